@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xvcpu: an Intel VT-x vCPU backend for user space.
+ *
+ * Load order: capabilities (may refuse), the one-owner guard, VMXON on
+ * every CPU, the text views, and last the device, so that nothing can
+ * reach the module before VMX is on everywhere. A failed load undoes
+ * every step it did; unload undoes them in reverse.
+ */
+#include "xvcpu.h"
+
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "vmx/caps.h"
+
+static int __init xvcpu_init(void)
+{
+	int r;
+
+	r = xvcpu_caps_init();
+	if (r)
+		return r;
+	r = xvcpu_coexist_init();
+	if (r)
+		return r;
+	r = xvcpu_vmx_cpus_init();
+	if (r)
+		goto err_coexist;
+	xvcpu_debugfs_init();
+	r = xvcpu_dev_init();
+	if (r)
+		goto err_debugfs;
+	pr_info("VMX on %u CPUs, VMCS revision 0x%x, API %d\n",
+		num_online_cpus(), xvcpu_caps.cfg.revision_id,
+		XVCPU_API_VERSION);
+	return 0;
+
+err_debugfs:
+	xvcpu_debugfs_exit();
+	xvcpu_vmx_cpus_exit();
+err_coexist:
+	xvcpu_coexist_exit();
+	return r;
+}
+
+static void __exit xvcpu_exit(void)
+{
+	xvcpu_dev_exit();
+	xvcpu_debugfs_exit();
+	xvcpu_vmx_cpus_exit();
+	xvcpu_coexist_exit();
+}
+
+module_init(xvcpu_init);
+module_exit(xvcpu_exit);
+
+MODULE_DESCRIPTION("xvcpu: Intel VT-x vCPU backend with built-in observability");
+MODULE_LICENSE("GPL");
