@@ -112,7 +112,8 @@ FAST_VMLINUZ=$FASTDIR/bzImage.fast
 if [ -x "$HERE/mkfastkernel.sh" ]; then
 	if [ ! -f "$FAST_VMLINUZ" ] || [ "$FAST_VMLINUZ" -ot "$VMLINUZ" ] ||
 	   [ "$FAST_VMLINUZ" -ot "$HERE/mkfastkernel.py" ] ||
-	   [ "$FAST_VMLINUZ" -ot "$HERE/fastboot_stub.S" ]; then
+	   [ "$FAST_VMLINUZ" -ot "$HERE/fastboot_stub.S" ] ||
+	   [ "$FAST_VMLINUZ" -ot "$HERE/mkfastkernel.sh" ]; then
 		log "building fast-boot kernel"
 		if ! "$HERE/mkfastkernel.sh" "$VMLINUZ" "$FAST_VMLINUZ"; then
 			log "warning: fast-boot kernel build failed; testvm will use the stock one"

@@ -125,7 +125,7 @@ prepare_bochs() {
 	# reset_on_triple_fault=0 turns a guest triple fault into a Bochs panic,
 	# which ends the run instead of rebooting forever.
 	cat > "$OUT/bochsrc" <<-EOF
-	cpu: model=corei7_skylake_x, count=$CPUS, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1
+	cpu: model=corei7_skylake_x, count=$CPUS, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1${XVCPU_BOCHS_CPU_OPTS:+, $XVCPU_BOCHS_CPU_OPTS}
 	memory: guest=$MEM, host=$MEM
 	romimage: file=/usr/share/bochs/BIOS-bochs-latest
 	vgaromimage: file=/usr/share/vgabios/vgabios.bin
@@ -194,15 +194,19 @@ serial_text() { tr -d '\r' < "$OUT/serial.txt"; }
 # Watch one boot.  Sets STATUS to end|hang|panic|timeout|exited and
 # BOOT_S / RUN_S to the measured times.
 watch_vm() {
-	local t0 el t_begin=0 begun=0
+	local t0 el t_begin=0 t_kernel= begun=0
 	t0=$(ms_now)
 	BOOT_S= RUN_S=
 	while :; do
 		sleep 0.5
 		el=$(( $(ms_now) - t0 ))
+		if [ -z "$t_kernel" ] && grep -q 'Linux version' "$OUT/serial.txt"; then
+			t_kernel=$el
+		fi
 		if [ $begun = 0 ] && grep -q '@@XVCPU-BEGIN@@' "$OUT/serial.txt"; then
 			begun=1 t_begin=$el BOOT_S=$(secs "$el")
-			log "$ENGINE booted in $BOOT_S s ($KKIND kernel, $CPUS cpus)"
+			log "$ENGINE booted in $BOOT_S s ($KKIND kernel, $CPUS cpus;" \
+			    "kernel entered at $(secs "${t_kernel:-0}") s)"
 		fi
 		if grep -q '@@XVCPU-END rc=[0-9]*@@' "$OUT/serial.txt"; then
 			RUN_S=$(secs $((el - ${t_begin:-0})))
@@ -216,14 +220,14 @@ watch_vm() {
 			STATUS=panic; kill_vm; return
 		fi
 		if ! kill -0 "$VM_PID" 2>/dev/null; then
-			wait "$VM_PID" 2>/dev/null && STATUS=exited || {
-				local rc=$?
-				[ $rc = 124 ] && STATUS=timeout || STATUS=exited
-			}
+			local rc=0
+			wait "$VM_PID" 2>/dev/null || rc=$?
 			VM_PID=
+			STATUS=exited
+			if [ $rc = 124 ] || [ $rc = 137 ]; then STATUS=timeout; fi
 			# The END marker may have landed just before the exit.
-			grep -q '@@XVCPU-END rc=[0-9]*@@' "$OUT/serial.txt" && STATUS=end
-			return
+			if grep -q '@@XVCPU-END rc=[0-9]*@@' "$OUT/serial.txt"; then STATUS=end; fi
+			return 0
 		fi
 		if [ $begun = 0 ] && [ $el -gt $((BOOT_TIMEOUT * 1000)) ]; then
 			STATUS=hang; kill_vm; return
@@ -237,10 +241,13 @@ watch_vm() {
 show_tails() {
 	echo "testvm: ---- last serial lines ($OUT/serial.txt) ----" >&2
 	serial_text | tail -n 40 >&2 || true
-	if [ "$ENGINE" = bochs ] && [ -f "$OUT/bochs.log" ]; then
-		echo "testvm: ---- bochs.log tail ----" >&2
-		tail -n 20 "$OUT/bochs.log" >&2 || true
-		tail -n 5 "$OUT/bochs.out" >&2 2>/dev/null || true
+	if [ "$ENGINE" = bochs ]; then
+		if [ -f "$OUT/bochs.log" ]; then
+			echo "testvm: ---- bochs.log tail ----" >&2
+			tail -n 20 "$OUT/bochs.log" >&2 || true
+		fi
+		echo "testvm: ---- bochs output tail ----" >&2
+		grep -v -E 'lt_dl|\[PLUGIN\]|^ALSA' "$OUT/bochs.out" 2>/dev/null | tail -n 8 >&2 || true
 	elif [ -f "$OUT/qemu.out" ]; then
 		tail -n 20 "$OUT/qemu.out" >&2 || true
 	fi
