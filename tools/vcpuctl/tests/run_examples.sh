@@ -1,0 +1,205 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# End-to-end checks of `vcpuctl run` on the example and test guests, as
+# KTAP. POSIX sh: runs under busybox in the test VM (real xvcpu) and on a
+# development host through the KVM test backend.
+#
+#   VCPUCTL=path/to/vcpuctl   the binary (default: vcpuctl in PATH)
+#   BACKEND=xvcpu|kvm         what it drives (default xvcpu); KVM answers
+#                             VMCALL itself and counts only user exits
+#   EXAMPLES=DIR              hello, hello16.bin (default ./examples)
+#   GUESTS=DIR                pm32, spin.bin, triple.bin, sti_hlt.bin
+#                             (default ./guests)
+#   TIMEOUT=S                 limit per run (default 120: Bochs is slow)
+#
+# Exit status: 0 when every test passed.
+
+VCPUCTL=${VCPUCTL:-vcpuctl}
+BACKEND=${BACKEND:-xvcpu}
+EXAMPLES=${EXAMPLES:-./examples}
+GUESTS=${GUESTS:-./guests}
+TIMEOUT=${TIMEOUT:-120}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/vcpuctl-test.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+OUT=$TMP/out
+ERR=$TMP/err
+
+n=0
+failed=0
+bad=
+
+echo "KTAP version 1"
+echo "# Subtest: vcpuctl_run ($BACKEND)"
+echo "1..13"
+
+run() {
+	bad=
+	timeout "$TIMEOUT" "$VCPUCTL" "$@" >"$OUT" 2>"$ERR"
+	rc=$?
+}
+
+# Show what the guest and vcpuctl said only when something is wrong.
+result() {
+	n=$((n + 1))
+	if [ -z "$bad" ]; then
+		echo "ok $n $1"
+		return
+	fi
+	failed=$((failed + 1))
+	echo "not ok $n $1"
+	echo "# $bad"
+	tr -d '\r' <"$OUT" | sed 's/^/# stdout: /'
+	sed 's/^/# stderr: /' "$ERR"
+}
+
+want_rc() { [ "$rc" = "$1" ] || bad="$bad exit status $rc, want $1;"; }
+want_out() {
+	tr -d '\r' <"$OUT" | grep -qF -- "$1" || bad="$bad stdout lacks '$1';"
+}
+want_err() { grep -qF -- "$1" "$ERR" || bad="$bad stderr lacks '$1';"; }
+want_no_err() { [ ! -s "$ERR" ] || bad="$bad stderr not empty;"; }
+count_out() { tr -d '\r' <"$OUT" | grep -cF -- "$1"; }
+# A number after $1 (a sed regex) in vcpuctl's summary.
+summary_value() { sed -n "s/$1 *\([0-9][0-9]*\).*/\1/p" "$ERR" | head -n1; }
+
+# 1: the long-mode example, every kind of exit.
+run run "$EXAMPLES/hello"
+want_rc 0
+want_out "Hello from an xvcpu guest"
+want_out "vCPU 0 of 1, 16384 KiB of RAM, 64-bit mode"
+want_out "cpuid: 1000 x leaf 0, vendor \""
+want_out ", all equal"
+want_out "VMX hidden"
+want_out "rdmsr: 1000 x IA32_TSC, "
+want_out " ticks, increasing"
+want_out "rdmsr: IA32_APIC_BASE = 0x"
+want_out "mmio: read 0xd0000000 -> 0xffffffff (open bus)"
+want_out "vCPU 0: done, halting"
+want_err "vcpuctl: vCPU0: boot progress 0x40"
+want_err "boot progress: 7 codes: 40 41 42 43 44 45 4f"
+want_err "out 0x03f8 COM1 data"
+want_err "in  0x03fd COM1 LSR"
+want_err "read  0xd0000000"
+want_err "write 0xd0000000"
+want_err "HLT "
+total=$(summary_value "^  total")
+exits=$(summary_value "^  VM exits (run->exit_count):")
+if [ "$BACKEND" = xvcpu ]; then
+	want_out "vmcall: hypercall 0x10 returned 0x0"
+	want_err "nr 0x10"
+	# CPUID always exits and the kernel answers it: 1000+ more exits.
+	[ -n "$exits" ] && [ -n "$total" ] &&
+		[ "$exits" -ge $((total + 1000)) ] ||
+		bad="$bad exit_count $exits not >= user exits $total + 1000;"
+else
+	want_out "vmcall: hypercall 0x10 skipped: KVM underneath"
+	[ -n "$exits" ] && [ "$exits" = "$total" ] ||
+		bad="$bad exit_count $exits != user exits $total;"
+fi
+result "hello_long_mode"
+echo "# hello: $total exits to vcpuctl, run->exit_count $exits"
+
+# 2: --quiet leaves stdout to the guest and stderr empty.
+run run --quiet "$EXAMPLES/hello"
+want_rc 0
+want_out "Hello from an xvcpu guest"
+want_no_err
+result "hello_quiet"
+
+# 3: several vCPUs, one thread each, all halt.
+run run -q --vcpus 3 "$EXAMPLES/hello"
+want_rc 0
+want_out "vCPU 0 of 3"
+want_out "vCPU 1: hello, halting"
+want_out "vCPU 2: hello, halting"
+want_out "vCPU 0: done, halting"
+result "hello_three_vcpus"
+
+# 4: real mode, flat binary at 0000:7c00.
+run run --mode real "$EXAMPLES/hello16.bin"
+want_rc 0
+want_out "Hello from an xvcpu guest in real mode, vCPU 0"
+want_err "real mode"
+want_err "boot progress: 3 codes: 10 11 1f"
+result "hello16_real_mode"
+
+# 5: real mode, two vCPUs with their own stacks.
+run run -q --mode real --vcpus 2 "$EXAMPLES/hello16.bin"
+want_rc 0
+want_out "real mode, vCPU 0"
+want_out "real mode, vCPU 1"
+result "hello16_real_mode_two_vcpus"
+
+# 6: a static ELF32 starts in flat protected mode.
+run run "$GUESTS/pm32"
+want_rc 0
+want_out "pm32: ok"
+want_err "ELF32, protected mode, entry 0x200000"
+want_err "in  0x0071 open bus"
+result "elf32_protected_mode"
+
+# 7: a triple fault is a failure, with the registers.
+run run "$GUESTS/triple.bin"
+want_rc 1
+want_err "vCPU0: triple fault (SHUTDOWN)"
+want_err "rip 0000000000001004"
+want_err "SHUTDOWN "
+result "triple_fault_fails"
+
+# 8: HLT with interrupts on still ends the run cleanly, with a note.
+run run "$GUESTS/sti_hlt.bin"
+want_rc 0
+want_err "halted with interrupts enabled"
+result "hlt_with_interrupts_enabled"
+
+# 9: SIGINT stops every vCPU thread; summary, status 130.
+bad=
+"$VCPUCTL" run --vcpus 2 "$GUESTS/spin.bin" >"$OUT" 2>"$ERR" &
+pid=$!
+i=0
+while [ $i -lt $((TIMEOUT * 10)) ] &&
+	[ "$(grep -c 'boot progress 0x01' "$ERR")" -lt 2 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -INT $pid
+wait $pid
+rc=$?
+want_rc 130
+want_err "stopped by SIGINT"
+want_err "vCPU0 stopped at rip 0x"
+want_err "vCPU1 stopped at rip 0x"
+want_err "INTR "
+want_err "summary: long mode, 2 vCPUs"
+result "sigint_stops_all_vcpus"
+
+# 10: a bad command line is status 2 and names the problem.
+run run --mem 12Q "$EXAMPLES/hello"
+want_rc 2
+want_err "--mem: '12Q' is not a size"
+result "bad_size_is_usage_error"
+
+# 11: unknown and ambiguous commands, and --help.
+run frobnicate
+want_rc 2
+want_err "unknown command 'frobnicate'"
+run run --help
+want_rc 0
+want_out "Usage: vcpuctl run [OPTIONS] GUEST"
+result "command_table_and_help"
+
+# 12: too little RAM for the tables and stack is a usage error.
+run run --mem 64K "$EXAMPLES/hello"
+want_rc 2
+want_err "is too small"
+result "mem_too_small"
+
+# 13: an image that does not fit fails to load.
+run run --mem 1M "$EXAMPLES/hello"
+want_rc 1
+want_err "does not fit"
+result "image_beyond_ram"
+
+echo "# vcpuctl_run: $((n - failed)) passed, $failed failed"
+[ $failed = 0 ]

@@ -1,0 +1,920 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of vcpuctl's pure parts: argument parsing, command
+ * lookup, the CPU mode tables and register state, the image loader (on
+ * synthetic images and on the built example guests), the devices and
+ * the summary. KTAP on stdout.
+ *
+ *   test_vcpuctl EXAMPLES_DIR     (the directory holding hello, hello16.bin)
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "devices.h"
+#include "loader.h"
+#include "names.h"
+#include "stats.h"
+#include "unit.h"
+#include "vcpuctl.h"
+#include "vmm.h"
+
+#define MiB (1ull << 20)
+
+static const char *examples_dir;
+
+/* ---- parsing ---------------------------------------------------------- */
+
+static uint64_t size_of(const char *s, int *r)
+{
+	uint64_t v = 0xdeadbeef;
+
+	*r = parse_size(s, &v);
+	return v;
+}
+
+UNIT_TEST(parse_size_accepts_numbers_and_suffixes)
+{
+	int r;
+
+	EXPECT_EQ(size_of("0", &r), 0);
+	EXPECT_EQ(size_of("4096", &r), 4096);
+	EXPECT_EQ(r, 0);
+	EXPECT_EQ(size_of("0x1000", &r), 0x1000);
+	EXPECT_EQ(size_of("0X7C00", &r), 0x7c00);
+	EXPECT_EQ(size_of("4K", &r), 4096);
+	EXPECT_EQ(size_of("4k", &r), 4096);
+	EXPECT_EQ(size_of("16M", &r), 16 * MiB);
+	EXPECT_EQ(size_of("3G", &r), 3ull << 30);
+	EXPECT_EQ(size_of("0x10M", &r), 16 * MiB);
+	EXPECT_EQ(size_of("1g", &r), 1ull << 30);
+	EXPECT_EQ(r, 0);
+}
+
+UNIT_TEST(parse_size_rejects_garbage_and_overflow)
+{
+	static const char *const bad[] = {
+		"", "-1", " 1", "+1", "1X", "1KB", "1 K", "0x", "K", "M1",
+		"1.5M", "0xg",
+	};
+	unsigned int i;
+	uint64_t v;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (parse_size(bad[i], &v) != -EINVAL) {
+			printf("# accepted \"%s\"\n", bad[i]);
+			*unit_failed = 1;
+		}
+	}
+	EXPECT_EQ(parse_size("18446744073709551616", &v), -ERANGE);
+	EXPECT_EQ(parse_size("17179869184G", &v), -ERANGE);
+	EXPECT_EQ(parse_size("17179869183G", &v), 0);
+}
+
+UNIT_TEST(parse_uint_checks_range)
+{
+	unsigned int v = 0;
+
+	EXPECT_EQ(parse_uint("1", 1, 64, &v), 0);
+	EXPECT_EQ(v, 1);
+	EXPECT_EQ(parse_uint("64", 1, 64, &v), 0);
+	EXPECT_EQ(v, 64);
+	EXPECT_EQ(parse_uint("0", 1, 64, &v), -ERANGE);
+	EXPECT_EQ(parse_uint("65", 1, 64, &v), -ERANGE);
+	EXPECT_EQ(parse_uint("99999999999999999999", 1, 64, &v), -ERANGE);
+	EXPECT_EQ(parse_uint("-1", 1, 64, &v), -EINVAL);
+	EXPECT_EQ(parse_uint("2x", 1, 64, &v), -EINVAL);
+	EXPECT_EQ(parse_uint("", 1, 64, &v), -EINVAL);
+}
+
+UNIT_TEST(parse_seg_off_is_hex_with_optional_0x)
+{
+	uint16_t seg = 1, off = 1;
+
+	EXPECT_EQ(parse_seg_off("0:7c00", &seg, &off), 0);
+	EXPECT_EQ(seg, 0);
+	EXPECT_EQ(off, 0x7c00);
+	EXPECT_EQ(parse_seg_off("0x0000:0x7c00", &seg, &off), 0);
+	EXPECT_EQ(off, 0x7c00);
+	EXPECT_EQ(parse_seg_off("F000:fff0", &seg, &off), 0);
+	EXPECT_EQ(seg, 0xf000);
+	EXPECT_EQ(off, 0xfff0);
+	EXPECT_EQ(parse_seg_off("7c00", &seg, &off), -EINVAL);
+	EXPECT_EQ(parse_seg_off("1:", &seg, &off), -EINVAL);
+	EXPECT_EQ(parse_seg_off(":1", &seg, &off), -EINVAL);
+	EXPECT_EQ(parse_seg_off("12345:0", &seg, &off), -EINVAL);
+	EXPECT_EQ(parse_seg_off("g:0", &seg, &off), -EINVAL);
+	EXPECT_EQ(parse_seg_off("0:0x", &seg, &off), -EINVAL);
+}
+
+static int dummy_cmd(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return 0;
+}
+
+UNIT_TEST(cmd_find_prefers_exact_then_unique_prefix)
+{
+	static const struct cmd t[] = {
+		{ "run", dummy_cmd, "" },
+		{ "record", dummy_cmd, "" },
+		{ "report", dummy_cmd, "" },
+		{ "top", dummy_cmd, "" },
+		{ "topology", dummy_cmd, "" },
+		{ NULL, NULL, NULL },
+	};
+	const struct cmd *c;
+	bool amb;
+
+	c = cmd_find(t, "run", &amb);
+	EXPECT(c == &t[0] && !amb);
+	c = cmd_find(t, "ru", &amb);
+	EXPECT(c == &t[0] && !amb);
+	c = cmd_find(t, "rec", &amb);
+	EXPECT(c == &t[1] && !amb);
+	c = cmd_find(t, "r", &amb);
+	EXPECT(!c && amb);
+	c = cmd_find(t, "re", &amb);
+	EXPECT(!c && amb);
+	c = cmd_find(t, "top", &amb);	/* exact, though also a prefix */
+	EXPECT(c == &t[3] && !amb);
+	c = cmd_find(t, "topo", &amb);
+	EXPECT(c == &t[4] && !amb);
+	c = cmd_find(t, "x", &amb);
+	EXPECT(!c && !amb);
+	c = cmd_find(t, "", &amb);
+	EXPECT(!c && !amb);
+	c = cmd_find(t, "runs", &amb);
+	EXPECT(!c && !amb);
+}
+
+UNIT_TEST(mode_parse_takes_unique_prefixes)
+{
+	enum cpu_mode m = MODE_LONG;
+
+	EXPECT_EQ(mode_parse("real", &m), 0);
+	EXPECT_EQ(m, MODE_REAL);
+	EXPECT_EQ(mode_parse("p", &m), 0);
+	EXPECT_EQ(m, MODE_PROTECTED);
+	EXPECT_EQ(mode_parse("long", &m), 0);
+	EXPECT_EQ(m, MODE_LONG);
+	EXPECT_EQ(mode_parse("longer", &m), -EINVAL);
+	EXPECT_EQ(mode_parse("", &m), -EINVAL);
+	EXPECT_EQ(mode_parse("64", &m), -EINVAL);
+	EXPECT_STREQ(mode_name(MODE_PROTECTED), "protected");
+}
+
+/* ---- CPU mode setup ---------------------------------------------------- */
+
+UNIT_TEST(gdt_entry_encodes_the_classic_descriptors)
+{
+	EXPECT_EQ(gdt_entry(0, 0xfffff, 0x9b, 0xa), 0x00af9b000000ffffull);
+	EXPECT_EQ(gdt_entry(0, 0xfffff, 0x9b, 0xc), 0x00cf9b000000ffffull);
+	EXPECT_EQ(gdt_entry(0, 0xfffff, 0x93, 0xc), 0x00cf93000000ffffull);
+	EXPECT_EQ(gdt_entry(0x12345678, 0x67, 0x8b, 0), 0x12008b3456780067ull);
+	EXPECT_EQ(gdt_entry(0, 0x12345, 0x93, 0x4), 0x0041930000002345ull);
+}
+
+UNIT_TEST(layout_puts_tables_and_stacks_at_the_top)
+{
+	struct guest_layout l;
+
+	EXPECT_EQ(layout_init(&l, MODE_LONG, 16 * MiB, 1), 0);
+	EXPECT_EQ(l.sys_base, 16 * MiB - VMM_SYS_SIZE);
+	EXPECT_EQ(l.reserved_lo, 16 * MiB - VMM_SYS_SIZE - VMM_STACK_SIZE);
+	EXPECT_EQ(l.reserved_hi, 16 * MiB);
+	EXPECT_EQ(layout_stack_top(&l, 0), l.sys_base);
+
+	EXPECT_EQ(layout_init(&l, MODE_PROTECTED, 16 * MiB, 4), 0);
+	EXPECT_EQ(layout_stack_top(&l, 3), l.sys_base - 3 * VMM_STACK_SIZE);
+	EXPECT_EQ(l.reserved_lo, l.sys_base - 4 * VMM_STACK_SIZE);
+
+	/* 64K holds the tables but not a 64K stack as well. */
+	EXPECT_EQ(layout_init(&l, MODE_LONG, VMM_MEM_MIN, 1), -ENOSPC);
+	EXPECT_EQ(layout_init(&l, MODE_LONG, VMM_SYS_SIZE + VMM_STACK_SIZE,
+			      1), 0);
+
+	EXPECT_EQ(layout_init(&l, MODE_REAL, VMM_MEM_MIN, 64), 0);
+	EXPECT_EQ(layout_stack_top(&l, 0), 0x7c00);
+	EXPECT_EQ(layout_stack_top(&l, 2), 0x7a00);
+	EXPECT_EQ(l.reserved_lo, 0x7c00 - 64 * 0x100);
+	EXPECT_EQ(l.reserved_hi, 0x7c00);
+}
+
+static uint64_t rd64(const void *mem, uint64_t gpa)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)mem + gpa, sizeof(v));
+	return v;
+}
+
+/* A 4-level walk as the CPU would do it; ~0 when not present. */
+static uint64_t walk(const void *mem, uint64_t cr3, uint64_t va)
+{
+	uint64_t e;
+
+	e = rd64(mem, (cr3 & ~0xfffull) + ((va >> 39) & 511) * 8);
+	if (!(e & 1))
+		return ~0ull;
+	e = rd64(mem, (e & 0xffffffffff000ull) + ((va >> 30) & 511) * 8);
+	if (!(e & 1) || (e & 0x80))
+		return ~0ull;	/* vcpuctl uses no 1 GiB pages */
+	e = rd64(mem, (e & 0xffffffffff000ull) + ((va >> 21) & 511) * 8);
+	if (!(e & 1) || !(e & 0x80) || !(e & 2))
+		return ~0ull;
+	return (e & 0xfffffffe00000ull) | (va & 0x1fffff);
+}
+
+/* The segment register must equal what loading its selector would give. */
+static int seg_matches_gdt(const void *mem, const struct xvcpu_sregs *s,
+			   const struct xvcpu_segment *seg)
+{
+	uint64_t d = rd64(mem, s->gdt.base + (seg->selector & ~7));
+	uint32_t limit = (d & 0xffff) | ((d >> 32) & 0xf0000);
+	uint64_t base = ((d >> 16) & 0xffffff) | ((d >> 56) << 24);
+	unsigned int g = (d >> 55) & 1;
+
+	if (g)
+		limit = (limit << 12) | 0xfff;
+	return seg->selector + 7u <= s->gdt.limit &&
+	       base == seg->base && limit == seg->limit &&
+	       ((d >> 40) & 0xf) == seg->type &&
+	       ((d >> 44) & 1) == seg->s && ((d >> 45) & 3) == seg->dpl &&
+	       ((d >> 47) & 1) == seg->present &&
+	       ((d >> 53) & 1) == seg->l && ((d >> 54) & 1) == seg->db &&
+	       g == seg->g;
+}
+
+UNIT_TEST(long_mode_tables_identity_map_4g)
+{
+	struct guest_layout l;
+	struct xvcpu_sregs s;
+	struct xvcpu_regs r;
+	struct entry_point e = { .addr = 0x100000 };
+	void *mem = calloc(1, 16 * MiB);
+
+	layout_init(&l, MODE_LONG, 16 * MiB, 2);
+	memset(mem, 0xaa, 16 * MiB);
+	mode_build_tables(mem, &l);
+	memset(&s, 0x55, sizeof(s));
+	mode_setup_vcpu(&l, 1, &e, &s, &r);
+
+	EXPECT_EQ(s.cr3, l.sys_base + SYS_PML4);
+	EXPECT_EQ(walk(mem, s.cr3, 0), 0);
+	EXPECT_EQ(walk(mem, s.cr3, 0x100000), 0x100000);
+	EXPECT_EQ(walk(mem, s.cr3, 16 * MiB - 8), 16 * MiB - 8);
+	EXPECT_EQ(walk(mem, s.cr3, 0xd0000000), 0xd0000000);
+	EXPECT_EQ(walk(mem, s.cr3, 0xfffff000), 0xfffff000);
+	EXPECT_EQ(walk(mem, s.cr3, 0x100000000ull), ~0ull);
+
+	EXPECT(s.efer & (1 << 8));		/* LME */
+	EXPECT(s.efer & (1 << 10));		/* LMA */
+	EXPECT(s.cr4 & (1 << 5));		/* PAE */
+	EXPECT_EQ(s.cr0 & 0x80000001u, 0x80000001u);	/* PG | PE */
+	EXPECT_EQ(s.cr0 & 0x60000000u, 0);	/* caches on */
+	EXPECT(s.cs.l && !s.cs.db);
+	EXPECT(seg_matches_gdt(mem, &s, &s.cs));
+	EXPECT(seg_matches_gdt(mem, &s, &s.ds));
+	EXPECT(seg_matches_gdt(mem, &s, &s.ss));
+	EXPECT_EQ(s.tr.selector, SEL_TSS);
+	EXPECT_EQ(s.tr.type, 11);
+	EXPECT(!s.tr.s && s.tr.present);
+	EXPECT_EQ(s.tr.base, l.sys_base + SYS_TSS);
+	/* The 16-byte TSS descriptor fits under the GDT limit. */
+	EXPECT_EQ(s.gdt.limit, SEL_TSS + 15);
+	EXPECT(seg_matches_gdt(mem, &s, &s.tr));
+	EXPECT_EQ(rd64(mem, s.gdt.base + SEL_TSS + 8), 0);
+	EXPECT(s.ldt.unusable);
+	EXPECT_EQ(s.idt.limit, 0);
+	for (unsigned int i = 0; i < 8; i++)
+		EXPECT_EQ(s.reserved[i], 0);
+	EXPECT_EQ(s.cs.padding, 0);
+
+	EXPECT_EQ(r.rip, 0x100000);
+	EXPECT_EQ(r.rdi, 1);		/* vCPU id */
+	EXPECT_EQ(r.rsi, 2);		/* number of vCPUs */
+	EXPECT_EQ(r.rdx, 16 * MiB);	/* RAM size */
+	EXPECT_EQ(r.rsp, l.sys_base - VMM_STACK_SIZE);
+	EXPECT_EQ(r.rflags, 2);		/* IF clear */
+	free(mem);
+}
+
+UNIT_TEST(protected_mode_is_flat_32_bit_without_paging)
+{
+	struct guest_layout l;
+	struct xvcpu_sregs s;
+	struct xvcpu_regs r;
+	struct entry_point e = { .addr = 0x200000 };
+	void *mem = calloc(1, 4 * MiB);
+
+	layout_init(&l, MODE_PROTECTED, 4 * MiB, 1);
+	mode_build_tables(mem, &l);
+	memset(&s, 0, sizeof(s));
+	s.cr0 = 0x60000010;	/* the reset value: CD | NW | ET */
+	mode_setup_vcpu(&l, 0, &e, &s, &r);
+
+	EXPECT_EQ(s.cr0, 0x31);	/* PE | ET | NE */
+	EXPECT_EQ(s.cr4, 0);
+	EXPECT_EQ(s.efer, 0);
+	EXPECT(!s.cs.l && s.cs.db && s.cs.g);
+	EXPECT_EQ(s.cs.limit, 0xffffffff);
+	EXPECT(seg_matches_gdt(mem, &s, &s.cs));
+	EXPECT(seg_matches_gdt(mem, &s, &s.es));
+	EXPECT(seg_matches_gdt(mem, &s, &s.tr));
+	EXPECT_EQ(s.gdt.limit, SEL_TSS + 7);
+	/* No page tables written: the PML4 page stays empty. */
+	EXPECT_EQ(rd64(mem, l.sys_base + SYS_PML4), 0);
+	EXPECT_EQ(r.rip, 0x200000);
+	EXPECT_EQ(r.rsp, 4 * MiB - VMM_SYS_SIZE);
+	free(mem);
+}
+
+UNIT_TEST(real_mode_enters_at_cs_ip)
+{
+	struct guest_layout l;
+	struct xvcpu_sregs s, reset;
+	struct xvcpu_regs r;
+	struct entry_point e = { .addr = 0x7c00 };
+	uint16_t seg, off;
+
+	real_seg_off(0x12345, &seg, &off);
+	EXPECT_EQ(seg, 0x1000);
+	EXPECT_EQ(off, 0x2345);
+	real_seg_off(0xffff0, &seg, &off);
+	EXPECT_EQ(seg, 0xf000);
+	EXPECT_EQ(off, 0xfff0);
+
+	layout_init(&l, MODE_REAL, 1 * MiB, 2);
+	memset(&reset, 0, sizeof(reset));
+	reset.cr0 = 0x60000010;
+	reset.idt.limit = 0xffff;
+	reset.tr.type = 11;
+	reset.tr.present = 1;
+	s = reset;
+	mode_setup_vcpu(&l, 1, &e, &s, &r);
+	EXPECT_EQ(s.cs.selector, 0);
+	EXPECT_EQ(s.cs.base, 0);
+	EXPECT_EQ(s.cs.limit, 0xffff);
+	EXPECT_EQ(s.cs.type, 0xb);
+	EXPECT_EQ(r.rip, 0x7c00);
+	EXPECT_EQ(s.ss.selector, 0);
+	EXPECT_EQ(r.rsp, 0x7c00 - 0x100);
+	EXPECT_EQ(r.rdi, 1);
+	/* Untouched: CR0 (PE clear), the IVT, TR. */
+	EXPECT_EQ(s.cr0, reset.cr0);
+	EXPECT_EQ(s.idt.limit, 0xffff);
+	EXPECT_EQ(s.tr.type, 11);
+
+	e.seg_off = true;
+	e.seg = 0x07c0;
+	e.off = 0;
+	e.addr = 0x7c00;
+	s = reset;
+	mode_setup_vcpu(&l, 0, &e, &s, &r);
+	EXPECT_EQ(s.cs.selector, 0x07c0);
+	EXPECT_EQ(s.cs.base, 0x7c00);
+	EXPECT_EQ(s.ds.selector, 0x07c0);
+	EXPECT_EQ(r.rip, 0);
+	EXPECT_EQ(r.rsp, 0x7c00);
+}
+
+/* ---- loader ------------------------------------------------------------ */
+
+#define MEM_SIZE (4 * MiB)
+
+struct fixture {
+	struct guest_layout l;
+	unsigned char *mem;
+	struct guest_image img;
+	char err[256];
+};
+
+static void fixture_init(struct fixture *f, enum cpu_mode mode)
+{
+	layout_init(&f->l, mode, MEM_SIZE, 1);
+	f->mem = malloc(MEM_SIZE);
+	memset(f->mem, 0xaa, MEM_SIZE);
+	f->err[0] = '\0';
+}
+
+static int load(struct fixture *f, const void *buf, size_t len,
+		uint64_t flat_addr)
+{
+	return image_load(buf, len, flat_addr, &f->l, f->mem, &f->img,
+			  f->err, sizeof(f->err));
+}
+
+UNIT_TEST(flat_image_loads_at_its_address)
+{
+	static const unsigned char code[] = { 0xfa, 0xf4 };	/* cli; hlt */
+	struct fixture f;
+
+	fixture_init(&f, MODE_LONG);
+	EXPECT_EQ(load(&f, code, sizeof(code), 0x1000), 0);
+	EXPECT_EQ(f.img.kind, IMAGE_FLAT);
+	EXPECT_EQ(f.img.entry, 0x1000);
+	EXPECT_EQ(f.mem[0x1000], 0xfa);
+	EXPECT_EQ(f.mem[0x1001], 0xf4);
+	EXPECT_EQ(f.mem[0x1002], 0xaa);
+	EXPECT_EQ(f.img.lo, 0x1000);
+	EXPECT_EQ(f.img.hi, 0x1002);
+
+	EXPECT_EQ(load(&f, code, 0, 0x1000), -EINVAL);
+	EXPECT_EQ(load(&f, code, sizeof(code), MEM_SIZE - 1), -ENOSPC);
+	EXPECT_EQ(load(&f, code, sizeof(code), ~0ull), -ENOSPC);
+	/* Into the stack below the tables. */
+	EXPECT_EQ(load(&f, code, sizeof(code), f.l.reserved_lo), -ENOSPC);
+	EXPECT(strstr(f.err, "overlaps") != NULL);
+	EXPECT_EQ(load(&f, code, sizeof(code), f.l.reserved_lo - 2), 0);
+	free(f.mem);
+
+	/* Real mode: the boot-sector address is fine, the stacks are not. */
+	fixture_init(&f, MODE_REAL);
+	EXPECT_EQ(load(&f, code, sizeof(code), 0x7c00), 0);
+	EXPECT_EQ(load(&f, code, sizeof(code), 0x7bff), -ENOSPC);
+	free(f.mem);
+}
+
+/* A minimal ELF64 or ELF32 image: header, program headers, payload. */
+struct elf_spec {
+	bool is32;
+	uint16_t type, machine;
+	uint64_t entry;
+	unsigned int nph;
+	struct phdr_spec {
+		uint32_t type;
+		uint64_t offset, vaddr, paddr, filesz, memsz;
+	} ph[3];
+};
+
+static size_t make_elf(const struct elf_spec *sp, unsigned char *buf,
+		       size_t size)
+{
+	/* e_phnum may claim more than are written: a truncated file. */
+	unsigned int i, nph = sp->nph < 3 ? sp->nph : 3;
+
+	memset(buf, 0, size);
+	for (i = 0; i < 64; i++)	/* payload bytes after the headers */
+		buf[0x100 + i] = 0x90 + i;
+	if (!sp->is32) {
+		Elf64_Ehdr eh = {
+			.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3,
+				     ELFCLASS64, ELFDATA2LSB, EV_CURRENT },
+			.e_type = sp->type, .e_machine = sp->machine,
+			.e_version = EV_CURRENT, .e_entry = sp->entry,
+			.e_phoff = sizeof(Elf64_Ehdr),
+			.e_ehsize = sizeof(Elf64_Ehdr),
+			.e_phentsize = sizeof(Elf64_Phdr), .e_phnum = sp->nph,
+		};
+
+		memcpy(buf, &eh, sizeof(eh));
+		for (i = 0; i < nph; i++) {
+			Elf64_Phdr ph = {
+				.p_type = sp->ph[i].type,
+				.p_offset = sp->ph[i].offset,
+				.p_vaddr = sp->ph[i].vaddr,
+				.p_paddr = sp->ph[i].paddr,
+				.p_filesz = sp->ph[i].filesz,
+				.p_memsz = sp->ph[i].memsz,
+			};
+
+			memcpy(buf + sizeof(eh) + i * sizeof(ph), &ph,
+			       sizeof(ph));
+		}
+	} else {
+		Elf32_Ehdr eh = {
+			.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3,
+				     ELFCLASS32, ELFDATA2LSB, EV_CURRENT },
+			.e_type = sp->type, .e_machine = sp->machine,
+			.e_version = EV_CURRENT, .e_entry = sp->entry,
+			.e_phoff = sizeof(Elf32_Ehdr),
+			.e_ehsize = sizeof(Elf32_Ehdr),
+			.e_phentsize = sizeof(Elf32_Phdr), .e_phnum = sp->nph,
+		};
+
+		memcpy(buf, &eh, sizeof(eh));
+		for (i = 0; i < nph; i++) {
+			Elf32_Phdr ph = {
+				.p_type = sp->ph[i].type,
+				.p_offset = sp->ph[i].offset,
+				.p_vaddr = sp->ph[i].vaddr,
+				.p_paddr = sp->ph[i].paddr,
+				.p_filesz = sp->ph[i].filesz,
+				.p_memsz = sp->ph[i].memsz,
+			};
+
+			memcpy(buf + sizeof(eh) + i * sizeof(ph), &ph,
+			       sizeof(ph));
+		}
+	}
+	return 0x140;
+}
+
+UNIT_TEST(elf_segments_load_at_paddr_with_bss_zeroed)
+{
+	struct elf_spec sp = {
+		.type = ET_EXEC, .machine = EM_X86_64,
+		.entry = 0xffffffff80100010ull, .nph = 2,
+		.ph = {
+			/* Linked high, loaded low: entry must follow. */
+			{ PT_LOAD, 0x100, 0xffffffff80100000ull, 0x100000,
+			  0x20, 0x1000 },
+			{ PT_NOTE, 0, 0, 0, 0, 0 },
+		},
+	};
+	unsigned char buf[0x200];
+	struct fixture f;
+	size_t len;
+
+	fixture_init(&f, MODE_LONG);
+	len = make_elf(&sp, buf, sizeof(buf));
+	EXPECT_EQ(image_kind(buf, len), IMAGE_ELF64);
+	EXPECT_EQ(load(&f, buf, len, 0), 0);
+	EXPECT_STREQ(f.err, "");
+	EXPECT_EQ(f.img.entry, 0x100010);
+	EXPECT_EQ(f.mem[0x100000], 0x90);
+	EXPECT_EQ(f.mem[0x10001f], 0x90 + 0x1f);
+	EXPECT_EQ(f.mem[0x100020], 0);		/* bss */
+	EXPECT_EQ(f.mem[0x100fff], 0);
+	EXPECT_EQ(f.mem[0x101000], 0xaa);	/* untouched */
+	EXPECT_EQ(f.img.nr_segments, 1);
+
+	/* Same as ELF32 for i386, entry outside every segment kept as is. */
+	sp.is32 = true;
+	sp.machine = EM_386;
+	sp.entry = 0x300000;
+	sp.ph[0].vaddr = 0x100000;
+	len = make_elf(&sp, buf, sizeof(buf));
+	EXPECT_EQ(image_kind(buf, len), IMAGE_ELF32);
+	EXPECT_EQ(load(&f, buf, len, 0), 0);
+	EXPECT_EQ(f.img.kind, IMAGE_ELF32);
+	EXPECT_EQ(f.img.entry, 0x300000);
+	free(f.mem);
+}
+
+static int load_spec(const struct elf_spec *sp, char *err, size_t errlen)
+{
+	unsigned char buf[0x200];
+	struct fixture f;
+	size_t len;
+	int r;
+
+	fixture_init(&f, MODE_LONG);
+	len = make_elf(sp, buf, sizeof(buf));
+	r = load(&f, buf, len, 0);
+	snprintf(err, errlen, "%s", f.err);
+	free(f.mem);
+	return r;
+}
+
+UNIT_TEST(elf_loader_rejects_what_it_cannot_run)
+{
+	const struct elf_spec good = {
+		.type = ET_EXEC, .machine = EM_X86_64, .entry = 0x100000,
+		.nph = 1,
+		.ph = { { PT_LOAD, 0x100, 0x100000, 0x100000, 0x40, 0x40 } },
+	};
+	struct elf_spec sp;
+	char err[256];
+
+	EXPECT_EQ(load_spec(&good, err, sizeof(err)), 0);
+
+	sp = good;
+	sp.type = ET_DYN;
+	EXPECT_EQ(load_spec(&sp, err, sizeof(err)), -EINVAL);
+	EXPECT(strstr(err, "ET_EXEC") != NULL);
+
+	sp = good;
+	sp.machine = EM_386;
+	EXPECT_EQ(load_spec(&sp, err, sizeof(err)), -EINVAL);
+
+	sp = good;
+	sp.nph = 2;
+	sp.ph[1] = (struct phdr_spec){ PT_INTERP, 0x100, 0, 0, 8, 8 };
+	EXPECT_EQ(load_spec(&sp, err, sizeof(err)), -EINVAL);
+	EXPECT(strstr(err, "PT_INTERP") != NULL);
+
+	sp = good;
+	sp.ph[0].filesz = 0x80;
+	EXPECT_EQ(load_spec(&sp, err, sizeof(err)), -EINVAL);	/* > memsz */
+
+	sp = good;
+	sp.ph[0].offset = 0x1f0;
+	EXPECT_EQ(load_spec(&sp, err, sizeof(err)), -EINVAL);	/* past EOF */
+	sp.ph[0].offset = ~0ull - 8;
+	EXPECT_EQ(load_spec(&sp, err, sizeof(err)), -EINVAL);	/* wraps */
+
+	sp = good;
+	sp.ph[0].paddr = MEM_SIZE - 0x20;
+	EXPECT_EQ(load_spec(&sp, err, sizeof(err)), -ENOSPC);
+	sp.ph[0].paddr = ~0ull - 0x10;
+	EXPECT_EQ(load_spec(&sp, err, sizeof(err)), -ENOSPC);
+	sp.ph[0].paddr = MEM_SIZE - VMM_SYS_SIZE;	/* the tables */
+	EXPECT_EQ(load_spec(&sp, err, sizeof(err)), -ENOSPC);
+
+	sp = good;
+	sp.ph[0].type = PT_NOTE;
+	EXPECT_EQ(load_spec(&sp, err, sizeof(err)), -EINVAL);
+	EXPECT(strstr(err, "no PT_LOAD") != NULL);
+
+	sp = good;
+	sp.nph = 60;	/* program headers past the end of the file */
+	EXPECT_EQ(load_spec(&sp, err, sizeof(err)), -EINVAL);
+}
+
+static void *slurp(const char *name, size_t *len)
+{
+	char path[4096];
+	struct stat st;
+	void *buf;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", examples_dir ?: ".", name);
+	f = fopen(path, "rb");
+	if (!f) {
+		printf("# cannot open %s (build the examples first)\n", path);
+		return NULL;
+	}
+	fstat(fileno(f), &st);
+	buf = malloc(st.st_size);
+	*len = fread(buf, 1, st.st_size, f);
+	fclose(f);
+	return buf;
+}
+
+UNIT_TEST(example_hello_loads_as_elf64_at_1m)
+{
+	static const unsigned char start[] = { 0x48, 0x83, 0xe4, 0xf0 };
+	struct fixture f;
+	size_t len = 0;
+	void *buf = slurp("hello", &len);
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	unsigned int i;
+
+	EXPECT(buf != NULL);
+	if (!buf)
+		return;
+	fixture_init(&f, MODE_LONG);
+	EXPECT_EQ(load(&f, buf, len, 0), 0);
+	EXPECT_STREQ(f.err, "");
+	EXPECT_EQ(f.img.kind, IMAGE_ELF64);
+	EXPECT_EQ(f.img.entry, 0x100000);
+	/* _start begins "and $-16, %rsp". */
+	EXPECT(!memcmp(f.mem + 0x100000, start, sizeof(start)));
+	/* Every PT_LOAD: file bytes in place, the rest zero. */
+	memcpy(&eh, buf, sizeof(eh));
+	for (i = 0; i < eh.e_phnum; i++) {
+		memcpy(&ph, (char *)buf + eh.e_phoff + i * sizeof(ph),
+		       sizeof(ph));
+		if (ph.p_type != PT_LOAD)
+			continue;
+		EXPECT(!memcmp(f.mem + ph.p_paddr, (char *)buf + ph.p_offset,
+			       ph.p_filesz));
+		for (uint64_t a = ph.p_filesz; a < ph.p_memsz; a++)
+			if (f.mem[ph.p_paddr + a]) {
+				printf("# bss byte at 0x%lx not zero\n",
+				       (unsigned long)(ph.p_paddr + a));
+				*unit_failed = 1;
+				break;
+			}
+	}
+	EXPECT(f.img.nr_segments >= 2);
+	EXPECT(f.img.hi <= f.l.reserved_lo);
+	free(f.mem);
+	free(buf);
+}
+
+UNIT_TEST(example_hello16_is_a_boot_sector)
+{
+	struct fixture f;
+	size_t len = 0;
+	unsigned char *buf = slurp("hello16.bin", &len);
+
+	EXPECT(buf != NULL);
+	if (!buf)
+		return;
+	EXPECT_EQ(len, 512);
+	EXPECT_EQ(buf[510], 0x55);
+	EXPECT_EQ(buf[511], 0xaa);
+	EXPECT_EQ(image_kind(buf, len), IMAGE_FLAT);
+	fixture_init(&f, MODE_REAL);
+	EXPECT_EQ(load(&f, buf, len, 0x7c00), 0);
+	EXPECT_EQ(f.mem[0x7c00], 0xfa);	/* cli */
+	free(f.mem);
+	free(buf);
+}
+
+/* ---- devices ----------------------------------------------------------- */
+
+struct captured {
+	char *out, *log;
+	size_t out_len, log_len;
+	FILE *fout, *flog;
+	struct devices d;
+};
+
+static void cap_init(struct captured *c, bool quiet)
+{
+	memset(c, 0, sizeof(*c));
+	c->fout = open_memstream(&c->out, &c->out_len);
+	c->flog = open_memstream(&c->log, &c->log_len);
+	devices_init(&c->d, c->fout, c->flog, quiet);
+}
+
+static void cap_done(struct captured *c)
+{
+	devices_destroy(&c->d);
+	fclose(c->fout);
+	fclose(c->flog);
+}
+
+static void cap_free(struct captured *c)
+{
+	free(c->out);
+	free(c->log);
+}
+
+static uint8_t in8(struct devices *d, uint16_t port)
+{
+	uint8_t v = 0x5a;
+
+	devices_pio(d, 0, port, false, 1, 1, &v);
+	return v;
+}
+
+static void out8(struct devices *d, uint16_t port, uint8_t v)
+{
+	devices_pio(d, 0, port, true, 1, 1, &v);
+}
+
+UNIT_TEST(com1_prints_thr_writes_and_says_empty)
+{
+	struct captured c;
+	uint8_t rep[3] = { 'a', 'b', 'c' };
+	uint8_t word[2] = { 'W', 0x0f };	/* 0x3f8 = 'W', 0x3f9 = IER */
+
+	cap_init(&c, false);
+	out8(&c.d, 0x3f8, 'H');
+	out8(&c.d, 0x3f8, 'i');
+	EXPECT_EQ(in8(&c.d, 0x3fd), 0x60);	/* THRE | TEMT */
+	EXPECT_EQ(in8(&c.d, 0x3fa), 0x01);	/* no interrupt pending */
+	EXPECT_EQ(in8(&c.d, 0x3f8), 0);		/* nothing received */
+	EXPECT_EQ(in8(&c.d, 0x3fe), 0);
+	/* The divisor latch takes THR writes while DLAB is set. */
+	out8(&c.d, 0x3fb, 0x80);
+	out8(&c.d, 0x3f8, 0x01);
+	out8(&c.d, 0x3f9, 0x00);
+	EXPECT_EQ(in8(&c.d, 0x3f8), 0x01);
+	EXPECT_EQ(in8(&c.d, 0x3fb), 0x80);
+	out8(&c.d, 0x3fb, 0x03);
+	EXPECT_EQ(in8(&c.d, 0x3fb), 0x03);
+	devices_pio(&c.d, 0, 0x3f8, true, 1, 3, rep);	/* rep outsb */
+	devices_pio(&c.d, 0, 0x3f8, true, 2, 1, word);
+	EXPECT_EQ(in8(&c.d, 0x3f9), 0);		/* IER: writes ignored */
+	out8(&c.d, 0x3f8, '\n');
+	cap_done(&c);
+	EXPECT_STREQ(c.out, "HiabcW\n");
+	EXPECT_EQ(c.d.serial_bytes, 7);
+	EXPECT_STREQ(c.log, "");
+	cap_free(&c);
+}
+
+UNIT_TEST(port_0x80_logs_codes_and_open_bus_floats_high)
+{
+	struct captured c;
+	uint8_t in[8];
+	unsigned int i;
+
+	cap_init(&c, false);
+	out8(&c.d, 0x80, 0x40);
+	out8(&c.d, 0x80, 0x41);
+	out8(&c.d, 0x70, 0x12);		/* vanishes */
+	memset(in, 0, sizeof(in));
+	devices_pio(&c.d, 3, 0x71, false, 4, 2, in);
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ(in[i], 0xff);
+	EXPECT_EQ(in8(&c.d, 0x80), 0xff);
+	cap_done(&c);
+	EXPECT_EQ(c.d.post_count, 2);
+	EXPECT_EQ(c.d.post_log[0], 0x40);
+	EXPECT_EQ(c.d.post_log[1], 0x41);
+	EXPECT_STREQ(c.log, "vcpuctl: vCPU0: boot progress 0x40\n"
+			    "vcpuctl: vCPU0: boot progress 0x41\n");
+	EXPECT_STREQ(c.out, "");
+	cap_free(&c);
+
+	cap_init(&c, true);
+	out8(&c.d, 0x80, 0x40);
+	cap_done(&c);
+	EXPECT_EQ(c.d.post_count, 1);
+	EXPECT_STREQ(c.log, "");
+	cap_free(&c);
+}
+
+UNIT_TEST(mmio_reads_all_ones_of_len_only)
+{
+	struct captured c;
+	uint8_t data[8];
+
+	cap_init(&c, true);
+	memset(data, 0x11, sizeof(data));
+	devices_mmio(&c.d, 0xd0000000, false, 4, data);
+	EXPECT_EQ(data[0], 0xff);
+	EXPECT_EQ(data[3], 0xff);
+	EXPECT_EQ(data[4], 0x11);
+	devices_mmio(&c.d, 0xd0000000, true, 8, data);	/* vanishes */
+	EXPECT_EQ(data[7], 0x11);
+	cap_done(&c);
+	cap_free(&c);
+}
+
+/* ---- statistics and names ---------------------------------------------- */
+
+UNIT_TEST(key_counts_overflow_into_other)
+{
+	struct key_counts t;
+	unsigned int i;
+
+	memset(&t, 0, sizeof(t));
+	for (i = 0; i < KEY_SLOTS + 5; i++)
+		key_count(&t, i, 1);
+	key_count(&t, 0, 9);
+	EXPECT_EQ(t.nr, KEY_SLOTS);
+	EXPECT_EQ(t.other, 5);
+	EXPECT_EQ(t.slot[0].count, 10);
+}
+
+UNIT_TEST(summary_lists_reasons_ports_and_exit_count)
+{
+	struct exit_stats a, b;
+	const uint64_t per_vcpu[2] = { 3000, 12 };
+	const uint8_t codes[] = { 0x40, 0x4f };
+	struct run_summary sum = {
+		.mode = "long", .mem_size = 16 * MiB, .nr_vcpus = 2,
+		.wall_seconds = 0.5, .vcpu_exit_count = per_vcpu,
+		.post_count = 2, .post_log = codes, .post_logged = 2,
+		.serial_bytes = 26,
+	};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	stats_exit(&a, XVCPU_EXIT_IO);
+	key_count(&a.io_out, 0x3f8, 1);
+	stats_exit(&a, XVCPU_EXIT_HLT);
+	a.exit_count = 3000;
+	stats_exit(&b, XVCPU_EXIT_IO);
+	key_count(&b.io_out, 0x3f8, 1);
+	stats_exit(&b, XVCPU_EXIT_HYPERCALL);
+	key_count(&b.hypercall, 0x10, 1);
+	stats_exit(&b, 99);
+	b.exit_count = 12;
+	stats_add(&a, &b);
+	EXPECT_EQ(a.reason[XVCPU_EXIT_IO], 2);
+	EXPECT_EQ(a.io_out.slot[0].count, 2);
+	EXPECT_EQ(a.exit_count, 3012);
+	EXPECT_EQ(stats_user_exits(&a), 5);
+
+	f = open_memstream(&text, &len);
+	stats_print(f, &a, &sum);
+	fclose(f);
+	EXPECT(strstr(text, "long mode, 2 vCPUs, 16384 KiB RAM, 0.500 s") != NULL);
+	EXPECT(strstr(text, "out 0x03f8 COM1 data") != NULL);
+	EXPECT(strstr(text, "HYPERCALL") != NULL);
+	EXPECT(strstr(text, "nr 0x10") != NULL);
+	EXPECT(strstr(text, "(unknown reasons)") != NULL);
+	EXPECT(strstr(text, "VM exits (run->exit_count): 3012 (vCPU0 3000, vCPU1 12)") != NULL);
+	EXPECT(strstr(text, "boot progress: 2 codes: 40 4f") != NULL);
+	if (*unit_failed)	/* show it as KTAP diagnostics */
+		for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n"))
+			printf("# %s\n", l);
+	free(text);
+}
+
+UNIT_TEST(names_come_from_one_table_each)
+{
+	EXPECT_STREQ(exit_reason_name(XVCPU_EXIT_HLT), "HLT");
+	EXPECT_STREQ(exit_reason_name(XVCPU_EXIT_IRQ_WINDOW_OPEN),
+		     "IRQ_WINDOW_OPEN");
+	EXPECT(exit_reason_name(NR_EXIT_REASONS) == NULL);
+	EXPECT_STREQ(vmx_exit_reason_name(33), "INVALID_STATE");
+	EXPECT_STREQ(vmx_exit_reason_name(10), "CPUID");
+	EXPECT(vmx_exit_reason_name(1000) == NULL);
+	EXPECT(strstr(vm_instruction_error_name(7), "control") != NULL);
+	EXPECT(vm_instruction_error_name(14) == NULL);
+	EXPECT(internal_suberror_name(XVCPU_INTERNAL_MEMORY) != NULL);
+	EXPECT(internal_suberror_name(99) == NULL);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		examples_dir = argv[1];
+	return unit_run("vcpuctl");
+}
