@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The fixture of the guest-running selftests: every case starts with
+ * xvcpu loaded (the runner loads it; otherwise the fixture does) and ends
+ * with a check that the kernel logged no WARNING, BUG or oops meanwhile.
+ *
+ * Include once per test file, after kselftest_harness.h. The teardown
+ * uses EXPECT_*, never ASSERT_*: an ASSERT in a 6.1 harness teardown
+ * jumps back into the teardown.
+ */
+#ifndef XVCPU_SELFTEST_FIXTURE_H
+#define XVCPU_SELFTEST_FIXTURE_H
+
+#include "sys.h"
+#include "vm.h"
+
+FIXTURE(xvcpu) {
+	struct xt_kmsg kmsg;
+};
+
+FIXTURE_SETUP(xvcpu)
+{
+	xt_require_module();
+	ASSERT_EQ(0, xt_kmsg_mark(&self->kmsg));
+}
+
+FIXTURE_TEARDOWN(xvcpu)
+{
+	static const char *const bad[] = {
+		"WARNING:", "BUG:", "Oops", "general protection fault",
+		"Call Trace", "RCU stall", "soft lockup", NULL,
+	};
+	char log[4096];
+
+	EXPECT_EQ(0, xt_kmsg_grep_any(&self->kmsg, bad, log, sizeof(log)))
+		TH_LOG("kernel log:\n%s", log);
+	xt_kmsg_close(&self->kmsg);
+}
+
+#endif /* XVCPU_SELFTEST_FIXTURE_H */

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include "sys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+const char *xt_module_path(void)
+{
+	const char *p = getenv("XVCPU_KO");
+
+	return p ? p : "/xvcpu/xvcpu.ko";
+}
+
+const char *xt_kmod_dir(void)
+{
+	const char *p = getenv("XVCPU_KMOD");
+
+	return p ? p : "/xvcpu/kmod";
+}
+
+int xt_load(const char *path, const char *params)
+{
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = syscall(SYS_finit_module, fd, params ? params : "", 0);
+	r = r ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+int xt_unload(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+bool xt_module_present(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return xt_path_exists(path);
+}
+
+int xt_load_xvcpu(const char *params)
+{
+	return xt_load(xt_module_path(), params);
+}
+
+int xt_unload_xvcpu(void)
+{
+	int r;
+
+	if (!xt_module_present("xvcpu"))
+		return 0;
+	r = xt_unload("xvcpu");
+	return xt_module_present("xvcpu") ? (r ? r : -EBUSY) : 0;
+}
+
+static int load_kmod(const char *file, const char *name)
+{
+	char path[512];
+	int r;
+
+	if (xt_module_present(name))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", xt_kmod_dir(), file);
+	r = xt_load(path, NULL);
+	return r == -EEXIST ? 0 : r;
+}
+
+int xt_load_kvm(void)
+{
+	int r;
+
+	r = load_kmod("irqbypass.ko", "irqbypass");
+	if (!r)
+		r = load_kmod("kvm.ko", "kvm");
+	if (!r)
+		r = load_kmod("kvm-intel.ko", "kvm_intel");
+	return r;
+}
+
+void xt_unload_kvm(void)
+{
+	xt_unload("kvm_intel");
+	xt_unload("kvm");
+	xt_unload("irqbypass");
+}
+
+int xt_kmsg_mark(struct xt_kmsg *k)
+{
+	k->fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (k->fd < 0)
+		return -errno;
+	if (lseek(k->fd, 0, SEEK_END) < 0)
+		return -errno;
+	return 0;
+}
+
+/* What the module loader itself says on a first load, not the module. */
+static bool loader_boilerplate(const char *msg)
+{
+	return strstr(msg, "taints kernel") ||
+	       strstr(msg, "module verification failed");
+}
+
+int xt_kmsg_grep(struct xt_kmsg *k, const char *needle, char *buf,
+		 size_t size)
+{
+	char rec[2048];
+	size_t used = 0;
+	int n = 0;
+
+	if (size)
+		buf[0] = '\0';
+	for (;;) {
+		ssize_t len = read(k->fd, rec, sizeof(rec) - 1);
+		char *msg;
+
+		if (len < 0) {
+			if (errno == EPIPE)	/* overwritten records */
+				continue;
+			break;
+		}
+		rec[len] = '\0';
+		msg = strchr(rec, ';');
+		msg = msg ? msg + 1 : rec;
+		msg[strcspn(msg, "\n")] = '\0';
+		if (!strstr(msg, needle) || loader_boilerplate(msg))
+			continue;
+		n++;
+		if (used + strlen(msg) + 2 < size) {
+			used += sprintf(buf + used, "%s\n", msg);
+		}
+	}
+	return n;
+}
+
+int xt_kmsg_grep_any(struct xt_kmsg *k, const char *const *needles,
+		     char *buf, size_t size)
+{
+	char rec[2048];
+	size_t used = 0;
+	int n = 0;
+
+	if (size)
+		buf[0] = '\0';
+	for (;;) {
+		ssize_t len = read(k->fd, rec, sizeof(rec) - 1);
+		const char *const *nd;
+		char *msg;
+
+		if (len < 0) {
+			if (errno == EPIPE)	/* overwritten records */
+				continue;
+			break;
+		}
+		rec[len] = '\0';
+		msg = strchr(rec, ';');
+		msg = msg ? msg + 1 : rec;
+		msg[strcspn(msg, "\n")] = '\0';
+		if (loader_boilerplate(msg))
+			continue;
+		for (nd = needles; *nd; nd++)
+			if (strstr(msg, *nd))
+				break;
+		if (!*nd)
+			continue;
+		n++;
+		if (used + strlen(msg) + 2 < size)
+			used += sprintf(buf + used, "%s\n", msg);
+	}
+	return n;
+}
+
+void xt_kmsg_close(struct xt_kmsg *k)
+{
+	if (k->fd >= 0)
+		close(k->fd);
+	k->fd = -1;
+}
+
+ssize_t xt_read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t len, total = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total < size - 1) {
+		len = read(fd, buf + total, size - 1 - total);
+		if (len < 0) {
+			int e = errno;
+
+			close(fd);
+			return -e;
+		}
+		if (len == 0)
+			break;
+		total += len;
+	}
+	buf[total] = '\0';
+	close(fd);
+	return total;
+}
+
+int xt_write_file(const char *path, const char *text)
+{
+	ssize_t len = strlen(text);
+	int fd, r = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != len)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+long xt_meminfo_kb(const char *field)
+{
+	char buf[8192], *p;
+	size_t flen = strlen(field);
+
+	if (xt_read_file("/proc/meminfo", buf, sizeof(buf)) < 0)
+		return -1;
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, field, flen) && p[flen] == ':')
+			return strtol(p + flen + 1, NULL, 10);
+	}
+	return -1;
+}
+
+int xt_online_cpus(void)
+{
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+int xt_set_cpu_online(int cpu, bool online)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online",
+		 cpu);
+	return xt_write_file(path, online ? "1" : "0");
+}
+
+bool xt_path_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
