@@ -17,6 +17,7 @@
 #include <linux/namei.h>
 #include <linux/uidgid.h>
 
+#include "vm.h"
 #include "vmx/caps.h"
 
 static int group = -1;
@@ -34,6 +35,12 @@ static long xvcpu_sys_ioctl(struct file *file, unsigned int cmd,
 		return XVCPU_API_VERSION;
 	case XVCPU_CHECK_CAP:
 		return xvcpu_caps_check(arg);
+	case XVCPU_CREATE_VM:
+		return xvcpu_create_vm(arg);
+	case XVCPU_GET_VCPU_MMAP_SIZE:
+		if (arg)
+			return -EINVAL;
+		return XVCPU_RUN_SIZE;
 	default:
 		return -ENOTTY;
 	}

@@ -118,7 +118,8 @@ int xvcpu_caps_check(unsigned long cap)
 	case XVCPU_CAP_EPT:
 	case XVCPU_CAP_VPID:
 	case XVCPU_CAP_UNRESTRICTED_GUEST:
-		return 1;	/* required at load */
+	case XVCPU_CAP_USER_MSR_EXITS:
+		return 1;	/* required at load, or pure software */
 	case XVCPU_CAP_EPT_2M:
 		return xvcpu_ept_cap(16);
 	case XVCPU_CAP_EPT_1G:

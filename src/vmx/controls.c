@@ -29,7 +29,7 @@ const struct xvcpu_ctl_bit xvcpu_ctl_bits[] = {
 	CTL(PIN, 7, REPORT, 0, "process posted interrupts"),
 
 	CTL(PROC, 2, REQUIRED, 1, "interrupt-window exiting"),
-	CTL(PROC, 3, REPORT, 0, "use TSC offsetting"),
+	CTL(PROC, 3, OPTIONAL, 0, "use TSC offsetting"),
 	CTL(PROC, 7, REQUIRED, 0, "HLT exiting"),
 	CTL(PROC, 9, REPORT, 0, "INVLPG exiting"),
 	CTL(PROC, 10, REQUIRED, 0, "MWAIT exiting"),
@@ -43,11 +43,13 @@ const struct xvcpu_ctl_bit xvcpu_ctl_bits[] = {
 	CTL(PROC, 20, REQUIRED, 0, "CR8-store exiting"),
 	CTL(PROC, 21, REPORT, 0, "use TPR shadow"),
 	CTL(PROC, 22, OPTIONAL, 1, "NMI-window exiting"),
-	CTL(PROC, 23, REPORT, 0, "MOV-DR exiting"),
-	CTL(PROC, 24, REPORT, 0, "unconditional I/O exiting"),
-	CTL(PROC, 25, REQUIRED, 0, "use I/O bitmaps"),
+	/* The guest must never touch the host's debug registers. */
+	CTL(PROC, 23, REQUIRED, 0, "MOV-DR exiting"),
+	/* Every port and every MSR exits: no bitmaps to keep. */
+	CTL(PROC, 24, REQUIRED, 0, "unconditional I/O exiting"),
+	CTL(PROC, 25, REPORT, 0, "use I/O bitmaps"),
 	CTL(PROC, 27, OPTIONAL, 1, "monitor trap flag"),
-	CTL(PROC, 28, REQUIRED, 0, "use MSR bitmaps"),
+	CTL(PROC, 28, REPORT, 0, "use MSR bitmaps"),
 	CTL(PROC, 29, REQUIRED, 0, "MONITOR exiting"),
 	CTL(PROC, 30, REPORT, 0, "PAUSE exiting"),
 	CTL(PROC, 31, REQUIRED, 0, "activate secondary controls"),
@@ -74,7 +76,7 @@ const struct xvcpu_ctl_bit xvcpu_ctl_bits[] = {
 	CTL(PROC2, 22, REPORT, 0, "mode-based execute control for EPT"),
 	CTL(PROC2, 25, REPORT, 0, "use TSC scaling"),
 
-	CTL(EXIT, 2, REPORT, 0, "save debug controls"),
+	CTL(EXIT, 2, REQUIRED, 0, "save debug controls"),
 	CTL(EXIT, 9, REQUIRED, 0, "host address-space size"),
 	CTL(EXIT, 12, REPORT, 0, "load IA32_PERF_GLOBAL_CTRL"),
 	CTL(EXIT, 15, REPORT, 0, "acknowledge interrupt on exit"),
@@ -84,7 +86,7 @@ const struct xvcpu_ctl_bit xvcpu_ctl_bits[] = {
 	CTL(EXIT, 21, REQUIRED, 0, "load IA32_EFER"),
 	CTL(EXIT, 22, OPTIONAL, 1, "save VMX-preemption timer value"),
 
-	CTL(ENTRY, 2, REPORT, 0, "load debug controls"),
+	CTL(ENTRY, 2, REQUIRED, 0, "load debug controls"),
 	CTL(ENTRY, 9, REQUIRED, 1, "IA-32e mode guest"),
 	CTL(ENTRY, 13, REPORT, 0, "load IA32_PERF_GLOBAL_CTRL"),
 	CTL(ENTRY, 14, REQUIRED, 0, "load IA32_PAT"),

@@ -25,12 +25,15 @@
 #include <asm/virtext.h>
 
 #include "caps.h"
+#include "vmx.h"
 #include "vmx_ops.h"
 
 struct xvcpu_pcpu {
 	struct page *vmxon_page;	/* (h) allocated on first online */
 	bool vmx_on;			/* (c) VMXON done by us */
 	u64 vmxon_count;		/* (c) VMXONs since load */
+	struct list_head loaded;	/* (c) vCPUs whose VMCS is active here */
+	struct xvcpu_vcpu *current_vcpu;/* (c) whose VMCS is current */
 };
 
 /*
@@ -59,6 +62,8 @@ static int vmx_enable_this_cpu(void)
 
 	if (p->vmx_on)
 		return 0;
+	if (!p->loaded.next)
+		INIT_LIST_HEAD(&p->loaded);
 	if (READ_ONCE(xvcpu_rebooting))
 		return -EBUSY;
 	/* Someone else (kvm_intel, VirtualBox, ...) is in VMX operation. */
@@ -103,6 +108,57 @@ static int vmx_enable_this_cpu(void)
 	return 0;
 }
 
+bool xvcpu_this_cpu_vmx_on(void)
+{
+	return this_cpu_read(xvcpu_pcpu.vmx_on);
+}
+
+/* The VMCS of @vcpu was VMPTRLD'ed here. Interrupts off. */
+void xvcpu_pcpu_vmcs_loaded(struct xvcpu_vcpu *vcpu)
+{
+	struct xvcpu_pcpu *p = this_cpu_ptr(&xvcpu_pcpu);
+
+	list_add(&vcpu->loaded_link, &p->loaded);
+	p->current_vcpu = vcpu;
+}
+
+/* The VMCS of @vcpu was VMCLEAR'ed here. Interrupts off. */
+void xvcpu_pcpu_vmcs_cleared(struct xvcpu_vcpu *vcpu)
+{
+	struct xvcpu_pcpu *p = this_cpu_ptr(&xvcpu_pcpu);
+
+	list_del_init(&vcpu->loaded_link);
+	if (p->current_vcpu == vcpu)
+		p->current_vcpu = NULL;
+}
+
+bool xvcpu_pcpu_vmcs_is_current(struct xvcpu_vcpu *vcpu)
+{
+	return this_cpu_read(xvcpu_pcpu.current_vcpu) == vcpu;
+}
+
+void xvcpu_pcpu_set_current(struct xvcpu_vcpu *vcpu)
+{
+	this_cpu_write(xvcpu_pcpu.current_vcpu, vcpu);
+}
+
+/* Write every active VMCS back to memory before VMX goes off here. */
+static void vmclear_all_this_cpu(void)
+{
+	struct xvcpu_pcpu *p = this_cpu_ptr(&xvcpu_pcpu);
+	struct xvcpu_vcpu *vcpu, *tmp;
+
+	if (!p->loaded.next)	/* list never initialised: nothing loaded */
+		return;
+	list_for_each_entry_safe(vcpu, tmp, &p->loaded, loaded_link) {
+		xvcpu_vmclear(vcpu->vmcs_pa);
+		list_del_init(&vcpu->loaded_link);
+		WRITE_ONCE(vcpu->cpu, -1);
+		vcpu->launched = false;
+	}
+	p->current_vcpu = NULL;
+}
+
 /* VMXOFF on this CPU; never leaves CR4.VMXE set. Interrupts off. */
 static void vmx_disable_this_cpu(void)
 {
@@ -110,6 +166,7 @@ static void vmx_disable_this_cpu(void)
 
 	if (!p->vmx_on)
 		return;
+	vmclear_all_this_cpu();
 	if (xvcpu_vmxoff())
 		pr_warn("VMXOFF failed on CPU %d\n", smp_processor_id());
 	cr4_clear_bits_irqsoff(X86_CR4_VMXE);
@@ -170,6 +227,13 @@ static struct notifier_block xvcpu_reboot_nb = {
 /* Crash and emergency reboot, NMI context: no locks, no printk. */
 static void xvcpu_emergency_disable(void)
 {
+	struct xvcpu_pcpu *p = this_cpu_ptr(&xvcpu_pcpu);
+	struct xvcpu_vcpu *vcpu;
+
+	/* Flush guest state to memory so that a crash dump holds it. */
+	if (p->vmx_on && p->loaded.next)
+		list_for_each_entry(vcpu, &p->loaded, loaded_link)
+			xvcpu_vmclear(vcpu->vmcs_pa);
 	this_cpu_write(xvcpu_pcpu.vmx_on, false);
 	__cpu_emergency_vmxoff();
 }

@@ -65,8 +65,10 @@ UNIT_TEST(full_cpu_gets_required_controls)
 	EXPECT(xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC, 7));	/* HLT */
 	EXPECT(xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC, 19));	/* CR8 load */
 	EXPECT(xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC, 20));	/* CR8 store */
-	EXPECT(xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC, 25));	/* I/O bitmaps */
-	EXPECT(xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC, 28));	/* MSR bitmaps */
+	EXPECT(xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC, 23));	/* MOV DR */
+	EXPECT(xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC, 24));	/* all I/O */
+	EXPECT(!xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC, 25));	/* I/O bitmaps */
+	EXPECT(!xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC, 28));	/* MSR bitmaps */
 	EXPECT(xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC, 31));	/* secondary */
 	EXPECT_EQ(cfg.ctl[XVCPU_CTL_PROC2], 0x2 | 0x20 | 0x80);
 	EXPECT(xvcpu_ctl_has(&cfg, XVCPU_CTL_EXIT, 9));
@@ -83,9 +85,8 @@ UNIT_TEST(true_msrs_clear_default1_bits)
 	EXPECT_EQ(compute(&m, &cfg, &missing), 0);
 	EXPECT(!xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC, 15));	/* CR3 load */
 	EXPECT(!xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC, 16));	/* CR3 store */
-	EXPECT(!xvcpu_ctl_has(&cfg, XVCPU_CTL_EXIT, 2));
-	EXPECT(!xvcpu_ctl_has(&cfg, XVCPU_CTL_ENTRY, 2));
 	EXPECT_EQ(cfg.allowed0[XVCPU_CTL_PROC], PROC_TRUE0);
+	EXPECT_EQ(cfg.allowed0[XVCPU_CTL_EXIT], EXIT_TRUE0);
 }
 
 UNIT_TEST(without_true_msrs_default1_bits_stay_set)
@@ -155,7 +156,7 @@ UNIT_TEST(report_only_bits_never_set)
 	const char *missing;
 
 	EXPECT_EQ(compute(&m, &cfg, &missing), 0);
-	EXPECT(!xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC, 24));	/* uncond I/O */
+	EXPECT(!xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC, 25));	/* I/O bitmaps */
 	EXPECT(!xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC2, 17));	/* PML */
 	EXPECT(!xvcpu_ctl_has(&cfg, XVCPU_CTL_EXIT, 15));	/* ack intr */
 }

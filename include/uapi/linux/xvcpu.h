@@ -36,12 +36,239 @@
 #define XVCPU_CAP_EPT_1G		5	/* 1 GiB EPT mappings */
 #define XVCPU_CAP_EPT_AD		6	/* EPT accessed/dirty bits */
 #define XVCPU_CAP_PREEMPTION_TIMER	7	/* VMX preemption timer */
-#define XVCPU_CAP_NR			8	/* first unknown number */
+#define XVCPU_CAP_USER_MSR_EXITS	8	/* VM: unknown MSRs exit to user */
+#define XVCPU_CAP_NR			9	/* first unknown number */
 
 /* System ioctls (on /dev/xvcpu). */
 /* Returns XVCPU_API_VERSION; takes no argument (pass 0). */
 #define XVCPU_GET_API_VERSION	_IO(XVCPUIO, 0x00)
 /* Argument: an XVCPU_CAP_* number, by value. */
 #define XVCPU_CHECK_CAP		_IO(XVCPUIO, 0x01)
+/* Argument: VM type, must be 0. Returns a new VM fd (O_CLOEXEC). */
+#define XVCPU_CREATE_VM		_IO(XVCPUIO, 0x02)
+/* Returns the size to mmap() from a vCPU fd at offset 0. */
+#define XVCPU_GET_VCPU_MMAP_SIZE _IO(XVCPUIO, 0x03)
+
+/* ---- VM fd ---------------------------------------------------------- */
+
+#define XVCPU_MAX_MEMSLOTS	64
+#define XVCPU_MAX_VCPUS		64
+
+/* Guest memory slot flags. */
+#define XVCPU_MEM_READONLY	(1U << 0)	/* guest writes exit as MMIO */
+
+/*
+ * Guest memory: [guest_phys_addr, +memory_size) is backed by user memory
+ * at userspace_addr. All three page aligned; slots never overlap in
+ * guest physical space; memory_size 0 deletes the slot. Pages are
+ * pinned when the guest first touches them and released when the slot
+ * is deleted or the VM is destroyed.
+ */
+struct xvcpu_memory_region {
+	__u32 slot;		/* 0 .. XVCPU_MAX_MEMSLOTS-1 */
+	__u32 flags;		/* XVCPU_MEM_* */
+	__u64 guest_phys_addr;
+	__u64 memory_size;	/* bytes, 0 = delete */
+	__u64 userspace_addr;
+	__u64 reserved[2];	/* must be 0 */
+};
+
+/* Enable a VM capability (XVCPU_CAP_USER_MSR_EXITS: no arguments). */
+struct xvcpu_enable_cap {
+	__u32 cap;
+	__u32 flags;		/* must be 0 */
+	__u64 args[4];		/* must be 0 unless the capability says */
+	__u64 reserved[4];	/* must be 0 */
+};
+
+#define XVCPU_SET_MEMORY_REGION	_IOW(XVCPUIO, 0x40, struct xvcpu_memory_region)
+/* Argument: vCPU id 0 .. XVCPU_MAX_VCPUS-1. Returns a vCPU fd. */
+#define XVCPU_CREATE_VCPU	_IO(XVCPUIO, 0x41)
+#define XVCPU_ENABLE_CAP	_IOW(XVCPUIO, 0x42, struct xvcpu_enable_cap)
+
+/* ---- vCPU fd -------------------------------------------------------- */
+
+struct xvcpu_regs {
+	__u64 rax, rbx, rcx, rdx;
+	__u64 rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11;
+	__u64 r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+struct xvcpu_segment {
+	__u64 base;
+	__u32 limit;		/* in bytes (expanded when g=1) */
+	__u16 selector;
+	__u8 type;
+	__u8 present, dpl, db, s, l, g, avl;
+	__u8 unusable;
+	__u8 padding;		/* must be 0 */
+};
+
+struct xvcpu_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];	/* must be 0 */
+};
+
+struct xvcpu_sregs {
+	struct xvcpu_segment cs, ds, es, fs, gs, ss;
+	struct xvcpu_segment tr, ldt;
+	struct xvcpu_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 apic_base;
+	__u64 reserved[8];	/* must be 0 on SET, 0 on GET */
+};
+
+struct xvcpu_msr_entry {
+	__u32 index;
+	__u32 reserved;		/* must be 0 */
+	__u64 data;
+};
+
+#define XVCPU_MAX_MSR_ENTRIES	256
+
+/*
+ * GET/SET_MSRS process entries in order and return how many succeeded;
+ * the first entry that fails (unknown MSR, bad value) stops the call.
+ */
+struct xvcpu_msrs {
+	__u32 nmsrs;		/* 1 .. XVCPU_MAX_MSR_ENTRIES */
+	__u32 pad;		/* must be 0 */
+	struct xvcpu_msr_entry entries[];
+};
+
+#define XVCPU_CPUID_FLAG_SIGNIFICANT_INDEX	(1U << 0)
+
+struct xvcpu_cpuid_entry {
+	__u32 function;
+	__u32 index;		/* subleaf, if SIGNIFICANT_INDEX */
+	__u32 flags;		/* XVCPU_CPUID_FLAG_* */
+	__u32 eax, ebx, ecx, edx;
+	__u32 reserved[3];	/* must be 0 */
+};
+
+#define XVCPU_MAX_CPUID_ENTRIES	256
+
+/*
+ * SET_CPUID replaces the vCPU's table (nent 0 clears it). GET_CPUID
+ * fills up to nent entries and sets nent to the table size (E2BIG when
+ * the buffer was too small).
+ */
+struct xvcpu_cpuid {
+	__u32 nent;
+	__u32 pad;		/* must be 0 */
+	struct xvcpu_cpuid_entry entries[];
+};
+
+/* Queue an external interrupt; delivered when the guest can take it. */
+struct xvcpu_interrupt {
+	__u32 vector;		/* 32 .. 255 */
+	__u32 reserved;		/* must be 0 */
+};
+
+#define XVCPU_RUN		_IO(XVCPUIO, 0x80)
+#define XVCPU_GET_REGS		_IOR(XVCPUIO, 0x81, struct xvcpu_regs)
+#define XVCPU_SET_REGS		_IOW(XVCPUIO, 0x82, struct xvcpu_regs)
+#define XVCPU_GET_SREGS		_IOR(XVCPUIO, 0x83, struct xvcpu_sregs)
+#define XVCPU_SET_SREGS		_IOW(XVCPUIO, 0x84, struct xvcpu_sregs)
+#define XVCPU_GET_MSRS		_IOWR(XVCPUIO, 0x85, struct xvcpu_msrs)
+#define XVCPU_SET_MSRS		_IOW(XVCPUIO, 0x86, struct xvcpu_msrs)
+#define XVCPU_SET_CPUID		_IOW(XVCPUIO, 0x87, struct xvcpu_cpuid)
+#define XVCPU_GET_CPUID		_IOWR(XVCPUIO, 0x88, struct xvcpu_cpuid)
+#define XVCPU_INTERRUPT		_IOW(XVCPUIO, 0x89, struct xvcpu_interrupt)
+
+/* ---- the run structure (mmap of a vCPU fd, offset 0) ----------------- */
+
+/* Exit reasons (struct xvcpu_run.exit_reason). */
+#define XVCPU_EXIT_UNKNOWN		0
+#define XVCPU_EXIT_IO			1
+#define XVCPU_EXIT_MMIO			2
+#define XVCPU_EXIT_HLT			3
+#define XVCPU_EXIT_HYPERCALL		4
+#define XVCPU_EXIT_SHUTDOWN		5	/* triple fault */
+#define XVCPU_EXIT_FAIL_ENTRY		6
+#define XVCPU_EXIT_INTERNAL_ERROR	7
+#define XVCPU_EXIT_INTR			8	/* signal: RUN gave -EINTR */
+#define XVCPU_EXIT_MSR			9	/* XVCPU_CAP_USER_MSR_EXITS */
+#define XVCPU_EXIT_IRQ_WINDOW_OPEN	10
+
+#define XVCPU_EXIT_IO_IN		0
+#define XVCPU_EXIT_IO_OUT		1
+
+/* Internal error sub-reasons. */
+#define XVCPU_INTERNAL_UNHANDLED_EXIT	1 /* data: reason, qual, rip, info */
+#define XVCPU_INTERNAL_EMULATION	2 /* data: gpa, rip, len, bytes[16] */
+#define XVCPU_INTERNAL_EVENT_DELIVERY	3 /* data: reason, qual, vectoring */
+#define XVCPU_INTERNAL_MEMORY		4 /* data: gpa, errno */
+
+/* I/O data lives in the run page, from this offset (io.data_offset). */
+#define XVCPU_RUN_IO_DATA_OFFSET	1024
+#define XVCPU_RUN_SIZE			4096
+
+struct xvcpu_run {
+	/* in */
+	__u8 request_interrupt_window;
+	__u8 immediate_exit;	/* RUN returns -EINTR before entering */
+	__u8 padding1[6];	/* must be 0 */
+
+	/* out */
+	__u32 exit_reason;
+	__u8 ready_for_interrupt_injection;
+	__u8 if_flag;
+	__u16 padding2;
+	__u64 exit_count;	/* VM exits of this vCPU so far */
+	__u64 reserved[5];
+
+	union {
+		/* XVCPU_EXIT_IO: data at (char *)run + data_offset. */
+		struct {
+			__u8 direction;	/* XVCPU_EXIT_IO_IN/OUT */
+			__u8 size;	/* 1, 2, 4 */
+			__u16 port;
+			__u32 count;	/* repetitions (string I/O) */
+			__u64 data_offset;
+		} io;
+		/* XVCPU_EXIT_MMIO: fill data for reads before the next RUN. */
+		struct {
+			__u64 phys_addr;
+			__u8 data[8];
+			__u32 len;	/* 1, 2, 4, 8 */
+			__u8 is_write;
+			__u8 pad[3];
+		} mmio;
+		/* XVCPU_EXIT_HYPERCALL: VMCALL, rax=nr, rbx/rcx/rdx/rsi/rdi. */
+		struct {
+			__u64 nr;
+			__u64 args[5];
+			__u64 ret;	/* written to guest rax on next RUN */
+		} hypercall;
+		/* XVCPU_EXIT_FAIL_ENTRY */
+		struct {
+			__u64 hardware_entry_failure_reason;
+			__u32 vm_instruction_error; /* VMLAUNCH/VMRESUME failed */
+			__u32 cpu;
+			__u64 exit_qualification;
+		} fail_entry;
+		/* XVCPU_EXIT_INTERNAL_ERROR */
+		struct {
+			__u32 suberror;	/* XVCPU_INTERNAL_* */
+			__u32 ndata;
+			__u64 data[16];
+		} internal;
+		/* XVCPU_EXIT_MSR: set error=1 to inject #GP instead. */
+		struct {
+			__u32 index;
+			__u8 is_write;
+			__u8 error;
+			__u8 pad[2];
+			__u64 data;	/* written value, or value to return */
+		} msr;
+		/* XVCPU_EXIT_HLT, SHUTDOWN, INTR, IRQ_WINDOW_OPEN: no data. */
+		__u8 padding[256];
+	};
+};
 
 #endif /* _UAPI_LINUX_XVCPU_H */

@@ -1,0 +1,135 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: every test of the project, on a fresh Debian 12 machine.
+#   1. set-up (apt packages, kernel image and headers, kselftest headers)
+#   2. build: module with W=1 (a warning fails), sparse, checkpatch,
+#      selftests, tools, examples
+#   3. host unit tests (pure logic)
+#   4. the Bochs test VM (VT-x): module and guest selftests
+#   5. the QEMU test VM (no VMX): the clean refusal
+# Every step reports KTAP into build/check/; the last line is
+# "N passed, N failed" and the exit status is non-zero on any failure or
+# harness error.
+#
+# Environment: XVCPU_CHECK_ONLY="unit build bochs qemu" limits the steps.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=$ROOT/build/check
+CACHE=${XVCPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xvcpu}
+ONLY=${XVCPU_CHECK_ONLY:-setup build unit bochs qemu}
+T0=$(date +%s)
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+cd "$ROOT" || exit 1
+
+log() { echo "check: $*" >&2; }
+want() { [[ " $ONLY " == *" $1 "* ]]; }
+
+# One KTAP line for a step that is itself a test (build, lint, boots).
+n_step=0
+step_result() { # name rc [detail-file]
+	n_step=$((n_step + 1))
+	if [ "$2" = 0 ]; then
+		echo "ok $n_step $1" >>"$OUT/steps.ktap"
+	else
+		echo "not ok $n_step $1" >>"$OUT/steps.ktap"
+		[ -n "${3:-}" ] && [ -f "$3" ] && tail -40 "$3" | sed 's/^/# /' >>"$OUT/steps.ktap"
+		log "FAILED: $1"
+	fi
+}
+
+if want setup; then
+	log "set-up (packages, kernel, headers)"
+	scripts/testvm/setup.sh >"$OUT/setup.log" 2>&1
+	rc=$?
+	step_result setup $rc "$OUT/setup.log"
+	if [ $rc != 0 ]; then
+		cat "$OUT/setup.log" >&2
+	fi
+fi
+# shellcheck disable=SC1091
+[ -f "$CACHE/env.sh" ] && . "$CACHE/env.sh"
+
+if want build; then
+	log "build (W=1, sparse, checkpatch, user space)"
+	make clean >/dev/null 2>&1
+	make module W=1 C=1 >"$OUT/build.log" 2>&1
+	rc=$?
+	# A W=1 or sparse warning is a failure, like an error.
+	if [ $rc = 0 ] && grep -E "warning:|error:" "$OUT/build.log" | grep -v "Skipping BTF" >/dev/null; then
+		rc=1
+	fi
+	step_result build_module_w1_sparse $rc "$OUT/build.log"
+	make userspace >"$OUT/build-user.log" 2>&1
+	step_result build_userspace $? "$OUT/build-user.log"
+	if [ -n "${CHECKPATCH:-}" ] && [ -f "$CHECKPATCH" ]; then
+		scripts/checkpatch.sh >"$OUT/checkpatch.log" 2>&1
+		step_result checkpatch $? "$OUT/checkpatch.log"
+	fi
+fi
+
+if want unit; then
+	log "host unit tests"
+	make unit >"$OUT/unit.ktap" 2>&1
+	rc=$?
+	[ $rc = 0 ] || log "unit tests failed"
+fi
+
+# The payload: what the test VM gets in /xvcpu.
+mkpayload() {
+	local p=$OUT/payload
+	rm -rf "$p"
+	mkdir -p "$p/tests" "$p/bin"
+	cp xvcpu.ko selftests/vm_check.sh "$p/"
+	cp build/selftests/* "$p/tests/" 2>/dev/null
+	rm -f "$p/tests/xvcpu_novmx_test"
+	[ -x build/vcpuctl/vcpuctl ] && cp build/vcpuctl/vcpuctl "$p/bin/"
+	[ -d build/examples ] && cp -r build/examples "$p/examples"
+	printf '#!/bin/sh\nexec /xvcpu/vm_check.sh\n' >"$p/check.sh"
+	chmod +x "$p/check.sh"
+}
+
+if want bochs; then
+	log "Bochs test VM (VT-x): selftests"
+	mkpayload
+	scripts/testvm/testvm.sh --engine bochs --payload "$OUT/payload" \
+		--out "$OUT/bochs" --timeout "${XVCPU_BOCHS_TIMEOUT:-900}" \
+		>"$OUT/bochs.ktap" 2>"$OUT/bochs.err"
+	rc=$?
+	cat "$OUT/bochs.err" >&2
+	# rc 3 (tests failed) is counted from the KTAP; 2 is a harness error.
+	[ $rc = 2 ] || [ $rc = 1 ] && rc=1 || rc=0
+	step_result bochs_vm_boot $rc "$OUT/bochs.err"
+fi
+
+if want qemu; then
+	log "QEMU test VM (no VMX): clean refusal"
+	p=$OUT/payload-novmx
+	rm -rf "$p" && mkdir -p "$p/tests"
+	cp xvcpu.ko selftests/vm_check.sh "$p/"
+	cp build/selftests/xvcpu_novmx_test "$p/tests/"
+	printf '#!/bin/sh\nexec /xvcpu/vm_check.sh xvcpu_novmx_test\n' >"$p/check.sh"
+	chmod +x "$p/check.sh"
+	scripts/testvm/testvm.sh --engine qemu --payload "$p" \
+		--out "$OUT/qemu" --timeout 300 --kmods "" \
+		>"$OUT/qemu.ktap" 2>"$OUT/qemu.err"
+	rc=$?
+	cat "$OUT/qemu.err" >&2
+	[ $rc = 2 ] || [ $rc = 1 ] && rc=1 || rc=0
+	step_result qemu_vm_boot $rc "$OUT/qemu.err"
+fi
+
+for f in "$OUT"/*.ktap; do
+	[ -f "$f" ] || continue
+	read -r p f_ s <<<"$(scripts/ktap-count.sh "$f")"
+	printf 'check: %-12s %3d passed, %d failed, %d skipped\n' \
+		"$(basename "$f" .ktap)" "$p" "$f_" "$s" >&2
+	grep -E "^[[:space:]]*not ok" "$f" | sed 's/^/check:   /' >&2
+done
+read -r P F S <<<"$(cat "$OUT"/*.ktap | scripts/ktap-count.sh)"
+log "took $(( $(date +%s) - T0 )) s"
+echo "$P passed, $F failed, $S skipped"
+[ "$F" = 0 ] && [ "$P" -gt 0 ]

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VM and vCPU objects.
+ *
+ * Lifetime: a VM lives while its fd or any of its vCPU fds is open (each
+ * vCPU holds a reference on the VM). A vCPU lives while its fd is open.
+ * All ioctls must come from the process that created the VM (its mm):
+ * guest memory is that process's memory.
+ *
+ * Locking legend for the fields below:
+ *   (c) constant after creation
+ *   (v) vm->lock
+ *   (m) vm->mmu_lock (slots and EPT)
+ *   (u) vcpu->mutex (held across every vCPU ioctl, RUN included)
+ *   (l) only while the vCPU is loaded on a CPU (preemption notifiers
+ *       keep its VMCS current on whatever CPU runs the thread)
+ */
+#ifndef XVCPU_VM_H
+#define XVCPU_VM_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/ratelimit.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+
+#include "xvcpu.h"
+#include "vmx/decode.h"
+#include "vmx/walk.h"
+
+struct xvcpu_vm;
+struct xvcpu_vcpu;
+
+struct xvcpu_memslot {
+	u64 gpa;		/* (m) page aligned */
+	u64 size;		/* (m) bytes, 0 = unused slot */
+	u64 uaddr;		/* (m) page aligned user address */
+	u32 flags;		/* (m) XVCPU_MEM_* */
+};
+
+struct xvcpu_ept {
+	u64 *root;		/* (m) PML4 page, kernel virtual */
+	u64 eptp;		/* (c) EPT pointer for the VMCS */
+	unsigned long pinned;	/* (m) guest pages pinned now */
+	unsigned long tables;	/* (m) EPT table pages allocated */
+};
+
+struct xvcpu_vm {
+	refcount_t refs;		/* VM fd + one per vCPU */
+	u32 id;				/* (c) for traces and logs */
+	struct mm_struct *mm;		/* (c) creator's mm (mmgrab'ed) */
+	struct mutex lock;		/* vCPU creation, capabilities */
+	struct mutex mmu_lock;		/* slots and EPT */
+	struct xvcpu_memslot slots[XVCPU_MAX_MEMSLOTS];	/* (m) */
+	struct xvcpu_ept ept;		/* (m) */
+	struct xvcpu_vcpu *vcpus[XVCPU_MAX_VCPUS];	/* (v) */
+	unsigned int nr_vcpus;		/* (v) */
+	bool user_msr_exits;		/* (v) XVCPU_CAP_USER_MSR_EXITS */
+	struct ratelimit_state dump_rs;	/* VMCS dumps of this VM */
+	u64 created_ns;			/* (c) ktime_get_ns() at creation */
+};
+
+/* What a linear-address access needs to know of the guest (mmio.c). */
+struct xvcpu_guest_mode {
+	struct xvcpu_walk_regs walk;
+	unsigned int mode;	/* 16, 32 or 64: code size */
+	u8 cpl;
+};
+
+/* Guest general registers, in x86 encoding order; [4] (RSP) is in the VMCS. */
+enum {
+	XR_RAX, XR_RCX, XR_RDX, XR_RBX, XR_RSP, XR_RBP, XR_RSI, XR_RDI,
+	XR_R8, XR_R9, XR_R10, XR_R11, XR_R12, XR_R13, XR_R14, XR_R15,
+	XR_NR,
+};
+
+struct xvcpu_gprs {
+	unsigned long r[XR_NR];
+};
+
+/* What a user-space exit left for the next RUN to complete. */
+enum xvcpu_pending {
+	XVCPU_PENDING_NONE,
+	XVCPU_PENDING_IO_IN,	/* copy run data into RAX (or memory) */
+	XVCPU_PENDING_IO_OUT,	/* just advance (string: continue) */
+	XVCPU_PENDING_MMIO,	/* load: write data into a register */
+	XVCPU_PENDING_HYPERCALL,/* ret into RAX */
+	XVCPU_PENDING_MSR_READ,
+	XVCPU_PENDING_MSR_WRITE,
+	XVCPU_PENDING_HLT,
+};
+
+/* The emulated MSRs kept as storage (the rest live in the VMCS). */
+struct xvcpu_msr_state {
+	u64 star, lstar, cstar, sfmask, kernel_gs_base;
+	u64 tsc_aux, misc_enable, apic_base;
+	u64 mtrr_def_type;
+	u64 mtrr_fixed[11];
+	u64 mtrr_var[16];	/* base/mask pairs 0x200..0x20f */
+	u64 tsc_offset;		/* guest TSC = host TSC + offset */
+};
+
+struct xvcpu_vcpu {
+	struct xvcpu_vm *vm;		/* (c) */
+	u32 id;				/* (c) */
+	struct mutex mutex;		/* one ioctl at a time */
+	struct xvcpu_run *run;		/* (c) shared page */
+	struct page *run_page;		/* (c) */
+
+	/* VMX state */
+	void *vmcs;			/* (c) VMCS region */
+	u64 vmcs_pa;			/* (c) */
+	int cpu;			/* (l) CPU holding the VMCS, -1 none */
+	bool launched;			/* (l) VMLAUNCH done since VMCLEAR */
+	struct list_head loaded_link;	/* on that CPU's loaded list */
+	unsigned long host_rsp;		/* (l) last HOST_RSP written */
+	u16 vpid;			/* (c) */
+	struct preempt_notifier pn;	/* (u) */
+	bool loaded;			/* (u) between load and put */
+
+	/* guest state not in the VMCS */
+	struct xvcpu_gprs regs;		/* (u) */
+	unsigned long cr2;		/* (u) */
+	unsigned long cr0_shadow;	/* (u) guest-visible CR0 */
+	unsigned long cr4_shadow;	/* (u) guest-visible CR4 */
+	unsigned long cr8;		/* (u) TPR as the guest sees it */
+	u64 xcr0;			/* (u) guest XCR0 */
+	unsigned long dr[8];		/* (u) guest DR0-3, DR6 (DR7 in VMCS) */
+	struct xvcpu_msr_state msr;	/* (u) */
+	struct fpu_guest fpu;		/* (c) guest FPU state */
+	bool guest_msrs_loaded;		/* (l) STAR.. on this CPU */
+
+	/* CPUID table */
+	struct xvcpu_cpuid_entry *cpuid;	/* (u) */
+	u32 cpuid_nent;			/* (u) */
+
+	/* events */
+	int pending_irq;		/* (u) vector, -1 none */
+	bool nmi_pending;		/* (u) */
+	bool irq_window;		/* (u) interrupt-window exiting is on */
+	bool entry_event;		/* (u) VM_ENTRY_INTR_INFO is valid */
+	bool xcr0_switch;		/* (u) guest XCR0 differs from host */
+
+	/* completion of the last user-space exit */
+	enum xvcpu_pending pending;	/* (u) */
+	u8 pending_reg;			/* (u) MMIO load target */
+	u8 pending_len;			/* (u) instruction length to skip */
+	u64 pending_aux;		/* (u) e.g. decoded MMIO insn */
+	struct {
+		bool string, rep, in, df;
+		u8 size;		/* 1, 2, 4 */
+		u8 asz;			/* address size in bytes */
+		u16 port;
+		u32 count;		/* this exit's repetitions */
+		u32 insn_len;
+		u64 la;			/* INS: linear destination */
+		struct xvcpu_guest_mode mode;
+	} io;				/* (u) */
+	struct xvcpu_mmio_insn mmio;	/* (u) MMIO load to complete */
+	u8 mmio_mode;			/* (u) its code size */
+
+	u64 exit_count;			/* (u) */
+	bool dead;			/* (u) failed entry: needs new state */
+};
+
+/* vm.c */
+long xvcpu_create_vm(unsigned long type);
+void xvcpu_vm_put(struct xvcpu_vm *vm);
+struct xvcpu_memslot *xvcpu_find_slot(struct xvcpu_vm *vm, u64 gpa);
+
+/* vcpu.c */
+int xvcpu_create_vcpu(struct xvcpu_vm *vm, unsigned long id);
+
+#endif /* XVCPU_VM_H */

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Control registers, debug registers, XCR0.
+ *
+ * CR0 and CR4 are split between the guest and us by the guest/host
+ * masks (vmcs.c): the guest reads its own values from the read shadows
+ * and writes to bits we own exit here. We own the bits VMX fixes (NE,
+ * VMXE), the caching bits (CD/NW never reach the hardware: EPT decides
+ * memory types), PG/PE (mode changes: EFER.LMA and the IA-32e entry
+ * control follow PG; PAE paging needs its PDPTEs loaded) and CR4 bits
+ * the guest may not set. Vcpu loaded.
+ */
+#include "../xvcpu.h"
+
+#include <asm/fpu/xcr.h>
+#include <asm/processor-flags.h>
+
+#include "caps.h"
+#include "vmcs.h"
+#include "vmx.h"
+
+#define CR0_KNOWN	(X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | \
+			 X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_AM | \
+			 X86_CR0_NW | X86_CR0_CD | X86_CR0_PG)
+#define CR4_GUEST_OK	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
+			 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
+			 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
+			 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+			 X86_CR4_UMIP | X86_CR4_FSGSBASE | X86_CR4_OSXSAVE | \
+			 X86_CR4_SMEP | X86_CR4_SMAP)
+#define EFER_KNOWN	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+static unsigned long gpr(struct xvcpu_vcpu *vcpu, unsigned int n)
+{
+	return n == XR_RSP ? vmcs_readl(GUEST_RSP) : vcpu->regs.r[n];
+}
+
+static void set_gpr(struct xvcpu_vcpu *vcpu, unsigned int n, unsigned long v)
+{
+	if (n == XR_RSP)
+		vmcs_writel(GUEST_RSP, v);
+	else
+		vcpu->regs.r[n] = v;
+}
+
+static void set_long_mode(struct xvcpu_vcpu *vcpu, bool on)
+{
+	u64 efer = vmcs_read64(GUEST_IA32_EFER);
+
+	if (on) {
+		vmcs_write64(GUEST_IA32_EFER, efer | EFER_LMA);
+		vmcs_set_bits32(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE);
+	} else {
+		vmcs_write64(GUEST_IA32_EFER, efer & ~EFER_LMA);
+		vmcs_clear_bits32(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE);
+	}
+}
+
+int xvcpu_load_pdptrs(struct xvcpu_vcpu *vcpu)
+{
+	u64 pdpte[4];
+	unsigned int i;
+	int r;
+
+	/* PAE CR3 is 32-byte aligned; the four entries live there. */
+	xvcpu_vcpu_put(vcpu);
+	r = xvcpu_read_guest(vcpu->vm, vmcs_readl(GUEST_CR3) & ~0x1fUL,
+			     pdpte, sizeof(pdpte));
+	if (xvcpu_vcpu_reload(vcpu))
+		return -EINTR;
+	if (r)
+		memset(pdpte, 0, sizeof(pdpte));
+	for (i = 0; i < 4; i++)
+		if ((pdpte[i] & 1) && (pdpte[i] & (0x1e6ULL | GENMASK_ULL(63, 52))))
+			return -EINVAL;
+	vmcs_write64(GUEST_PDPTR0, pdpte[0]);
+	vmcs_write64(GUEST_PDPTR1, pdpte[1]);
+	vmcs_write64(GUEST_PDPTR2, pdpte[2]);
+	vmcs_write64(GUEST_PDPTR3, pdpte[3]);
+	return 0;
+}
+
+static bool pae_paging(struct xvcpu_vcpu *vcpu)
+{
+	return (vcpu->cr0_shadow & X86_CR0_PG) &&
+	       (vcpu->cr4_shadow & X86_CR4_PAE) &&
+	       !(vmcs_read64(GUEST_IA32_EFER) & EFER_LMA);
+}
+
+int xvcpu_set_cr0(struct xvcpu_vcpu *vcpu, unsigned long cr0)
+{
+	const struct xvcpu_vmx_msrs *m = &xvcpu_caps.msrs;
+	unsigned long old = vcpu->cr0_shadow, real;
+	u64 efer = vmcs_read64(GUEST_IA32_EFER);
+
+	cr0 |= X86_CR0_ET;	/* hardwired on every CPU since the 486 */
+	if (cr0 & ~CR0_KNOWN)
+		return -EINVAL;
+	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))
+		return -EINVAL;
+	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
+		return -EINVAL;
+	if ((cr0 & X86_CR0_PG) && !(old & X86_CR0_PG) && (efer & EFER_LME)) {
+		if (!(vcpu->cr4_shadow & X86_CR4_PAE))
+			return -EINVAL;
+		set_long_mode(vcpu, true);
+	} else if (!(cr0 & X86_CR0_PG) && (efer & EFER_LMA)) {
+		set_long_mode(vcpu, false);
+	}
+
+	/* Unrestricted guest: PE and PG are the guest's own to clear. */
+	real = (cr0 & ~(X86_CR0_CD | X86_CR0_NW)) |
+	       (m->cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG));
+	real &= m->cr0_fixed1 | X86_CR0_PE | X86_CR0_PG;
+	vmcs_writel(GUEST_CR0, real);
+	vmcs_writel(CR0_READ_SHADOW, cr0);
+	vcpu->cr0_shadow = cr0;
+	if ((cr0 ^ old) & X86_CR0_PG && pae_paging(vcpu))
+		return xvcpu_load_pdptrs(vcpu);
+	return 0;
+}
+
+int xvcpu_set_cr4(struct xvcpu_vcpu *vcpu, unsigned long cr4)
+{
+	const struct xvcpu_vmx_msrs *m = &xvcpu_caps.msrs;
+	unsigned long old = vcpu->cr4_shadow, real;
+
+	if (cr4 & ~CR4_GUEST_OK)
+		return -EINVAL;
+	/* Bits this CPU cannot have set under VMX. */
+	if (cr4 & ~m->cr4_fixed1)
+		return -EINVAL;
+	if ((vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) && !(cr4 & X86_CR4_PAE))
+		return -EINVAL;
+	real = cr4 | m->cr4_fixed0;
+	vmcs_writel(GUEST_CR4, real);
+	vmcs_writel(CR4_READ_SHADOW, cr4);
+	vcpu->cr4_shadow = cr4;
+	if ((cr4 ^ old) & (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE) &&
+	    pae_paging(vcpu))
+		return xvcpu_load_pdptrs(vcpu);
+	return 0;
+}
+
+int xvcpu_set_efer(struct xvcpu_vcpu *vcpu, u64 efer)
+{
+	u64 old = vmcs_read64(GUEST_IA32_EFER);
+
+	if (efer & ~EFER_KNOWN)
+		return -EINVAL;
+	/* LME may not change while paging is on. */
+	if ((vcpu->cr0_shadow & X86_CR0_PG) && ((efer ^ old) & EFER_LME))
+		return -EINVAL;
+	vmcs_write64(GUEST_IA32_EFER, efer);
+	if (efer & EFER_LMA)
+		vmcs_set_bits32(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE);
+	else
+		vmcs_clear_bits32(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE);
+	return 0;
+}
+
+static int set_cr_or_gp(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e, int r)
+{
+	if (r == -EINTR) {
+		vcpu->run->exit_reason = XVCPU_EXIT_INTR;
+		return r;
+	}
+	if (r)
+		xvcpu_inject_gp(vcpu);
+	else
+		xvcpu_skip_insn(vcpu, e->insn_len);
+	return XVCPU_RESUME;
+}
+
+int xvcpu_handle_cr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
+{
+	unsigned int cr = e->qual & 15, type = (e->qual >> 4) & 3;
+	unsigned int reg = (e->qual >> 8) & 15;
+	unsigned long v;
+
+	switch (type) {
+	case 0:		/* MOV to CR */
+		v = gpr(vcpu, reg);
+		switch (cr) {
+		case 0:
+			return set_cr_or_gp(vcpu, e, xvcpu_set_cr0(vcpu, v));
+		case 3:
+			vmcs_writel(GUEST_CR3, v);
+			return set_cr_or_gp(vcpu, e, pae_paging(vcpu) ?
+					    xvcpu_load_pdptrs(vcpu) : 0);
+		case 4:
+			return set_cr_or_gp(vcpu, e, xvcpu_set_cr4(vcpu, v));
+		case 8:
+			return set_cr_or_gp(vcpu, e, v & ~15UL ? -EINVAL :
+					    (vcpu->cr8 = v, 0));
+		}
+		break;
+	case 1:		/* MOV from CR */
+		if (cr == 3)
+			v = vmcs_readl(GUEST_CR3);
+		else if (cr == 8)
+			v = vcpu->cr8;
+		else
+			break;
+		set_gpr(vcpu, reg, v);
+		xvcpu_skip_insn(vcpu, e->insn_len);
+		return XVCPU_RESUME;
+	case 2:		/* CLTS */
+		return set_cr_or_gp(vcpu, e, xvcpu_set_cr0(vcpu,
+					vcpu->cr0_shadow & ~X86_CR0_TS));
+	case 3:		/* LMSW: low four bits, PE cannot be cleared */
+		v = (e->qual >> 16) & 0xf;
+		v |= vcpu->cr0_shadow & X86_CR0_PE;
+		return set_cr_or_gp(vcpu, e, xvcpu_set_cr0(vcpu,
+					(vcpu->cr0_shadow & ~0xfUL) | v));
+	}
+	xvcpu_inject_ud(vcpu);
+	return XVCPU_RESUME;
+}
+
+static u8 guest_cpl(void)
+{
+	return (vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3;
+}
+
+int xvcpu_handle_dr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
+{
+	unsigned int dr = e->qual & 7, reg = (e->qual >> 8) & 15;
+	bool from = e->qual & BIT(4);
+	unsigned long v;
+
+	if (guest_cpl()) {
+		xvcpu_inject_gp(vcpu);
+		return XVCPU_RESUME;
+	}
+	if (dr == 4 || dr == 5) {
+		if (vcpu->cr4_shadow & X86_CR4_DE) {
+			xvcpu_inject_ud(vcpu);
+			return XVCPU_RESUME;
+		}
+		dr += 2;
+	}
+	if (from) {
+		v = dr == 7 ? vmcs_readl(GUEST_DR7) : vcpu->dr[dr];
+		set_gpr(vcpu, reg, v);
+	} else {
+		v = gpr(vcpu, reg);
+		if ((dr == 6 || dr == 7) && (v >> 32)) {
+			xvcpu_inject_gp(vcpu);
+			return XVCPU_RESUME;
+		}
+		/* Kept as values only: the guest gets no hardware breakpoints. */
+		if (dr == 7)
+			vmcs_writel(GUEST_DR7, v | DR7_FIXED_1);
+		else
+			vcpu->dr[dr] = v;
+	}
+	xvcpu_skip_insn(vcpu, e->insn_len);
+	return XVCPU_RESUME;
+}
+
+int xvcpu_handle_xsetbv(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
+{
+	u64 v = (u32)vcpu->regs.r[XR_RAX] |
+		((u64)(u32)vcpu->regs.r[XR_RDX] << 32);
+	u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+
+	if (!(vcpu->cr4_shadow & X86_CR4_OSXSAVE)) {
+		xvcpu_inject_ud(vcpu);
+		return XVCPU_RESUME;
+	}
+	/* XCR0 only, x87 always on, AVX needs SSE, nothing the host lacks. */
+	if ((u32)vcpu->regs.r[XR_RCX] != 0 || guest_cpl() ||
+	    !(v & XFEATURE_MASK_FP) || (v & ~host) ||
+	    ((v & XFEATURE_MASK_YMM) && !(v & XFEATURE_MASK_SSE))) {
+		xvcpu_inject_gp(vcpu);
+		return XVCPU_RESUME;
+	}
+	vcpu->xcr0 = v;
+	vcpu->xcr0_switch = v != host;
+	xvcpu_skip_insn(vcpu, e->insn_len);
+	return XVCPU_RESUME;
+}

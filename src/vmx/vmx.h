@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The VMX backend as the rest of the module sees it.
+ */
+#ifndef XVCPU_VMX_VMX_H
+#define XVCPU_VMX_VMX_H
+
+#include "../vm.h"
+#include "walk.h"
+
+/* DR7 after reset and after every VM exit (bit 10 reads as 1). */
+#define DR7_FIXED_1	0x400UL
+
+/* vmenter.S */
+int xvcpu_vmx_enter(struct xvcpu_gprs *regs, unsigned long launched);
+void xvcpu_vmx_exit(void);
+void xvcpu_vmx_do_nmi_irqoff(void);
+
+/* cpu.c: the VMCSs current or active on each CPU. */
+bool xvcpu_this_cpu_vmx_on(void);
+void xvcpu_pcpu_vmcs_loaded(struct xvcpu_vcpu *vcpu);
+void xvcpu_pcpu_vmcs_cleared(struct xvcpu_vcpu *vcpu);
+bool xvcpu_pcpu_vmcs_is_current(struct xvcpu_vcpu *vcpu);
+void xvcpu_pcpu_set_current(struct xvcpu_vcpu *vcpu);
+
+/* vmcs.c: VMCS life cycle and host/guest state switching. */
+int xvcpu_vmcs_create(struct xvcpu_vcpu *vcpu);
+void xvcpu_vmcs_destroy(struct xvcpu_vcpu *vcpu);
+/* Make the VMCS current here and switch host state; -EAGAIN: CPU going down. */
+int xvcpu_vcpu_load(struct xvcpu_vcpu *vcpu);
+void xvcpu_vcpu_put(struct xvcpu_vcpu *vcpu);
+void xvcpu_vmcs_reset_guest(struct xvcpu_vcpu *vcpu);
+void xvcpu_vmcs_dump(struct xvcpu_vcpu *vcpu);
+
+/* run.c */
+int xvcpu_vcpu_run(struct xvcpu_vcpu *vcpu);
+
+/* Exit handling contract (exit.c): a handler returns
+ *   XVCPU_RESUME  - handled in the kernel, enter the guest again;
+ *   XVCPU_USER    - run->exit_reason and its data are filled, return 0
+ *                   from RUN (the guest continues on the next RUN);
+ *   < 0           - an errno for RUN (nothing was filled).
+ */
+#define XVCPU_RESUME	1
+#define XVCPU_USER	0
+
+struct xvcpu_exit {
+	u32 reason;		/* full exit reason field */
+	u32 basic;		/* reason & 0xffff */
+	unsigned long qual;	/* exit qualification */
+	u32 insn_len;
+	u32 intr_info;		/* VM-exit interruption information */
+	u32 idt_vectoring;	/* IDT-vectoring information */
+};
+
+int xvcpu_handle_exit(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
+void xvcpu_skip_insn(struct xvcpu_vcpu *vcpu, u32 len);
+void xvcpu_inject_gp(struct xvcpu_vcpu *vcpu);
+void xvcpu_inject_ud(struct xvcpu_vcpu *vcpu);
+void xvcpu_inject_exception(struct xvcpu_vcpu *vcpu, u8 vector, bool has_error,
+			    u32 error);
+int xvcpu_internal_error(struct xvcpu_vcpu *vcpu, u32 suberror,
+			 const u64 *data, u32 ndata);
+
+/* msr.c */
+int xvcpu_handle_rdmsr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
+int xvcpu_handle_wrmsr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
+/* Host-initiated access (GET/SET_MSRS): 0 or -EINVAL/-ENOENT. */
+int xvcpu_get_msr(struct xvcpu_vcpu *vcpu, u32 index, u64 *data);
+int xvcpu_set_msr(struct xvcpu_vcpu *vcpu, u32 index, u64 data, bool host);
+void xvcpu_msr_reset(struct xvcpu_vcpu *vcpu);
+
+/* cpuid.c */
+int xvcpu_handle_cpuid(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
+int xvcpu_cpuid_default(struct xvcpu_vcpu *vcpu);
+
+/* cr.c */
+int xvcpu_handle_cr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
+int xvcpu_handle_dr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
+int xvcpu_handle_xsetbv(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
+/* Validate and apply guest CR0/CR4/EFER (from SET_SREGS or an exit). */
+int xvcpu_set_cr0(struct xvcpu_vcpu *vcpu, unsigned long cr0);
+int xvcpu_set_cr4(struct xvcpu_vcpu *vcpu, unsigned long cr4);
+int xvcpu_set_efer(struct xvcpu_vcpu *vcpu, u64 efer);
+int xvcpu_load_pdptrs(struct xvcpu_vcpu *vcpu);
+
+/* io.c */
+int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
+int xvcpu_complete_io(struct xvcpu_vcpu *vcpu);
+
+/* mmio.c: EPT violations, guest memory access */
+int xvcpu_handle_ept_violation(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
+int xvcpu_complete_mmio(struct xvcpu_vcpu *vcpu);
+
+/* Vcpu loaded: capture the paging mode. */
+void xvcpu_snapshot_mode(struct xvcpu_vcpu *vcpu, struct xvcpu_guest_mode *m);
+/*
+ * Vcpu not loaded (these sleep). Guest-physical copies go through the
+ * slots (-ENOENT: no slot, i.e. MMIO; -EFAULT: the slot's user memory
+ * is gone). Linear copies walk the guest page tables first and return
+ * XVCPU_WALK_PF with *pf_error and *fault_la set on a guest page fault.
+ */
+int xvcpu_read_guest(struct xvcpu_vm *vm, u64 gpa, void *buf, size_t len);
+int xvcpu_write_guest(struct xvcpu_vm *vm, u64 gpa, const void *buf,
+		      size_t len);
+int xvcpu_copy_linear(struct xvcpu_vcpu *vcpu,
+		      const struct xvcpu_guest_mode *m, u64 la, void *buf,
+		      size_t len, bool write, u32 *pf_error, u64 *fault_la);
+/* Put the vCPU, or load it back (waiting for a usable CPU). */
+int xvcpu_vcpu_reload(struct xvcpu_vcpu *vcpu);
+
+
+#endif /* XVCPU_VMX_VMX_H */
