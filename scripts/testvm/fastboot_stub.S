@@ -67,6 +67,7 @@ gdt_desc:
 	.long	0			/* base: patched at run time */
 
 msg_hello:	.asciz	"xvcpu-fastboot: loading vmlinux\r\n"
+msg_copied:	.asciz	"xvcpu-fastboot: copied, entering startup_64\r\n"
 msg_badbase:	.asciz	"xvcpu-fastboot: loaded at an address that overlaps the kernel; halting\r\n"
 msg_badmagic:	.asciz	"xvcpu-fastboot: bad parameter block; halting\r\n"
 
@@ -161,6 +162,8 @@ zero_next:
 	decl	%edx
 	jmp	zero_loop
 zero_done:
+	leal	msg_copied(%ebp), %eax
+	call	puts
 
 	/* Page tables: PML4, PDPT, 4 PDs of 2 MiB pages = 0..4 GiB identity. */
 	leal	(PT_OFF + 0xfff)(%ebp), %ebx
