@@ -263,3 +263,20 @@ bool xt_path_exists(const char *path)
 
 	return stat(path, &st) == 0;
 }
+
+long xt_free_pages(void)
+{
+	static char buf[65536];
+	long total = 0;
+	char *p;
+
+	if (xt_read_file("/proc/zoneinfo", buf, sizeof(buf)) < 0)
+		return -1;
+	for (p = buf; (p = strpbrk(p, "nc")); p++) {
+		if (!strncmp(p, "nr_free_pages ", 14))
+			total += strtol(p + 14, NULL, 10);
+		else if (!strncmp(p, "count: ", 7))
+			total += strtol(p + 7, NULL, 10);
+	}
+	return total;
+}

@@ -55,6 +55,11 @@ ssize_t xt_read_file(const char *path, char *buf, size_t size);
 int xt_write_file(const char *path, const char *text);
 /* A /proc/meminfo field in kB, or -1. */
 long xt_meminfo_kb(const char *field);
+/*
+ * Free pages including those parked on per-CPU lists (/proc/zoneinfo),
+ * which MemFree leaves out: a page leak shows here, pcp churn does not.
+ */
+long xt_free_pages(void);
 /* Number of online CPUs and their list from sysfs. */
 int xt_online_cpus(void);
 int xt_set_cpu_online(int cpu, bool online);

@@ -168,6 +168,12 @@ int xvcpu_check_sregs(const struct xvcpu_sregs *i)
 			return -EINVAL;
 	if (i->cr8 > 15 || i->cr3 >> 52)
 		return -EINVAL;
+	/* Everything that could fail is checked before anything is applied. */
+	if (xvcpu_check_cr0(i->cr0 | X86_CR0_ET) || xvcpu_check_cr4(i->cr4) ||
+	    xvcpu_check_efer(i->efer))
+		return -EINVAL;
+	if (i->apic_base & (0xffULL | BIT_ULL(9) | GENMASK_ULL(63, 52)))
+		return -EINVAL;
 	/* EFER.LMA must agree with LME and CR0.PG (SDM 9.8.5). */
 	if ((i->efer & EFER_LMA) &&
 	    !((i->efer & EFER_LME) && (i->cr0 & X86_CR0_PG) &&

@@ -87,6 +87,30 @@ static bool pae_paging(struct xvcpu_vcpu *vcpu)
 	       !(vmcs_read64(GUEST_IA32_EFER) & EFER_LMA);
 }
 
+int xvcpu_check_cr0(unsigned long cr0)
+{
+	if (cr0 & ~CR0_KNOWN)
+		return -EINVAL;
+	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))
+		return -EINVAL;
+	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
+		return -EINVAL;
+	return 0;
+}
+
+int xvcpu_check_cr4(unsigned long cr4)
+{
+	/* Bits we do not offer, or this CPU cannot have set under VMX. */
+	if (cr4 & ~(CR4_GUEST_OK & xvcpu_caps.msrs.cr4_fixed1))
+		return -EINVAL;
+	return 0;
+}
+
+int xvcpu_check_efer(u64 efer)
+{
+	return efer & ~EFER_KNOWN ? -EINVAL : 0;
+}
+
 int xvcpu_set_cr0(struct xvcpu_vcpu *vcpu, unsigned long cr0)
 {
 	const struct xvcpu_vmx_msrs *m = &xvcpu_caps.msrs;
@@ -94,11 +118,7 @@ int xvcpu_set_cr0(struct xvcpu_vcpu *vcpu, unsigned long cr0)
 	u64 efer = vmcs_read64(GUEST_IA32_EFER);
 
 	cr0 |= X86_CR0_ET;	/* hardwired on every CPU since the 486 */
-	if (cr0 & ~CR0_KNOWN)
-		return -EINVAL;
-	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))
-		return -EINVAL;
-	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
+	if (xvcpu_check_cr0(cr0))
 		return -EINVAL;
 	if ((cr0 & X86_CR0_PG) && !(old & X86_CR0_PG) && (efer & EFER_LME)) {
 		if (!(vcpu->cr4_shadow & X86_CR4_PAE))
@@ -125,10 +145,7 @@ int xvcpu_set_cr4(struct xvcpu_vcpu *vcpu, unsigned long cr4)
 	const struct xvcpu_vmx_msrs *m = &xvcpu_caps.msrs;
 	unsigned long old = vcpu->cr4_shadow, real;
 
-	if (cr4 & ~CR4_GUEST_OK)
-		return -EINVAL;
-	/* Bits this CPU cannot have set under VMX. */
-	if (cr4 & ~m->cr4_fixed1)
+	if (xvcpu_check_cr4(cr4))
 		return -EINVAL;
 	if ((vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) && !(cr4 & X86_CR4_PAE))
 		return -EINVAL;
@@ -146,7 +163,7 @@ int xvcpu_set_efer(struct xvcpu_vcpu *vcpu, u64 efer)
 {
 	u64 old = vmcs_read64(GUEST_IA32_EFER);
 
-	if (efer & ~EFER_KNOWN)
+	if (xvcpu_check_efer(efer))
 		return -EINVAL;
 	/* LME may not change while paging is on. */
 	if ((vcpu->cr0_shadow & X86_CR0_PG) && ((efer ^ old) & EFER_LME))

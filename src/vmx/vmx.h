@@ -83,6 +83,10 @@ int xvcpu_set_cr0(struct xvcpu_vcpu *vcpu, unsigned long cr0);
 int xvcpu_set_cr4(struct xvcpu_vcpu *vcpu, unsigned long cr4);
 int xvcpu_set_efer(struct xvcpu_vcpu *vcpu, u64 efer);
 int xvcpu_load_pdptrs(struct xvcpu_vcpu *vcpu);
+/* Pure validity checks, shared by the exit paths and SET_SREGS. */
+int xvcpu_check_cr0(unsigned long cr0);
+int xvcpu_check_cr4(unsigned long cr4);
+int xvcpu_check_efer(u64 efer);
 
 /* io.c */
 int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);

@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: the same guest loops on KVM (Debian's kvm.ko/kvm-intel.ko of
+# the test kernel, loaded first, then unloaded) and on xvcpu, in one boot
+# of the Bochs test VM. Reports host TSC ticks per round trip -- in Bochs,
+# host instructions -- over ITERATIONS exits each, and the ratio
+# xvcpu/KVM. Not part of pass/fail. Usage: scripts/bench.sh [ITERATIONS]
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+N=${1:-100000}
+OUT=$ROOT/build/bench-run
+cd "$ROOT"
+
+scripts/testvm/setup.sh >/dev/null
+make -s module >/dev/null
+make -s -C tools/bench OUT="$ROOT/build/bench" >/dev/null
+
+rm -rf "$OUT"
+mkdir -p "$OUT/payload/bin"
+strip --strip-debug -o "$OUT/payload/xvcpu.ko" xvcpu.ko
+cp build/bench/xvcpu_bench "$OUT/payload/bin/"
+cat >"$OUT/payload/check.sh" <<IN_VM
+#!/bin/sh
+cd /xvcpu
+insmod kmod/irqbypass.ko && insmod kmod/kvm.ko && insmod kmod/kvm-intel.ko
+./bin/xvcpu_bench kvm $N
+rmmod kvm_intel; rmmod kvm; rmmod irqbypass
+insmod xvcpu.ko
+./bin/xvcpu_bench xvcpu $N
+rmmod xvcpu
+IN_VM
+chmod +x "$OUT/payload/check.sh"
+
+scripts/testvm/testvm.sh --engine bochs --payload "$OUT/payload" \
+	--out "$OUT/vm" --timeout 1800 | tee "$OUT/raw.txt" | grep '^bench' >"$OUT/bench.txt" || true
+
+awk '
+$1 == "bench" { v[$2 " " $3] = $6; n = $4 }
+END {
+	if (!(("kvm cpuid") in v) || !(("xvcpu cpuid") in v)) {
+		print "bench: incomplete results (see build/bench-run/raw.txt)"; exit 1
+	}
+	printf "host instructions (TSC ticks in Bochs) per round trip, %d iterations\n", n
+	printf "%-28s %10s %10s %8s %8s\n", "loop", "KVM", "xvcpu", "ratio", "target"
+	split("cpuid io null", L, " ")
+	split("in-kernel_CPUID_exit I/O_exit_to_user_and_back null_vCPU_ioctl", D, " ")
+	split("0.333 0.5 -", T, " ")
+	for (i = 1; i <= 3; i++) {
+		k = v["kvm " L[i]]; x = v["xvcpu " L[i]]; d = D[i]; gsub("_", " ", d)
+		printf "%-28s %10.1f %10.1f %8.3f %8s\n", d, k, x, x / k, T[i] == "-" ? "-" : "<= " T[i]
+	}
+}' "$OUT/bench.txt" | tee "$OUT/table.txt"

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make run: the main job, end to end. Boots the Bochs test VM (VT-x),
+# loads xvcpu.ko, shows the VMX capabilities it read, runs the example
+# guests with `vcpuctl run` (their console output and exit summary) and
+# prints what the module logged. Does its own set-up on a fresh machine.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${XVCPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xvcpu}
+OUT=$ROOT/build/run
+cd "$ROOT"
+
+echo "run: set-up (first time: packages and the test kernel)" >&2
+scripts/testvm/setup.sh >"$ROOT/build/setup-run.log" 2>&1 ||
+	{ tail -20 "$ROOT/build/setup-run.log" >&2; exit 1; }
+echo "run: building the module and user space" >&2
+make -s module userspace >"$ROOT/build/make-run.log" 2>&1 ||
+	{ tail -30 "$ROOT/build/make-run.log" >&2; exit 1; }
+
+rm -rf "$OUT"
+mkdir -p "$OUT/payload/bin"
+strip --strip-debug -o "$OUT/payload/xvcpu.ko" xvcpu.ko
+cp build/vcpuctl/vcpuctl "$OUT/payload/bin/"
+cp -r build/examples "$OUT/payload/examples"
+cat >"$OUT/payload/check.sh" <<'IN_VM'
+#!/bin/sh
+# Runs inside the test VM.
+cd /xvcpu
+echo "== insmod xvcpu.ko"
+insmod /xvcpu/xvcpu.ko || exit 1
+echo "== per-CPU VMX state (/sys/kernel/debug/xvcpu/cpus)"
+cat /sys/kernel/debug/xvcpu/cpus
+echo "== VMX capabilities read by xvcpu (/sys/kernel/debug/xvcpu/caps)"
+cat /sys/kernel/debug/xvcpu/caps
+echo "== vcpuctl run examples/hello (long mode)"
+./bin/vcpuctl run examples/hello
+echo "== vcpuctl run --mode real examples/hello16.bin"
+./bin/vcpuctl run --mode real examples/hello16.bin
+echo "== rmmod xvcpu; kernel log"
+rmmod xvcpu
+dmesg | grep -i xvcpu
+IN_VM
+chmod +x "$OUT/payload/check.sh"
+
+echo "run: booting the Bochs test VM (about a minute)" >&2
+scripts/testvm/testvm.sh --engine bochs --payload "$OUT/payload" \
+	--out "$OUT/vm" --timeout 900
