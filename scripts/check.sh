@@ -98,7 +98,8 @@ if want bochs; then
 	log "Bochs test VM (VT-x): selftests"
 	mkpayload
 	scripts/testvm/testvm.sh --engine bochs --payload "$OUT/payload" \
-		--out "$OUT/bochs" --timeout "${XVCPU_BOCHS_TIMEOUT:-900}" \
+		--out "$OUT/bochs" --timeout "${XVCPU_BOCHS_TIMEOUT:-1500}" \
+		--append "tsc_early_khz=50000" \
 		>"$OUT/bochs.ktap" 2>"$OUT/bochs.err"
 	rc=$?
 	cat "$OUT/bochs.err" >&2

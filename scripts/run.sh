@@ -46,4 +46,4 @@ chmod +x "$OUT/payload/check.sh"
 
 echo "run: booting the Bochs test VM (about a minute)" >&2
 scripts/testvm/testvm.sh --engine bochs --payload "$OUT/payload" \
-	--out "$OUT/vm" --timeout 900
+	--out "$OUT/vm" --timeout 900 --append "tsc_early_khz=50000"

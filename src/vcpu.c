@@ -36,7 +36,7 @@ static_assert(sizeof(struct xvcpu_cpuid_entry) == 40);
 static_assert(sizeof(struct xvcpu_cpuid) == 8);
 static_assert(sizeof(struct xvcpu_interrupt) == 8);
 static_assert(sizeof(struct xvcpu_enable_cap) == 72);
-static_assert(XVCPU_RUN_IO_DATA_OFFSET >= sizeof(struct xvcpu_run));
+static_assert(sizeof(struct xvcpu_run) <= XVCPU_RUN_IO_DATA_OFFSET);
 static_assert(XVCPU_RUN_SIZE == PAGE_SIZE);
 
 static void vcpu_free(struct xvcpu_vcpu *vcpu)

@@ -15,16 +15,16 @@
 struct xvcpu_caps xvcpu_caps __ro_after_init;
 
 /* The pure table must agree with the kernel's names for the same bits. */
-static_assert(PIN_BASED_EXT_INTR_MASK == BIT(0));
-static_assert(PIN_BASED_VMX_PREEMPTION_TIMER == BIT(6));
-static_assert(CPU_BASED_HLT_EXITING == BIT(7));
-static_assert(CPU_BASED_ACTIVATE_SECONDARY_CONTROLS ==
-	      BIT(XVCPU_PROC_SECONDARY_BIT));
-static_assert(SECONDARY_EXEC_ENABLE_EPT == BIT(1));
-static_assert(SECONDARY_EXEC_UNRESTRICTED_GUEST == BIT(7));
-static_assert(VM_EXIT_HOST_ADDR_SPACE_SIZE == BIT(9));
-static_assert(VM_ENTRY_IA32E_MODE == BIT(9));
-static_assert(VMX_BASIC_TRUE_CTLS == XVCPU_BASIC_TRUE_CTLS);
+static_assert(BIT(0) == PIN_BASED_EXT_INTR_MASK);
+static_assert(BIT(6) == PIN_BASED_VMX_PREEMPTION_TIMER);
+static_assert(BIT(7) == CPU_BASED_HLT_EXITING);
+static_assert(BIT(XVCPU_PROC_SECONDARY_BIT) ==
+	      CPU_BASED_ACTIVATE_SECONDARY_CONTROLS);
+static_assert(BIT(1) == SECONDARY_EXEC_ENABLE_EPT);
+static_assert(BIT(7) == SECONDARY_EXEC_UNRESTRICTED_GUEST);
+static_assert(BIT(9) == VM_EXIT_HOST_ADDR_SPACE_SIZE);
+static_assert(BIT(9) == VM_ENTRY_IA32E_MODE);
+static_assert(XVCPU_BASIC_TRUE_CTLS == VMX_BASIC_TRUE_CTLS);
 
 static int read_msr(u32 msr, u64 *val)
 {

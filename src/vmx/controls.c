@@ -92,8 +92,7 @@ const struct xvcpu_ctl_bit xvcpu_ctl_bits[] = {
 	CTL(ENTRY, 14, REQUIRED, 0, "load IA32_PAT"),
 	CTL(ENTRY, 15, REQUIRED, 0, "load IA32_EFER"),
 };
-const unsigned int xvcpu_nr_ctl_bits =
-	sizeof(xvcpu_ctl_bits) / sizeof(xvcpu_ctl_bits[0]);
+const unsigned int xvcpu_nr_ctl_bits = ARRAY_SIZE(xvcpu_ctl_bits);
 
 #define EPT(b, n, s) { b, XVCPU_##n, s }
 
@@ -115,8 +114,7 @@ const struct xvcpu_ept_bit xvcpu_ept_bits[] = {
 	EPT(42, REPORT, "INVVPID all-context"),
 	EPT(43, REPORT, "INVVPID single-context-retaining-globals"),
 };
-const unsigned int xvcpu_nr_ept_bits =
-	sizeof(xvcpu_ept_bits) / sizeof(xvcpu_ept_bits[0]);
+const unsigned int xvcpu_nr_ept_bits = ARRAY_SIZE(xvcpu_ept_bits);
 
 const char *const xvcpu_ctl_field_names[XVCPU_CTL_NR] = {
 	[XVCPU_CTL_PIN] = "pin-based",

@@ -73,7 +73,7 @@ int xvcpu_internal_error(struct xvcpu_vcpu *vcpu, u32 suberror,
 	return XVCPU_USER;
 }
 
-static int unhandled(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
+static int unknown_exit(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
 	u64 data[4] = { e->reason, e->qual, vmcs_readl(GUEST_RIP),
 			e->intr_info };
@@ -114,7 +114,7 @@ static int handle_exception_nmi(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
 	if ((e->intr_info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 		return XVCPU_RESUME;	/* the host handled it in run.c */
-	return unhandled(vcpu, e);
+	return unknown_exit(vcpu, e);
 }
 
 static int handle_triple_fault(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
@@ -226,5 +226,5 @@ int xvcpu_handle_exit(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		basic = array_index_nospec(basic, ARRAY_SIZE(exit_handlers));
 		h = exit_handlers[basic];
 	}
-	return h ? h(vcpu, e) : unhandled(vcpu, e);
+	return h ? h(vcpu, e) : unknown_exit(vcpu, e);
 }

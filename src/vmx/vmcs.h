@@ -37,7 +37,7 @@ static __always_inline unsigned long __vmcs_read(unsigned long field)
 
 	asm_goto_output("1: vmread %[field], %[value]\n\t"
 			  "jna %l[fail]\n\t"
-			  _ASM_EXTABLE(1b, %l[fail])
+			  _ASM_EXTABLE(1b, (%l[fail]))
 			  : [value] "=r"(value)
 			  : [field] "r"(field)
 			  : "cc" : fail);
@@ -52,7 +52,7 @@ static __always_inline void __vmcs_write(unsigned long field,
 {
 	asm volatile goto("1: vmwrite %[value], %[field]\n\t"
 			  "jna %l[fail]\n\t"
-			  _ASM_EXTABLE(1b, %l[fail])
+			  _ASM_EXTABLE(1b, (%l[fail]))
 			  : : [field] "r"(field), [value] "rm"(value)
 			  : "cc" : fail);
 	return;

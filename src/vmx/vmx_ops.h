@@ -17,7 +17,7 @@ static __always_inline int xvcpu_vmxon(u64 pa)
 {
 	asm goto("1: vmxon %0\n\t"
 		 "jbe %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 _ASM_EXTABLE(1b, (%l[fault]))
 		 : : "m"(pa) : "cc", "memory" : fail, fault);
 	return 0;
 fail:
@@ -30,7 +30,7 @@ static __always_inline int xvcpu_vmxoff(void)
 {
 	asm goto("1: vmxoff\n\t"
 		 "jbe %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 _ASM_EXTABLE(1b, (%l[fault]))
 		 : : : "cc", "memory" : fail, fault);
 	return 0;
 fail:
@@ -43,7 +43,7 @@ static __always_inline int xvcpu_vmclear(u64 pa)
 {
 	asm goto("1: vmclear %0\n\t"
 		 "jbe %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 _ASM_EXTABLE(1b, (%l[fault]))
 		 : : "m"(pa) : "cc", "memory" : fail, fault);
 	return 0;
 fail:
@@ -56,7 +56,7 @@ static __always_inline int xvcpu_vmptrld(u64 pa)
 {
 	asm goto("1: vmptrld %0\n\t"
 		 "jbe %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 _ASM_EXTABLE(1b, (%l[fault]))
 		 : : "m"(pa) : "cc", "memory" : fail, fault);
 	return 0;
 fail:
@@ -76,7 +76,7 @@ static __always_inline int xvcpu_invept(unsigned long type, u64 eptp)
 
 	asm goto("1: invept %0, %1\n\t"
 		 "jbe %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fail])
+		 _ASM_EXTABLE(1b, (%l[fail]))
 		 : : "m"(operand), "r"(type) : "cc", "memory" : fail);
 	return 0;
 fail:
@@ -91,7 +91,7 @@ static __always_inline int xvcpu_invvpid(unsigned long type, u16 vpid,
 
 	asm goto("1: invvpid %0, %1\n\t"
 		 "jbe %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fail])
+		 _ASM_EXTABLE(1b, (%l[fail]))
 		 : : "m"(operand), "r"(type) : "cc", "memory" : fail);
 	return 0;
 fail:
