@@ -54,7 +54,8 @@ fetch_deb() { # name version -> prints deb path
 		if ! apt-cache show "$name=$ver" >/dev/null 2>&1 && [ $apt_updated = 0 ]; then
 			apt-get update >&2; apt_updated=1
 		fi
-		(cd "$CACHE/debs" && apt-get download "$name=$ver" >&2) || return 1
+		# Sandbox user root: _apt cannot write into a cache under /root.
+		(cd "$CACHE/debs" && apt-get -o APT::Sandbox::User=root download "$name=$ver" >&2) || return 1
 		f=$(ls "$CACHE/debs/${name}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n1)
 	fi
 	[ -n "$f" ] && echo "$f"
@@ -73,6 +74,7 @@ if [ ! -f "$KROOT/.done" ]; then
 	dpkg -x "$deb" "$KROOT"
 	[ -f "$VMLINUZ" ] || die "no $VMLINUZ in $deb"
 	touch "$KROOT/.done"
+	rm -f "$deb"	# unpacked is all we need
 fi
 
 # --- kselftest headers and checkpatch from linux-source (only a few files) ---
@@ -101,6 +103,7 @@ if [ ! -f "$SROOT/.done" ]; then
 	rm -rf "$tmp"
 	echo "$SRCVER" > "$SROOT/version"
 	touch "$SROOT/.done"
+	rm -f "$deb"	# 139 MB; the few files we need are extracted
 fi
 KSFT_INC=$SROOT/tools/testing/selftests
 CHECKPATCH=$SROOT/scripts/checkpatch.pl
