@@ -307,11 +307,12 @@ static void report_fail_entry(struct vcpu_thread *t)
 
 static void report_internal(struct vcpu_thread *t)
 {
-	static const char *const labels[][4] = {
+	/* The data layout of each sub-reason, as the ABI header defines it. */
+	static const char *const labels[][5] = {
 		[XVCPU_INTERNAL_UNHANDLED_EXIT] = { "exit reason", "qualification", "rip", "info" },
-		[XVCPU_INTERNAL_EMULATION] = { "gpa", "rip", "insn length", NULL },
-		[XVCPU_INTERNAL_EVENT_DELIVERY] = { "exit reason", "qualification", "vectoring info", NULL },
-		[XVCPU_INTERNAL_MEMORY] = { "gpa", "errno", NULL, NULL },
+		[XVCPU_INTERNAL_EMULATION] = { "gpa", "rip", "insn length", "insn bytes 0-7", "insn bytes 8-15" },
+		[XVCPU_INTERNAL_EVENT_DELIVERY] = { "exit reason", "qualification", "vectoring info" },
+		[XVCPU_INTERNAL_MEMORY] = { "gpa", "errno" },
 	};
 	struct xvcpu_run *run = t->vcpu.run;
 	uint32_t sub = run->internal.suberror;
@@ -326,7 +327,7 @@ static void report_internal(struct vcpu_thread *t)
 		uint64_t v = run->internal.data[i];
 		const char *label = NULL;
 
-		if (sub < ARRAY_SIZE(labels) && i < 4)
+		if (sub < ARRAY_SIZE(labels) && i < ARRAY_SIZE(labels[0]))
 			label = labels[sub][i];
 		fprintf(stderr, "  data[%u] 0x%016" PRIx64, i, v);
 		if (label)
@@ -336,8 +337,20 @@ static void report_internal(struct vcpu_thread *t)
 				vmx_exit_reason_name(v & 0xffff) ?: "?");
 		if (label && !strcmp(label, "errno"))
 			fprintf(stderr, " %s", strerror(abs((int)v)));
-		if (sub == XVCPU_INTERNAL_EMULATION && (i == 3 || i == 4))
-			fprintf(stderr, "  insn bytes %s", i == 3 ? "0-7" : "8-15");
+		fputc('\n', stderr);
+	}
+	/* The words hold the bytes in memory order: show them that way. */
+	if (sub == XVCPU_INTERNAL_EMULATION && n > 3) {
+		const uint8_t *insn = (const uint8_t *)&run->internal.data[3];
+		uint64_t len = run->internal.data[2];
+
+		if (len > (n - 3) * 8ull)
+			len = (n - 3) * 8ull;
+		if (len > 16)
+			len = 16;
+		fprintf(stderr, "  instruction:");
+		for (i = 0; i < len; i++)
+			fprintf(stderr, " %02x", insn[i]);
 		fputc('\n', stderr);
 	}
 	dump_regs(t);
