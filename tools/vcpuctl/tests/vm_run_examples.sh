@@ -6,7 +6,8 @@
 # anything failed, unload. Assembled and started by vm-check.sh.
 
 cd /xvcpu || exit 1
-echo "# vcpuctl: host CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+echo "# vcpuctl: host CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)," \
+	"clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 if ! insmod ./xvcpu.ko; then
 	echo "# vcpuctl: insmod xvcpu.ko failed"
 	dmesg | tail -n 30 | sed 's/^/# dmesg: /'
@@ -21,5 +22,7 @@ fi
 # The summary and output of one plain run, for the record.
 echo "# ---- vcpuctl run examples/hello ----"
 ./vcpuctl run examples/hello 2>&1 | sed 's/^/# /'
+echo "# ---- time vcpuctl run -q examples/hello ----"
+{ time ./vcpuctl run -q examples/hello >/dev/null; } 2>&1 | sed 's/^/# /'
 rmmod xvcpu || rc=1
 exit $rc
