@@ -326,6 +326,78 @@ TEST_F(xvcpu, regs_sregs_bad_input)
 	xt_vm_destroy(vm);
 }
 
+GUEST_CODE static void guest_done(void)
+{
+	GUEST_DONE();
+}
+
+/*
+ * Special registers the kernel may refuse. Whatever it refuses, it must
+ * refuse whole: GET_SREGS afterwards is unchanged and the vCPU runs.
+ * (Accepting some of these is the kernel's choice; it is reported.)
+ */
+TEST_F(xvcpu, sregs_refused_leave_state_unchanged)
+{
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_done);
+	struct xvcpu_sregs s0, s, g2;
+	int i, r, refused = 0;
+
+	xt_vcpu_get_sregs(vcpu, &s0);
+	for (i = 0; i < 7; i++) {
+		const char *what;
+
+		s = s0;
+		switch (i) {
+		case 0:
+			what = "EFER bit 20 (reserved)";
+			s.efer |= 1ULL << 20;
+			break;
+		case 1:
+			what = "CR0.PG without CR0.PE";
+			s.cr0 &= ~X86_CR0_PE;
+			break;
+		case 2:
+			what = "CR0 bit 6 (reserved)";
+			s.cr0 |= 1ULL << 6;
+			break;
+		case 3:
+			what = "CR4.VMXE";
+			s.cr4 |= X86_CR4_VMXE;
+			break;
+		case 4:
+			what = "CR8 16";
+			s.cr8 = 16;
+			break;
+		case 5:
+			what = "EFER.LMA without EFER.LME";
+			s.efer &= ~EFER_LME;
+			break;
+		default:
+			what = "CR4 without PAE in long mode";
+			s.cr4 &= ~X86_CR4_PAE;
+			break;
+		}
+		r = __vcpu_ioctl(vcpu, XVCPU_SET_SREGS, &s);
+		if (r == 0) {
+			printf("# SET_SREGS accepts %s\n", what);
+			xt_vcpu_set_sregs(vcpu, &s0);
+			continue;
+		}
+		refused++;
+		ASSERT_EQ(EINVAL, errno) TH_LOG("%s", what);
+		xt_vcpu_get_sregs(vcpu, &g2);
+		ASSERT_EQ(s0.cr0, g2.cr0) TH_LOG("after refusing %s", what);
+		ASSERT_EQ(s0.cr4, g2.cr4) TH_LOG("after refusing %s", what);
+		ASSERT_EQ(s0.efer, g2.efer) TH_LOG("after refusing %s", what);
+		ASSERT_EQ(0, memcmp(&s0, &g2, sizeof(g2)))
+			TH_LOG("after refusing %s", what);
+	}
+	ASSERT_GE(refused, 4);
+	TEST_ASSERT_DONE(vcpu);
+	xt_vm_destroy(vm);
+}
+
 /* ---- XVCPU_GET_MSRS / XVCPU_SET_MSRS ------------------------------------------------------- */
 
 static struct xvcpu_msrs *msrs_alloc(uint32_t room)

@@ -24,26 +24,26 @@
 #define RM_CODE_GPA	0x1000
 
 /*
- * At 0000:1000: write a word through DS=0x100 (linear 0x1010), OUT a
- * byte, HLT, and once resumed, HLT again.
+ * At 0000:1000: write a word through DS=0x200 (linear 0x2010, away from
+ * the code), OUT a byte, HLT, and once resumed, HLT again.
  */
 asm(".pushsection .rodata\n"
-    ".globl rm_code, rm_code_end, rm_code_hlt1\n"
-    "rm_code:\n"
-    ".code16\n"
-    "	mov $0x100, %ax\n"
-    "	mov %ax, %ds\n"
-    "	movw $0xbeef, 0x10\n"
-    "	mov $0x1234, %bx\n"
-    "	mov $0x42, %al\n"
-    "	out %al, $0x10\n"
-    "	hlt\n"
-    "rm_code_hlt1:\n"
-    "	inc %bx\n"
-    "	hlt\n"
-    "rm_code_end:\n"
-    ".code64\n"
-    ".popsection\n");
+	".globl rm_code, rm_code_end, rm_code_hlt1\n"
+	"rm_code:\n"
+	".code16\n"
+	"	mov $0x200, %ax\n"
+	"	mov %ax, %ds\n"
+	"	movw $0xbeef, 0x10\n"
+	"	mov $0x1234, %bx\n"
+	"	mov $0x42, %al\n"
+	"	out %al, $0x10\n"
+	"	hlt\n"
+	"rm_code_hlt1:\n"
+	"	inc %bx\n"
+	"	hlt\n"
+	"rm_code_end:\n"
+	".code64\n"
+	".popsection\n");
 extern const char rm_code[], rm_code_end[], rm_code_hlt1[];
 
 TEST_F(xvcpu, real_mode_hlt)
@@ -66,8 +66,8 @@ TEST_F(xvcpu, real_mode_hlt)
 	ASSERT_EQ(0x10, vcpu->run->io.port);
 	ASSERT_EQ(1, vcpu->run->io.count);
 	ASSERT_EQ(0x42, *(uint8_t *)xt_io_data(vcpu));
-	/* Segment arithmetic: DS 0x100 : 0x10 is linear 0x1010. */
-	ASSERT_EQ(0xbeef, *(uint16_t *)(mem + 0x1010));
+	/* Segment arithmetic: DS 0x200 : 0x10 is linear 0x2010. */
+	ASSERT_EQ(0xbeef, *(uint16_t *)(mem + 0x2010));
 
 	xt_vcpu_run(vcpu);
 	TEST_ASSERT_EXIT_REASON(vcpu, XVCPU_EXIT_HLT);
@@ -76,8 +76,8 @@ TEST_F(xvcpu, real_mode_hlt)
 	ASSERT_EQ(0x1234, r.rbx & 0xffff);
 	xt_vcpu_get_sregs(vcpu, &s);
 	ASSERT_EQ(0, s.cr0 & X86_CR0_PE);
-	ASSERT_EQ(0x1000, s.ds.base);
-	ASSERT_EQ(0x100, s.ds.selector);
+	ASSERT_EQ(0x2000, s.ds.base);
+	ASSERT_EQ(0x200, s.ds.selector);
 
 	/* HLT resumes at the next instruction. */
 	xt_vcpu_run(vcpu);
@@ -159,7 +159,7 @@ TEST_F(xvcpu, ucall_guest_assert_reports)
 
 	xt_vcpu_run(vcpu);
 	ASSERT_EQ(UCALL_ABORT, get_ucall(vcpu, &uc));
-	xt_guest_string(vm, uc.args[0], file, sizeof(file));
+	xt_read_guest_string(vm, uc.args[0], file, sizeof(file));
 	ASSERT_NE(NULL, strstr(file, "xvcpu_run_test.c")) TH_LOG("file %s", file);
 	ASSERT_EQ(abort_line, uc.args[1]);
 	ASSERT_EQ(3, uc.args[3]);
@@ -216,24 +216,24 @@ volatile uint32_t pm32_cr0, pm32_push_size, pm32_marker;
  * through the channel, HLT.
  */
 asm(".pushsection .text\n"
-    ".globl guest_pm32, guest_pm32_end\n"
-    ".code32\n"
-    "guest_pm32:\n"
-    "	mov %cr0, %eax\n"
-    "	mov %eax, pm32_cr0\n"
-    "	mov %esp, %ebx\n"
-    "	push $0x12345678\n"
-    "	sub %esp, %ebx\n"
-    "	pop %ecx\n"
-    "	mov %ebx, pm32_push_size\n"
-    "	movl $0x32323232, pm32_marker\n"
-    "	mov $pm32_ucall, %eax\n"
-    "	mov $0xE0F0, %dx\n"
-    "	out %eax, %dx\n"
-    "	hlt\n"
-    "guest_pm32_end:\n"
-    ".code64\n"
-    ".popsection\n");
+	".globl guest_pm32, guest_pm32_end\n"
+	".code32\n"
+	"guest_pm32:\n"
+	"	mov %cr0, %eax\n"
+	"	mov %eax, pm32_cr0\n"
+	"	mov %esp, %ebx\n"
+	"	push $0x12345678\n"
+	"	sub %esp, %ebx\n"
+	"	pop %ecx\n"
+	"	mov %ebx, pm32_push_size\n"
+	"	movl $0x32323232, pm32_marker\n"
+	"	mov $pm32_ucall, %eax\n"
+	"	mov $0xE0F0, %dx\n"
+	"	out %eax, %dx\n"
+	"	hlt\n"
+	"guest_pm32_end:\n"
+	".code64\n"
+	".popsection\n");
 extern char guest_pm32[], guest_pm32_end[];
 
 TEST_F(xvcpu, protected_mode_32bit)
@@ -400,28 +400,77 @@ static void assert_fail_entry(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, run->fail_entry.exit_qualification);
 }
 
-/*
- * A data segment in CS is not a state VM entry accepts; after a failed
- * entry the vCPU takes a valid state again and runs.
- */
-TEST_F(xvcpu, invalid_guest_state_bad_cs)
+/* States VM entry refuses even with unrestricted guest (SDM 26.3.1.2). */
+static const char *const bad_state_names[] = {
+	"CS.L and CS.D both set in IA-32e mode",
+	"CS not present",
+	"TR an available (not busy) TSS",
+};
+
+static void set_bad_state(struct xt_vcpu *vcpu, unsigned int i)
 {
-	struct xt_vcpu *vcpu;
-	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_done);
 	struct xvcpu_sregs s;
 
 	xt_vcpu_get_sregs(vcpu, &s);
-	s.cs.type = 0x3;	/* read/write data */
+	if (i == 0)
+		s.cs.db = 1;
+	else if (i == 1)
+		s.cs.present = 0;
+	else
+		s.tr.type = 0x9;
+	/* Each passes SET_SREGS's own field checks. */
 	xt_vcpu_set_sregs(vcpu, &s);
+}
+
+/* Each bad state, on a fresh vCPU: RUN reports the failed entry. */
+TEST_F(xvcpu, invalid_guest_state_fail_entry)
+{
+	unsigned int i;
+
+	for (i = 0; i < XT_ARRAY_SIZE(bad_state_names); i++) {
+		struct xt_vcpu *vcpu;
+		struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_done);
+
+		set_bad_state(vcpu, i);
+		xt_vcpu_run(vcpu);
+		TH_LOG("%s: exit %s", bad_state_names[i],
+		       xt_exit_reason_str(vcpu->run->exit_reason));
+		assert_fail_entry(_metadata, vcpu);
+		xt_vm_destroy(vm);
+	}
+}
+
+/*
+ * After a failed entry the vCPU is not wedged: a second RUN fails the
+ * same way (not with a VM-instruction error), and a valid state runs.
+ * Checked without stopping at the first difference, to show all of it.
+ */
+TEST_F(xvcpu, fail_entry_repeat_then_recover)
+{
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_done);
+	struct xvcpu_run *run = vcpu->run;
+	struct ucall uc;
+	char desc[512];
+
+	set_bad_state(vcpu, 0);
 	xt_vcpu_run(vcpu);
 	assert_fail_entry(_metadata, vcpu);
 
-	/* Again, to see the failure is repeatable and nothing is stuck. */
 	xt_vcpu_run(vcpu);
-	assert_fail_entry(_metadata, vcpu);
+	xt_exit_describe(vcpu, desc, sizeof(desc));
+	EXPECT_EQ(XVCPU_EXIT_FAIL_ENTRY, run->exit_reason);
+	EXPECT_EQ(VMX_ENTRY_FAIL_GUEST_STATE,
+		  run->fail_entry.hardware_entry_failure_reason)
+		TH_LOG("second RUN after a failed entry: %s", desc);
+	EXPECT_EQ(0, run->fail_entry.vm_instruction_error)
+		TH_LOG("second RUN after a failed entry: %s", desc);
 
 	xt_vcpu_setup_long_mode(vcpu, guest_done);
-	TEST_ASSERT_DONE(vcpu);
+	xt_vcpu_run(vcpu);
+	xt_exit_describe(vcpu, desc, sizeof(desc));
+	EXPECT_EQ(UCALL_DONE, get_ucall(vcpu, &uc))
+		TH_LOG("RUN with a valid state after a failed entry: %s", desc);
 	xt_vm_destroy(vm);
 }
 
@@ -433,21 +482,30 @@ TEST_F(xvcpu, invalid_guest_state_pg_without_pe)
 {
 	struct xt_vcpu *vcpu;
 	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_done);
-	struct xvcpu_sregs s;
+	struct xvcpu_sregs s0, s;
 	int r;
 
-	xt_vcpu_get_sregs(vcpu, &s);
+	xt_vcpu_get_sregs(vcpu, &s0);
+	s = s0;
 	s.cr0 &= ~X86_CR0_PE;
 	r = __vcpu_ioctl(vcpu, XVCPU_SET_SREGS, &s);
 	if (r < 0) {
 		ASSERT_EQ(EINVAL, errno);
 		printf("# CR0.PG without PE: SET_SREGS refuses it (EINVAL)\n");
-	} else {
-		xt_vcpu_run(vcpu);
-		assert_fail_entry(_metadata, vcpu);
-		printf("# CR0.PG without PE: VM entry fails, reason 0x%llx\n",
-		       (unsigned long long)vcpu->run->fail_entry.hardware_entry_failure_reason);
+		/* Refused means not applied, not even in part. */
+		xt_vcpu_get_sregs(vcpu, &s);
+		ASSERT_EQ(s0.cr0, s.cr0);
+		ASSERT_EQ(s0.cr4, s.cr4);
+		ASSERT_EQ(s0.efer, s.efer);
+		ASSERT_EQ(0, memcmp(&s0, &s, sizeof(s)));
+		TEST_ASSERT_DONE(vcpu);
+		xt_vm_destroy(vm);
+		return;
 	}
+	xt_vcpu_run(vcpu);
+	assert_fail_entry(_metadata, vcpu);
+	printf("# CR0.PG without PE: VM entry fails, reason 0x%llx\n",
+	       (unsigned long long)vcpu->run->fail_entry.hardware_entry_failure_reason);
 	xt_vcpu_setup_long_mode(vcpu, guest_done);
 	TEST_ASSERT_DONE(vcpu);
 	xt_vm_destroy(vm);

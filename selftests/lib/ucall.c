@@ -82,7 +82,7 @@ const char *xt_ucall_str(uint64_t cmd)
 	return cmd < XT_ARRAY_SIZE(names) ? names[cmd] : "?";
 }
 
-void xt_guest_string(struct xt_vm *vm, uint64_t gva, char *buf, size_t size)
+void xt_read_guest_string(struct xt_vm *vm, uint64_t gva, char *buf, size_t size)
 {
 	size_t i;
 
@@ -107,8 +107,8 @@ void xt_ucall_message(struct xt_vm *vm, const struct ucall *uc, char *buf,
 
 	switch (uc->cmd) {
 	case UCALL_ABORT:
-		xt_guest_string(vm, uc->args[0], file, sizeof(file));
-		xt_guest_string(vm, uc->args[2], expr, sizeof(expr));
+		xt_read_guest_string(vm, uc->args[0], file, sizeof(file));
+		xt_read_guest_string(vm, uc->args[2], expr, sizeof(expr));
 		if (uc->args[5] & UCALL_ABORT_VALUES)
 			snprintf(buf, size,
 				 "guest assertion failed at %s:%llu: %s (0x%llx vs 0x%llx)",

@@ -88,7 +88,7 @@ const char *xt_ucall_str(uint64_t cmd);
 void xt_ucall_message(struct xt_vm *vm, const struct ucall *uc, char *buf,
 		      size_t size);
 /* A NUL-terminated copy of a guest string (identity mapped), or "?". */
-void xt_guest_string(struct xt_vm *vm, uint64_t gva, char *buf, size_t size);
+void xt_read_guest_string(struct xt_vm *vm, uint64_t gva, char *buf, size_t size);
 
 #define REPORT_GUEST_ASSERT(vcpu, uc)					\
 	__xt_report_guest_assert(__FILE__, __LINE__, (vcpu), (uc))
