@@ -131,7 +131,10 @@ struct xvcpu_vcpu {
 	unsigned long dr[8];		/* (u) guest DR0-3, DR6 (DR7 in VMCS) */
 	struct xvcpu_msr_state msr;	/* (u) */
 	struct fpu_guest fpu;		/* (c) guest FPU state */
-	bool guest_msrs_loaded;		/* (l) STAR.. on this CPU */
+	bool msrs_switched;		/* (l) guest STAR.. in the hardware */
+	unsigned long host_cr3;		/* (l) last HOST_CR3 written */
+	unsigned long host_cr4;		/* (l) last HOST_CR4 written */
+	unsigned long host_fs_base;	/* (l) last HOST_FS_BASE written */
 
 	/* CPUID table */
 	struct xvcpu_cpuid_entry *cpuid;	/* (u) */

@@ -54,6 +54,7 @@ static void set_long_mode(struct xvcpu_vcpu *vcpu, bool on)
 		vmcs_write64(GUEST_IA32_EFER, efer & ~EFER_LMA);
 		vmcs_clear_bits32(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE);
 	}
+	xvcpu_sync_guest_msrs(vcpu);
 }
 
 int xvcpu_load_pdptrs(struct xvcpu_vcpu *vcpu)
@@ -173,6 +174,8 @@ int xvcpu_set_efer(struct xvcpu_vcpu *vcpu, u64 efer)
 		vmcs_set_bits32(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE);
 	else
 		vmcs_clear_bits32(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE);
+	if (vcpu->loaded)
+		xvcpu_sync_guest_msrs(vcpu);
 	return 0;
 }
 

@@ -36,7 +36,7 @@ void xvcpu_msr_reset(struct xvcpu_vcpu *vcpu)
 	memset(m, 0, sizeof(*m));
 	m->misc_enable = MISC_ENABLE_DEF;
 	m->apic_base = APIC_BASE_DEF | (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
-	if (vcpu->loaded) {
+	if (vcpu->msrs_switched) {
 		wrmsrl(MSR_STAR, 0);
 		wrmsrl(MSR_LSTAR, 0);
 		wrmsrl(MSR_CSTAR, 0);
@@ -104,7 +104,7 @@ int xvcpu_get_msr(struct xvcpu_vcpu *vcpu, u32 index, u64 *data)
 		return 0;
 	case MSR_KERNEL_GS_BASE:
 		/* SWAPGS in the guest changes the live register. */
-		if (vcpu->loaded)
+		if (vcpu->msrs_switched)
 			rdmsrl(MSR_KERNEL_GS_BASE, m->kernel_gs_base);
 		*data = m->kernel_gs_base;
 		return 0;
@@ -174,7 +174,7 @@ int xvcpu_set_msr(struct xvcpu_vcpu *vcpu, u32 index, u64 data, bool host)
 				      (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA));
 	case MSR_STAR:
 		m->star = data;
-		if (vcpu->loaded)
+		if (vcpu->msrs_switched)
 			wrmsrl(MSR_STAR, data);
 		return 0;
 	case MSR_LSTAR:
@@ -188,14 +188,14 @@ int xvcpu_set_msr(struct xvcpu_vcpu *vcpu, u32 index, u64 data, bool host)
 			m->cstar = data;
 		else
 			m->kernel_gs_base = data;
-		if (vcpu->loaded)
+		if (vcpu->msrs_switched)
 			wrmsrl(index, data);
 		return 0;
 	case MSR_SYSCALL_MASK:
 		if (data >> 32)
 			return -EINVAL;
 		m->sfmask = data;
-		if (vcpu->loaded)
+		if (vcpu->msrs_switched)
 			wrmsrl(MSR_SYSCALL_MASK, data);
 		return 0;
 	case MSR_FS_BASE:

@@ -143,9 +143,12 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	vcpu->cr2 = native_read_cr2();
 
 	if (r == 0) {
-		vcpu->launched = true;
-		vcpu->entry_event = false;
 		e->reason = vmcs_read32(VM_EXIT_REASON);
+		/* A VM entry that failed its guest-state checks launched nothing. */
+		if (!(e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
+			vcpu->launched = true;
+			vcpu->entry_event = false;
+		}
 		e->basic = e->reason & 0xffff;
 		if (e->basic == EXIT_REASON_EXCEPTION_NMI) {
 			e->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
@@ -232,7 +235,8 @@ int xvcpu_vcpu_run(struct xvcpu_vcpu *vcpu)
 	struct xvcpu_exit e;
 	int r;
 
-	if (memchr_inv(run->padding1, 0, sizeof(run->padding1)))
+	if (run->padding1[0] | run->padding1[1] | run->padding1[2] |
+	    run->padding1[3] | run->padding1[4] | run->padding1[5])
 		return -EINVAL;
 	if (run->immediate_exit || signal_pending(current)) {
 		run->exit_reason = XVCPU_EXIT_INTR;

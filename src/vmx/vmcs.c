@@ -255,9 +255,47 @@ static void vmclear_remote(struct xvcpu_vcpu *vcpu)
 		smp_call_function_single(cpu, vmclear_local, vcpu, 1);
 }
 
+/*
+ * SYSCALL uses STAR/LSTAR/CSTAR/SFMASK and SWAPGS uses KERNEL_GS_BASE
+ * without exiting, so the hardware must hold the guest's values while a
+ * guest that can execute them runs: one with EFER.SCE, or in long mode.
+ * Other guests (real mode, most protected-mode code) leave the host's
+ * in place and save ten MSR accesses per RUN. Vcpu loaded.
+ */
+void xvcpu_sync_guest_msrs(struct xvcpu_vcpu *vcpu)
+{
+	struct host_save *hs = this_cpu_ptr(&host_save);
+	bool need = vmcs_read64(GUEST_IA32_EFER) & (EFER_SCE | EFER_LMA);
+
+	if (need == vcpu->msrs_switched)
+		return;
+	if (need) {
+		rdmsrl(MSR_STAR, hs->star);
+		rdmsrl(MSR_LSTAR, hs->lstar);
+		rdmsrl(MSR_CSTAR, hs->cstar);
+		rdmsrl(MSR_SYSCALL_MASK, hs->sfmask);
+		rdmsrl(MSR_KERNEL_GS_BASE, hs->kernel_gs_base);
+		wrmsrl(MSR_STAR, vcpu->msr.star);
+		wrmsrl(MSR_LSTAR, vcpu->msr.lstar);
+		wrmsrl(MSR_CSTAR, vcpu->msr.cstar);
+		wrmsrl(MSR_SYSCALL_MASK, vcpu->msr.sfmask);
+		wrmsrl(MSR_KERNEL_GS_BASE, vcpu->msr.kernel_gs_base);
+	} else {
+		/* The guest may have run SWAPGS. */
+		rdmsrl(MSR_KERNEL_GS_BASE, vcpu->msr.kernel_gs_base);
+		wrmsrl(MSR_STAR, hs->star);
+		wrmsrl(MSR_LSTAR, hs->lstar);
+		wrmsrl(MSR_CSTAR, hs->cstar);
+		wrmsrl(MSR_SYSCALL_MASK, hs->sfmask);
+		wrmsrl(MSR_KERNEL_GS_BASE, hs->kernel_gs_base);
+	}
+	vcpu->msrs_switched = need;
+}
+
 int xvcpu_vcpu_load(struct xvcpu_vcpu *vcpu)
 {
 	struct host_save *hs;
+	unsigned long cr;
 	int cpu;
 
 	preempt_disable();
@@ -290,27 +328,31 @@ int xvcpu_vcpu_load(struct xvcpu_vcpu *vcpu)
 		}
 		xvcpu_pcpu_set_current(vcpu);
 	}
-	vmcs_writel(HOST_CR3, __read_cr3());
-	vmcs_writel(HOST_CR4, cr4_read_shadow());
+	/* Per-process and per-CPU host state, written only when it changes. */
+	cr = __read_cr3();
+	if (cr != vcpu->host_cr3) {
+		vmcs_writel(HOST_CR3, cr);
+		vcpu->host_cr3 = cr;
+	}
+	cr = cr4_read_shadow();
+	if (cr != vcpu->host_cr4) {
+		vmcs_writel(HOST_CR4, cr);
+		vcpu->host_cr4 = cr;
+	}
 	hs = this_cpu_ptr(&host_save);
 	/* FSGSBASE lets user space change it behind thread.fsbase. */
 	rdmsrl(MSR_FS_BASE, hs->fsbase);
-	vmcs_writel(HOST_FS_BASE, hs->fsbase);
+	if (hs->fsbase != vcpu->host_fs_base) {
+		vmcs_writel(HOST_FS_BASE, hs->fsbase);
+		vcpu->host_fs_base = hs->fsbase;
+	}
 	savesegment(ds, hs->ds);
 	savesegment(es, hs->es);
 	savesegment(fs, hs->fs);
 	savesegment(gs, hs->gs);
-	rdmsrl(MSR_STAR, hs->star);
-	rdmsrl(MSR_LSTAR, hs->lstar);
-	rdmsrl(MSR_CSTAR, hs->cstar);
-	rdmsrl(MSR_SYSCALL_MASK, hs->sfmask);
-	rdmsrl(MSR_KERNEL_GS_BASE, hs->kernel_gs_base);
 	get_debugreg(hs->dr7, 7);
-	wrmsrl(MSR_STAR, vcpu->msr.star);
-	wrmsrl(MSR_LSTAR, vcpu->msr.lstar);
-	wrmsrl(MSR_CSTAR, vcpu->msr.cstar);
-	wrmsrl(MSR_SYSCALL_MASK, vcpu->msr.sfmask);
-	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->msr.kernel_gs_base);
+	vcpu->loaded = true;
+	xvcpu_sync_guest_msrs(vcpu);
 	vcpu->loaded = true;
 	return 0;
 }
@@ -319,28 +361,39 @@ void xvcpu_vcpu_put(struct xvcpu_vcpu *vcpu)
 {
 	struct host_save *hs = this_cpu_ptr(&host_save);
 	unsigned long flags;
+	u64 gsbase;
 
 	if (!vcpu->loaded)
 		return;
-	/* The guest may have run SWAPGS or written these through exits. */
-	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->msr.kernel_gs_base);
-	wrmsrl(MSR_STAR, hs->star);
-	wrmsrl(MSR_LSTAR, hs->lstar);
-	wrmsrl(MSR_CSTAR, hs->cstar);
-	wrmsrl(MSR_SYSCALL_MASK, hs->sfmask);
+	if (vcpu->msrs_switched) {
+		/* The guest may have run SWAPGS. */
+		rdmsrl(MSR_KERNEL_GS_BASE, vcpu->msr.kernel_gs_base);
+		wrmsrl(MSR_STAR, hs->star);
+		wrmsrl(MSR_LSTAR, hs->lstar);
+		wrmsrl(MSR_CSTAR, hs->cstar);
+		wrmsrl(MSR_SYSCALL_MASK, hs->sfmask);
+		wrmsrl(MSR_KERNEL_GS_BASE, hs->kernel_gs_base);
+		vcpu->msrs_switched = false;
+	}
 
 	/* A VM exit left null selectors, a 0xffff GDT limit and TR limit. */
-	local_irq_save(flags);
-	loadsegment(ds, hs->ds);
-	loadsegment(es, hs->es);
+	/* Null DS/ES (what 64-bit processes have) are what the exit left. */
+	if (hs->ds)
+		loadsegment(ds, hs->ds);
+	if (hs->es)
+		loadsegment(es, hs->es);
 	if (hs->fs) {
 		loadsegment(fs, hs->fs);
 		wrmsrl(MSR_FS_BASE, hs->fsbase);
 	}
-	if (hs->gs)
+	if (hs->gs) {
+		/* load_gs_index changes the user GS base: put it back. */
+		local_irq_save(flags);
+		rdmsrl(MSR_KERNEL_GS_BASE, gsbase);
 		load_gs_index(hs->gs);
-	wrmsrl(MSR_KERNEL_GS_BASE, hs->kernel_gs_base);
-	local_irq_restore(flags);
+		wrmsrl(MSR_KERNEL_GS_BASE, gsbase);
+		local_irq_restore(flags);
+	}
 	load_fixmap_gdt(smp_processor_id());
 	invalidate_tss_limit();
 	if (hs->dr7 != DR7_FIXED_1)

@@ -29,6 +29,8 @@ void xvcpu_vmcs_destroy(struct xvcpu_vcpu *vcpu);
 /* Make the VMCS current here and switch host state; -EAGAIN: CPU going down. */
 int xvcpu_vcpu_load(struct xvcpu_vcpu *vcpu);
 void xvcpu_vcpu_put(struct xvcpu_vcpu *vcpu);
+/* After a guest EFER change: guest SYSCALL MSRs in or out of the hardware. */
+void xvcpu_sync_guest_msrs(struct xvcpu_vcpu *vcpu);
 void xvcpu_vmcs_reset_guest(struct xvcpu_vcpu *vcpu);
 void xvcpu_vmcs_dump(struct xvcpu_vcpu *vcpu);
 
