@@ -35,34 +35,43 @@ run_limited() {
 }
 
 tests=$*
-[ -n "$tests" ] || tests=$(ls tests)
+[ -n "$tests" ] || tests=$(ls tests 2>/dev/null)
 n=0
+# result NAME OK?: one KTAP line of this script's own.
+result() {
+	n=$((n + 1))
+	if [ "$2" = 0 ]; then echo "ok $n $1"; else echo "not ok $n $1"; fi
+}
+[ -n "$tests" ] || result "selftests_present" 1
+
 for t in $tests; do
 	echo "# xvcpu: running $t"
+	loaded=0
 	case $t in
-	xvcpu_module_test|xvcpu_novmx_test)
-		# These load and unload the module themselves.
-		run_limited "$LIMIT" "$t" ./tests/$t 2>&1
-		rc=$? ;;
-	*)
-		insmod /xvcpu/xvcpu.ko 2>/dev/null
-		run_limited "$LIMIT" "$t" ./tests/$t 2>&1
-		rc=$?
-		n=$((n + 1))
-		if run_limited 60 "rmmod after $t" rmmod xvcpu; then
-			echo "ok $n unload_after_$t"
-		else
-			echo "not ok $n unload_after_$t"
-		fi ;;
+	xvcpu_module_test|xvcpu_novmx_test) ;;	# they load xvcpu themselves
+	*) insmod /xvcpu/xvcpu.ko && loaded=1 ;;
 	esac
+	# Streamed to the console as it runs, kept for the checks below.
+	{ run_limited "$LIMIT" "$t" ./tests/$t 2>&1; echo $? >/tmp/rc; } | tee /tmp/out
+	rc=$(cat /tmp/rc)
+	# Every case the binary planned must have reported, and it must have
+	# ended on its own (0 all passed, 1 some failed; not killed/crashed).
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' /tmp/out | head -1)
+	seen=$(grep -cE "^(not )?ok [0-9]+" /tmp/out)
+	[ -n "$plan" ] && [ "$plan" = "$seen" ] && [ $rc -le 1 ]
+	result "${t}_completed" $?
+	if [ $loaded = 1 ]; then
+		run_limited 60 "rmmod after $t" rmmod xvcpu
+		result "unload_after_$t" $?
+	fi
 	echo "# xvcpu: $t exit $rc"
 done
 
 # Our own error lines too (VM entry failures are guest-triggerable but
 # only a bug of ours produces them for a valid VMCS: tests expect none).
 if dmesg | grep -E "BUG:|WARNING:|Oops|general protection|Call Trace|UBSAN|KASAN|xvcpu: .*(VM entry failed|VMREAD|VMWRITE|unhandled|misconfiguration)" >/tmp/bad; then
-	echo "not ok 1 kernel_log_clean"
+	result kernel_log_clean 1
 	sed 's/^/# /' /tmp/bad | head -60
 else
-	echo "ok 1 kernel_log_clean"
+	result kernel_log_clean 0
 fi
