@@ -23,7 +23,7 @@ T0=$(date +%s)
 
 cd "$ROOT" || exit 1
 # Start from nothing built: what is tested is what this run built.
-make clean >/dev/null 2>&1
+want build && make clean >/dev/null 2>&1
 rm -rf "$OUT"
 mkdir -p "$OUT" || exit 1
 

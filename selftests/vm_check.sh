@@ -21,11 +21,13 @@ run_limited() {
 	shift 2
 	"$@" &
 	pid=$!
+	# The watchdog writes to the console itself: holding our stdout
+	# (a pipe to tee) open would keep the pipeline from ending.
 	( sleep "$limit"; kill -0 $pid 2>/dev/null || exit 0
 	  echo "# xvcpu: $name still running after ${limit}s: stuck tasks follow"
 	  echo w >/proc/sysrq-trigger; echo l >/proc/sysrq-trigger
 	  sleep 2; dmesg | tail -100 | sed 's/^/# /'
-	  kill -9 $pid ) &
+	  kill -9 $pid ) </dev/null >/dev/console 2>&1 &
 	dog=$!
 	wait $pid
 	rc=$?

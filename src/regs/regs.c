@@ -174,7 +174,11 @@ int xvcpu_check_sregs(const struct xvcpu_sregs *i)
 		return -EINVAL;
 	if (i->apic_base & (0xffULL | BIT_ULL(9) | GENMASK_ULL(63, 52)))
 		return -EINVAL;
-	/* EFER.LMA must agree with LME and CR0.PG (SDM 9.8.5). */
+	/* Long mode needs PAE paging (SDM 9.8.5). */
+	if ((i->efer & EFER_LME) && (i->cr0 & X86_CR0_PG) &&
+	    !(i->cr4 & X86_CR4_PAE))
+		return -EINVAL;
+	/* EFER.LMA must agree with LME and CR0.PG. */
 	if ((i->efer & EFER_LMA) &&
 	    !((i->efer & EFER_LME) && (i->cr0 & X86_CR0_PG) &&
 	      (i->cr4 & X86_CR4_PAE)))
@@ -189,6 +193,13 @@ int xvcpu_set_sregs(struct xvcpu_vcpu *vcpu, const struct xvcpu_sregs *i)
 
 	if ((efer & EFER_LME) && (i->cr0 & X86_CR0_PG))
 		efer |= EFER_LMA;
+	/* PAE paging: bad PDPTEs refuse the call before anything changes. */
+	if ((i->cr0 & X86_CR0_PG) && (i->cr4 & X86_CR4_PAE) &&
+	    !(efer & EFER_LMA)) {
+		r = xvcpu_load_pdptrs(vcpu, i->cr3);
+		if (r)
+			return r == -EINTR ? r : -EINVAL;
+	}
 	r = xvcpu_set_msr(vcpu, MSR_IA32_APICBASE, i->apic_base, true);
 	if (r)
 		return -EINVAL;
@@ -221,8 +232,5 @@ int xvcpu_set_sregs(struct xvcpu_vcpu *vcpu, const struct xvcpu_sregs *i)
 	vcpu->cr2 = i->cr2;
 	vcpu->cr8 = i->cr8;
 	vcpu->pending = XVCPU_PENDING_NONE;
-	if ((i->cr0 & X86_CR0_PG) && (i->cr4 & X86_CR4_PAE) &&
-	    !(efer & EFER_LMA))
-		return xvcpu_load_pdptrs(vcpu);
 	return 0;
 }

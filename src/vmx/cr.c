@@ -57,7 +57,7 @@ static void set_long_mode(struct xvcpu_vcpu *vcpu, bool on)
 	xvcpu_sync_guest_msrs(vcpu);
 }
 
-int xvcpu_load_pdptrs(struct xvcpu_vcpu *vcpu)
+int xvcpu_load_pdptrs(struct xvcpu_vcpu *vcpu, unsigned long cr3)
 {
 	u64 pdpte[4];
 	unsigned int i;
@@ -65,8 +65,7 @@ int xvcpu_load_pdptrs(struct xvcpu_vcpu *vcpu)
 
 	/* PAE CR3 is 32-byte aligned; the four entries live there. */
 	xvcpu_vcpu_put(vcpu);
-	r = xvcpu_read_guest(vcpu->vm, vmcs_readl(GUEST_CR3) & ~0x1fUL,
-			     pdpte, sizeof(pdpte));
+	r = xvcpu_read_guest(vcpu->vm, cr3 & ~0x1fUL, pdpte, sizeof(pdpte));
 	if (xvcpu_vcpu_reload(vcpu))
 		return -EINTR;
 	if (r)
@@ -137,7 +136,7 @@ int xvcpu_set_cr0(struct xvcpu_vcpu *vcpu, unsigned long cr0)
 	vmcs_writel(CR0_READ_SHADOW, cr0);
 	vcpu->cr0_shadow = cr0;
 	if ((cr0 ^ old) & X86_CR0_PG && pae_paging(vcpu))
-		return xvcpu_load_pdptrs(vcpu);
+		return xvcpu_load_pdptrs(vcpu, vmcs_readl(GUEST_CR3));
 	return 0;
 }
 
@@ -156,7 +155,7 @@ int xvcpu_set_cr4(struct xvcpu_vcpu *vcpu, unsigned long cr4)
 	vcpu->cr4_shadow = cr4;
 	if ((cr4 ^ old) & (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE) &&
 	    pae_paging(vcpu))
-		return xvcpu_load_pdptrs(vcpu);
+		return xvcpu_load_pdptrs(vcpu, vmcs_readl(GUEST_CR3));
 	return 0;
 }
 
@@ -207,7 +206,7 @@ int xvcpu_handle_cr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		case 3:
 			vmcs_writel(GUEST_CR3, v);
 			return set_cr_or_gp(vcpu, e, pae_paging(vcpu) ?
-					    xvcpu_load_pdptrs(vcpu) : 0);
+					    xvcpu_load_pdptrs(vcpu, v) : 0);
 		case 4:
 			return set_cr_or_gp(vcpu, e, xvcpu_set_cr4(vcpu, v));
 		case 8:

@@ -84,7 +84,7 @@ int xvcpu_handle_xsetbv(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
 int xvcpu_set_cr0(struct xvcpu_vcpu *vcpu, unsigned long cr0);
 int xvcpu_set_cr4(struct xvcpu_vcpu *vcpu, unsigned long cr4);
 int xvcpu_set_efer(struct xvcpu_vcpu *vcpu, u64 efer);
-int xvcpu_load_pdptrs(struct xvcpu_vcpu *vcpu);
+int xvcpu_load_pdptrs(struct xvcpu_vcpu *vcpu, unsigned long cr3);
 /* Pure validity checks, shared by the exit paths and SET_SREGS. */
 int xvcpu_check_cr0(unsigned long cr0);
 int xvcpu_check_cr4(unsigned long cr4);
