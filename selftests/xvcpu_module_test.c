@@ -24,6 +24,11 @@
 #include "lib/sys.h"
 
 #define CPUS_VIEW "/sys/kernel/debug/xvcpu/cpus"
+/*
+ * Loading Debian's kvm.ko and creating a KVM VM take billions of emulated
+ * instructions in Bochs: guest seconds, not the harness's default 30.
+ */
+#define KVM_TIMEOUT 600
 #define CAPS_VIEW "/sys/kernel/debug/xvcpu/caps"
 
 /* Every test starts and ends with neither xvcpu nor KVM loaded. */
@@ -209,7 +214,7 @@ TEST_F(mod, cpu_offline_online_while_loaded)
 	ASSERT_STREQ("cpu0 online=1 vmx=on vmxon=1", line);
 }
 
-TEST_F(mod, cpu_offline_at_load_then_online)
+TEST_F_TIMEOUT(mod, cpu_offline_at_load_then_online, KVM_TIMEOUT)
 {
 	char line[128];
 	int fd;
@@ -235,7 +240,7 @@ TEST_F(mod, cpu_offline_at_load_then_online)
 	close(fd);
 }
 
-TEST_F(mod, unload_leaves_vmx_off_for_kvm)
+TEST_F_TIMEOUT(mod, unload_leaves_vmx_off_for_kvm, KVM_TIMEOUT)
 {
 	int vm;
 
@@ -247,7 +252,7 @@ TEST_F(mod, unload_leaves_vmx_off_for_kvm)
 	close(vm);
 }
 
-TEST_F(mod, refused_when_kvm_intel_loaded)
+TEST_F_TIMEOUT(mod, refused_when_kvm_intel_loaded, KVM_TIMEOUT)
 {
 	char msgs[1024];
 
@@ -259,7 +264,7 @@ TEST_F(mod, refused_when_kvm_intel_loaded)
 	ASSERT_NE(NULL, strstr(msgs, "kvm_intel is loaded"));
 }
 
-TEST_F(mod, refused_when_kvm_vm_holds_vmx)
+TEST_F_TIMEOUT(mod, refused_when_kvm_vm_holds_vmx, KVM_TIMEOUT)
 {
 	int vm, status;
 	pid_t pid;
@@ -289,7 +294,7 @@ TEST_F(mod, refused_when_kvm_vm_holds_vmx)
 	close(pipefd[1]);
 }
 
-TEST_F(mod, kvm_intel_refused_while_loaded)
+TEST_F_TIMEOUT(mod, kvm_intel_refused_while_loaded, KVM_TIMEOUT)
 {
 	char msgs[1024];
 	int fd;
