@@ -97,6 +97,12 @@ CMDLINE="console=ttyS0,115200 earlyprintk=serial,ttyS0,115200 cryptomgr.notests"
 CMDLINE+=" rodata=off init_on_alloc=0 audit=0 nowatchdog lsm=none"
 CMDLINE+=" randomize_kstack_offset=off page_alloc.shuffle=0 mitigations=off"
 CMDLINE+=" quiet loglevel=4 nokaslr"
+# idle=halt: with MWAIT idle (intel_idle) an idle CPU is woken by a plain
+# write to its thread flags instead of an IPI, and Bochs (2.7, SMP) now and
+# then misses that write: the other CPU then spins in smp_call_function /
+# synchronize_rcu until the sleeper's next timer, minutes later (the "CPU1
+# hang", and kvm/xvcpu load or unload taking 4+ minutes).  HLT idle gets IPIs.
+[ "$ENGINE" = bochs ] && CMDLINE+=" idle=halt"
 [ "$ENGINE" = qemu ] && CMDLINE+=" panic=-1"
 [ -z "$APPEND" ] || CMDLINE+=" $APPEND"
 
@@ -178,7 +184,7 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
-trap 'RESULT=2; exit 2' INT TERM
+trap 'RESULT=2; log "interrupted"; exit 2' INT TERM HUP
 
 start_vm() {
 	rm -f "$OUT/serial.txt" "$OUT/bochs.log"
