@@ -9,21 +9,7 @@
 #ifndef XVCPU_VMX_CONTROLS_H
 #define XVCPU_VMX_CONTROLS_H
 
-#ifdef __KERNEL__
-#include <linux/kernel.h>
-#include <linux/types.h>
-#else
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#endif
-#endif
+#include "pure.h"
 
 /* Raw capability MSR values, read once at load (SDM vol. 3D, app. A). */
 struct xvcpu_vmx_msrs {

@@ -30,19 +30,6 @@
 			 X86_CR4_SMEP | X86_CR4_SMAP)
 #define EFER_KNOWN	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 
-static unsigned long gpr(struct xvcpu_vcpu *vcpu, unsigned int n)
-{
-	return n == XR_RSP ? vmcs_readl(GUEST_RSP) : vcpu->regs.r[n];
-}
-
-static void set_gpr(struct xvcpu_vcpu *vcpu, unsigned int n, unsigned long v)
-{
-	if (n == XR_RSP)
-		vmcs_writel(GUEST_RSP, v);
-	else
-		vcpu->regs.r[n] = v;
-}
-
 static void set_long_mode(struct xvcpu_vcpu *vcpu, bool on)
 {
 	u64 efer = vmcs_read64(GUEST_IA32_EFER);
@@ -199,7 +186,7 @@ int xvcpu_handle_cr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 
 	switch (type) {
 	case 0:		/* MOV to CR */
-		v = gpr(vcpu, reg);
+		v = xvcpu_get_gpr(vcpu, reg);
 		switch (cr) {
 		case 0:
 			return set_cr_or_gp(vcpu, e, xvcpu_set_cr0(vcpu, v));
@@ -221,7 +208,7 @@ int xvcpu_handle_cr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 			v = vcpu->cr8;
 		else
 			break;
-		set_gpr(vcpu, reg, v);
+		xvcpu_set_gpr(vcpu, reg, v);
 		xvcpu_skip_insn(vcpu, e->insn_len);
 		return XVCPU_RESUME;
 	case 2:		/* CLTS */
@@ -261,9 +248,9 @@ int xvcpu_handle_dr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	}
 	if (from) {
 		v = dr == 7 ? vmcs_readl(GUEST_DR7) : vcpu->dr[dr];
-		set_gpr(vcpu, reg, v);
+		xvcpu_set_gpr(vcpu, reg, v);
 	} else {
-		v = gpr(vcpu, reg);
+		v = xvcpu_get_gpr(vcpu, reg);
 		if ((dr == 6 || dr == 7) && (v >> 32)) {
 			xvcpu_inject_gp(vcpu);
 			return XVCPU_RESUME;

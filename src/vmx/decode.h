@@ -16,17 +16,7 @@
 #ifndef XVCPU_VMX_DECODE_H
 #define XVCPU_VMX_DECODE_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-#endif
+#include "pure.h"
 
 /* Architectural limit: longer instructions raise #GP on the CPU. */
 #define XVCPU_INSN_MAX_LEN	15

@@ -25,6 +25,7 @@
 #define EPT_VIOL_WRITE	BIT(1)
 #define EPT_VIOL_FETCH	BIT(2)
 
+/* Load, or wait until we run on a CPU that is in VMX operation. */
 int xvcpu_vcpu_reload(struct xvcpu_vcpu *vcpu)
 {
 	int r;
@@ -35,6 +36,7 @@ int xvcpu_vcpu_reload(struct xvcpu_vcpu *vcpu)
 			return r;
 		if (signal_pending(current))
 			return -EINTR;
+		/* This CPU is going offline; the scheduler will move us. */
 		cond_resched();
 	}
 }
@@ -175,20 +177,6 @@ static int fault_in(struct xvcpu_vm *vm, u64 gpa, bool write)
 	return r;
 }
 
-static unsigned long get_gpr(struct xvcpu_vcpu *vcpu, unsigned int reg)
-{
-	return reg == XR_RSP ? vmcs_readl(GUEST_RSP) : vcpu->regs.r[reg];
-}
-
-static void set_gpr(struct xvcpu_vcpu *vcpu, unsigned int reg,
-		    unsigned long v)
-{
-	if (reg == XR_RSP)
-		vmcs_writel(GUEST_RSP, v);
-	else
-		vcpu->regs.r[reg] = v;
-}
-
 static int emulation_failed(struct xvcpu_vcpu *vcpu, u64 gpa, u64 rip,
 			    const u8 *bytes, unsigned int len)
 {
@@ -260,7 +248,7 @@ int xvcpu_handle_ept_violation(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		vcpu->pending = XVCPU_PENDING_MMIO;
 	} else {
 		u64 v = insn.op == XVCPU_MMIO_STORE_IMM ? insn.imm :
-			xvcpu_mmio_store_value(&insn, get_gpr(vcpu, insn.reg));
+			xvcpu_mmio_store_value(&insn, xvcpu_get_gpr(vcpu, insn.reg));
 
 		run->mmio.is_write = 1;
 		memcpy(run->mmio.data, &v, insn.size);
@@ -275,8 +263,8 @@ int xvcpu_complete_mmio(struct xvcpu_vcpu *vcpu)
 	u64 data = 0;
 
 	memcpy(&data, vcpu->run->mmio.data, in->size);
-	set_gpr(vcpu, in->reg,
-		xvcpu_mmio_load_result(in, get_gpr(vcpu, in->reg), data,
+	xvcpu_set_gpr(vcpu, in->reg,
+		xvcpu_mmio_load_result(in, xvcpu_get_gpr(vcpu, in->reg), data,
 				       vcpu->mmio_mode));
 	return 0;
 }

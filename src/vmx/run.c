@@ -13,7 +13,6 @@
  */
 #include "../xvcpu.h"
 
-#include <linux/delay.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <asm/fpu/api.h>
@@ -23,22 +22,6 @@
 #include "caps.h"
 #include "vmcs.h"
 #include "vmx.h"
-
-/* Load, or wait until we run on a CPU that is in VMX operation. */
-static int load_retry(struct xvcpu_vcpu *vcpu)
-{
-	int r;
-
-	for (;;) {
-		r = xvcpu_vcpu_load(vcpu);
-		if (r != -EAGAIN)
-			return r;
-		if (signal_pending(current))
-			return -EINTR;
-		/* The CPU is going offline; the scheduler will move us. */
-		usleep_range(100, 200);
-	}
-}
 
 static bool guest_interruptible(void)
 {
@@ -244,7 +227,7 @@ int xvcpu_vcpu_run(struct xvcpu_vcpu *vcpu)
 	}
 
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
-	r = load_retry(vcpu);
+	r = xvcpu_vcpu_reload(vcpu);
 	if (r)
 		goto out_fpu;
 	r = complete_pending(vcpu);
@@ -266,7 +249,7 @@ int xvcpu_vcpu_run(struct xvcpu_vcpu *vcpu)
 		/* need_resched: give the CPU away, maybe to come back elsewhere. */
 		xvcpu_vcpu_put(vcpu);
 		cond_resched();
-		r = load_retry(vcpu);
+		r = xvcpu_vcpu_reload(vcpu);
 		if (r) {
 			if (r == -EINTR)
 				run->exit_reason = XVCPU_EXIT_INTR;

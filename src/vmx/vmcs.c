@@ -255,6 +255,19 @@ static void vmclear_remote(struct xvcpu_vcpu *vcpu)
 		smp_call_function_single(cpu, vmclear_local, vcpu, 1);
 }
 
+/* Host SYSCALL MSRs and KERNEL_GS_BASE back in the hardware. */
+static void guest_msrs_out(struct xvcpu_vcpu *vcpu, struct host_save *hs)
+{
+	/* The guest may have run SWAPGS. */
+	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->msr.kernel_gs_base);
+	wrmsrl(MSR_STAR, hs->star);
+	wrmsrl(MSR_LSTAR, hs->lstar);
+	wrmsrl(MSR_CSTAR, hs->cstar);
+	wrmsrl(MSR_SYSCALL_MASK, hs->sfmask);
+	wrmsrl(MSR_KERNEL_GS_BASE, hs->kernel_gs_base);
+	vcpu->msrs_switched = false;
+}
+
 /*
  * SYSCALL uses STAR/LSTAR/CSTAR/SFMASK and SWAPGS uses KERNEL_GS_BASE
  * without exiting, so the hardware must hold the guest's values while a
@@ -269,27 +282,21 @@ void xvcpu_sync_guest_msrs(struct xvcpu_vcpu *vcpu)
 
 	if (need == vcpu->msrs_switched)
 		return;
-	if (need) {
-		rdmsrl(MSR_STAR, hs->star);
-		rdmsrl(MSR_LSTAR, hs->lstar);
-		rdmsrl(MSR_CSTAR, hs->cstar);
-		rdmsrl(MSR_SYSCALL_MASK, hs->sfmask);
-		rdmsrl(MSR_KERNEL_GS_BASE, hs->kernel_gs_base);
-		wrmsrl(MSR_STAR, vcpu->msr.star);
-		wrmsrl(MSR_LSTAR, vcpu->msr.lstar);
-		wrmsrl(MSR_CSTAR, vcpu->msr.cstar);
-		wrmsrl(MSR_SYSCALL_MASK, vcpu->msr.sfmask);
-		wrmsrl(MSR_KERNEL_GS_BASE, vcpu->msr.kernel_gs_base);
-	} else {
-		/* The guest may have run SWAPGS. */
-		rdmsrl(MSR_KERNEL_GS_BASE, vcpu->msr.kernel_gs_base);
-		wrmsrl(MSR_STAR, hs->star);
-		wrmsrl(MSR_LSTAR, hs->lstar);
-		wrmsrl(MSR_CSTAR, hs->cstar);
-		wrmsrl(MSR_SYSCALL_MASK, hs->sfmask);
-		wrmsrl(MSR_KERNEL_GS_BASE, hs->kernel_gs_base);
+	if (!need) {
+		guest_msrs_out(vcpu, hs);
+		return;
 	}
-	vcpu->msrs_switched = need;
+	rdmsrl(MSR_STAR, hs->star);
+	rdmsrl(MSR_LSTAR, hs->lstar);
+	rdmsrl(MSR_CSTAR, hs->cstar);
+	rdmsrl(MSR_SYSCALL_MASK, hs->sfmask);
+	rdmsrl(MSR_KERNEL_GS_BASE, hs->kernel_gs_base);
+	wrmsrl(MSR_STAR, vcpu->msr.star);
+	wrmsrl(MSR_LSTAR, vcpu->msr.lstar);
+	wrmsrl(MSR_CSTAR, vcpu->msr.cstar);
+	wrmsrl(MSR_SYSCALL_MASK, vcpu->msr.sfmask);
+	wrmsrl(MSR_KERNEL_GS_BASE, vcpu->msr.kernel_gs_base);
+	vcpu->msrs_switched = true;
 }
 
 int xvcpu_vcpu_load(struct xvcpu_vcpu *vcpu)
@@ -365,16 +372,8 @@ void xvcpu_vcpu_put(struct xvcpu_vcpu *vcpu)
 
 	if (!vcpu->loaded)
 		return;
-	if (vcpu->msrs_switched) {
-		/* The guest may have run SWAPGS. */
-		rdmsrl(MSR_KERNEL_GS_BASE, vcpu->msr.kernel_gs_base);
-		wrmsrl(MSR_STAR, hs->star);
-		wrmsrl(MSR_LSTAR, hs->lstar);
-		wrmsrl(MSR_CSTAR, hs->cstar);
-		wrmsrl(MSR_SYSCALL_MASK, hs->sfmask);
-		wrmsrl(MSR_KERNEL_GS_BASE, hs->kernel_gs_base);
-		vcpu->msrs_switched = false;
-	}
+	if (vcpu->msrs_switched)
+		guest_msrs_out(vcpu, hs);
 
 	/* A VM exit left null selectors, a 0xffff GDT limit and TR limit. */
 	/* Null DS/ES (what 64-bit processes have) are what the exit left. */

@@ -6,6 +6,7 @@
 #define XVCPU_VMX_VMX_H
 
 #include "../vm.h"
+#include "vmcs.h"
 #include "walk.h"
 
 /* DR7 after reset and after every VM exit (bit 10 reads as 1). */
@@ -33,6 +34,22 @@ void xvcpu_vcpu_put(struct xvcpu_vcpu *vcpu);
 void xvcpu_sync_guest_msrs(struct xvcpu_vcpu *vcpu);
 void xvcpu_vmcs_reset_guest(struct xvcpu_vcpu *vcpu);
 void xvcpu_vmcs_dump(struct xvcpu_vcpu *vcpu);
+
+/* Guest GPRs by encoding number; RSP lives in the VMCS. Vcpu loaded. */
+static inline unsigned long xvcpu_get_gpr(struct xvcpu_vcpu *vcpu,
+					  unsigned int n)
+{
+	return n == XR_RSP ? vmcs_readl(GUEST_RSP) : vcpu->regs.r[n];
+}
+
+static inline void xvcpu_set_gpr(struct xvcpu_vcpu *vcpu, unsigned int n,
+				 unsigned long v)
+{
+	if (n == XR_RSP)
+		vmcs_writel(GUEST_RSP, v);
+	else
+		vcpu->regs.r[n] = v;
+}
 
 /* run.c */
 int xvcpu_vcpu_run(struct xvcpu_vcpu *vcpu);

@@ -21,17 +21,7 @@
 #ifndef XVCPU_VMX_WALK_H
 #define XVCPU_VMX_WALK_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-#endif
+#include "pure.h"
 
 /* The guest control registers the walk depends on. */
 struct xvcpu_walk_regs {
