@@ -21,14 +21,16 @@ CACHE=${XVCPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xvcpu}
 ONLY=${XVCPU_CHECK_ONLY:-setup build unit bochs qemu}
 T0=$(date +%s)
 
-cd "$ROOT" || exit 1
-# Start from nothing built: what is tested is what this run built.
-want build && make clean >/dev/null 2>&1
-rm -rf "$OUT"
-mkdir -p "$OUT" || exit 1
-
 log() { echo "check: $*" >&2; }
 want() { [[ " $ONLY " == *" $1 "* ]]; }
+
+cd "$ROOT" || exit 1
+# Start from nothing built: what is tested is what this run built.
+if want build; then
+	make clean >/dev/null 2>&1
+fi
+rm -rf "$OUT"
+mkdir -p "$OUT" || exit 1
 
 # One KTAP line for a step that is itself a test (build, lint, boots).
 n_step=0
