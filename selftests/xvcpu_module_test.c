@@ -160,9 +160,14 @@ TEST_F_TIMEOUT(mod, load_unload_20_cycles_no_leak, 600)
 	free1 = xt_free_pages();
 	printf("# leak check after 20 cycles: Slab %+ld kB, VmallocUsed %+ld kB, free pages %+ld\n",
 	       slab1 - slab0, vmalloc1 - vmalloc0, free1 - free0);
-	/* One VMXON page per CPU per cycle would be 40 pages here. */
+	fflush(stdout);
+	/*
+	 * A leak repeats every cycle: 3.2 kB a cycle reaches 64 kB here. One
+	 * VMXON page per CPU per cycle would be 40 pages. Below that is the
+	 * kernel's own noise, e.g. one new kworker's 16 kB vmalloc'ed stack.
+	 */
 	EXPECT_LT(slab1 - slab0, 64);
-	EXPECT_LT(vmalloc1 - vmalloc0, 16);
+	EXPECT_LT(vmalloc1 - vmalloc0, 64);
 	EXPECT_LT(free0 - free1, 24);
 }
 
