@@ -36,7 +36,15 @@ module:
 	@test -n "$(KVER)" -a -d "$(KDIR)" || { echo "no kernel headers: run 'make setup' or pass KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-userspace: selftests tools examples
+# The selftests need the kselftest headers that 'make setup' extracts;
+# without them `make` builds the rest and says so (make check sets up).
+userspace: tools examples
+ifneq ($(KSFT_INC),)
+userspace: selftests
+else
+userspace:
+	@echo "selftests not built: no kselftest headers (run 'make setup')" >&2
+endif
 
 selftests:
 	@test -n "$(KSFT_INC)" || { echo "no kselftest headers: run 'make setup'" >&2; exit 1; }
