@@ -144,6 +144,8 @@ sh /etc/xvcpu-cmd
 rc=$?
 echo "@@XVCPU-END rc=$rc@@"
 sync
+# Let the serial port drain: poweroff -f can cut the last lines short.
+sleep 1
 poweroff -f
 EOF
 chmod 755 "$ROOT/init"
