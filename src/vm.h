@@ -90,7 +90,6 @@ enum xvcpu_pending {
 	XVCPU_PENDING_HYPERCALL,/* ret into RAX */
 	XVCPU_PENDING_MSR_READ,
 	XVCPU_PENDING_MSR_WRITE,
-	XVCPU_PENDING_HLT,
 };
 
 /* The emulated MSRs kept as storage (the rest live in the VMCS). */
@@ -142,16 +141,13 @@ struct xvcpu_vcpu {
 
 	/* events */
 	int pending_irq;		/* (u) vector, -1 none */
-	bool nmi_pending;		/* (u) */
 	bool irq_window;		/* (u) interrupt-window exiting is on */
 	bool entry_event;		/* (u) VM_ENTRY_INTR_INFO is valid */
 	bool xcr0_switch;		/* (u) guest XCR0 differs from host */
 
 	/* completion of the last user-space exit */
 	enum xvcpu_pending pending;	/* (u) */
-	u8 pending_reg;			/* (u) MMIO load target */
-	u8 pending_len;			/* (u) instruction length to skip */
-	u64 pending_aux;		/* (u) e.g. decoded MMIO insn */
+	u8 pending_len;			/* (u) MSR exit: instruction length */
 	struct {
 		bool string, rep, in, df;
 		u8 size;		/* 1, 2, 4 */
@@ -166,7 +162,6 @@ struct xvcpu_vcpu {
 	u8 mmio_mode;			/* (u) its code size */
 
 	u64 exit_count;			/* (u) */
-	bool dead;			/* (u) failed entry: needs new state */
 };
 
 /* vm.c */

@@ -224,9 +224,7 @@ void xvcpu_vmcs_reset_guest(struct xvcpu_vcpu *vcpu)
 	vcpu->dr[6] = DR6_RESERVED;
 	vcpu->xcr0 = XFEATURE_MASK_FP;
 	vcpu->pending_irq = -1;
-	vcpu->nmi_pending = false;
 	vcpu->pending = XVCPU_PENDING_NONE;
-	vcpu->dead = false;
 	xvcpu_set_efer(vcpu, 0);
 	xvcpu_set_cr4(vcpu, 0);
 	xvcpu_set_cr0(vcpu, X86_CR0_CD | X86_CR0_NW | X86_CR0_ET);
