@@ -114,38 +114,6 @@ static bool loader_boilerplate(const char *msg)
 	       strstr(msg, "module verification failed");
 }
 
-int xt_kmsg_grep(struct xt_kmsg *k, const char *needle, char *buf,
-		 size_t size)
-{
-	char rec[2048];
-	size_t used = 0;
-	int n = 0;
-
-	if (size)
-		buf[0] = '\0';
-	for (;;) {
-		ssize_t len = read(k->fd, rec, sizeof(rec) - 1);
-		char *msg;
-
-		if (len < 0) {
-			if (errno == EPIPE)	/* overwritten records */
-				continue;
-			break;
-		}
-		rec[len] = '\0';
-		msg = strchr(rec, ';');
-		msg = msg ? msg + 1 : rec;
-		msg[strcspn(msg, "\n")] = '\0';
-		if (!strstr(msg, needle) || loader_boilerplate(msg))
-			continue;
-		n++;
-		if (used + strlen(msg) + 2 < size) {
-			used += sprintf(buf + used, "%s\n", msg);
-		}
-	}
-	return n;
-}
-
 int xt_kmsg_grep_any(struct xt_kmsg *k, const char *const *needles,
 		     char *buf, size_t size)
 {
@@ -279,4 +247,12 @@ long xt_free_pages(void)
 			total += strtol(p + 7, NULL, 10);
 	}
 	return total;
+}
+
+int xt_kmsg_grep(struct xt_kmsg *k, const char *needle, char *buf,
+		 size_t size)
+{
+	const char *const needles[] = { needle, NULL };
+
+	return xt_kmsg_grep_any(k, needles, buf, size);
 }
