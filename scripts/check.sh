@@ -47,8 +47,12 @@ step_result() { # name rc [detail-file]
 
 if want setup; then
 	log "set-up (packages, kernel, headers)"
-	scripts/testvm/setup.sh >"$OUT/setup.log" 2>&1
-	rc=$?
+	# Each phase's "setup:" line and each apt package unpacked is shown:
+	# the first run takes minutes.
+	scripts/testvm/setup.sh 2>&1 | tee "$OUT/setup.log" |
+		sed -un -e 's/^setup: /check:   /p' \
+			-e 's/^Unpacking \([^ ]*\).*/check:   unpacking \1/p' >&2
+	rc=${PIPESTATUS[0]}
 	step_result setup $rc "$OUT/setup.log"
 	if [ $rc != 0 ]; then
 		cat "$OUT/setup.log" >&2

@@ -12,9 +12,16 @@ CACHE=${XVCPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xvcpu}
 OUT=$ROOT/build/run
 cd "$ROOT"
 
-echo "run: set-up (first time: packages and the test kernel)" >&2
-scripts/testvm/setup.sh >"$ROOT/build/setup-run.log" 2>&1 ||
-	{ tail -20 "$ROOT/build/setup-run.log" >&2; exit 1; }
+# Nothing may be assumed built: a fresh clone has no build/.
+mkdir -p "$ROOT/build"
+echo "run: set-up (the first time: apt packages and the test kernel, minutes)" >&2
+# setup.sh says each phase on "setup:" lines; apt's own lines stay in
+# the log but each package unpacked is shown, so a long install shows progress.
+if ! scripts/testvm/setup.sh 2>&1 | tee "$ROOT/build/setup-run.log" |
+	sed -un -e 's/^setup: /run:   /p' -e 's/^Unpacking \([^ ]*\).*/run:   unpacking \1/p' >&2; then
+	tail -20 "$ROOT/build/setup-run.log" >&2
+	exit 1
+fi
 echo "run: building the module and user space" >&2
 make -s module userspace >"$ROOT/build/make-run.log" 2>&1 ||
 	{ tail -30 "$ROOT/build/make-run.log" >&2; exit 1; }

@@ -27,7 +27,8 @@ for p in "${PKGS[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	[ "$(id -u)" = 0 ] || die "need root to install: ${missing[*]}"
-	log "installing: ${missing[*]}"
+	log "installing ${#missing[@]} packages with apt: ${missing[*]}"
+	log "apt-get update"
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi
@@ -54,6 +55,7 @@ fetch_deb() { # name version -> prints deb path
 		if ! apt-cache show "$name=$ver" >/dev/null 2>&1 && [ $apt_updated = 0 ]; then
 			apt-get update >&2; apt_updated=1
 		fi
+		log "downloading $name $ver"
 		# Sandbox user root: _apt cannot write into a cache under /root.
 		(cd "$CACHE/debs" && apt-get -o APT::Sandbox::User=root download "$name=$ver" >&2) || return 1
 		f=$(ls "$CACHE/debs/${name}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n1)
