@@ -90,7 +90,9 @@ struct unmap_ctx {
 
 static void invept_one(void *eptp)
 {
-	xvcpu_invept(XVCPU_INVEPT_SINGLE, *(u64 *)eptp);
+	/* A CPU on its way offline (or rebooting) has VMX off: no TLB left. */
+	if (xvcpu_this_cpu_vmx_on())
+		xvcpu_invept(XVCPU_INVEPT_SINGLE, *(u64 *)eptp);
 }
 
 /* Every CPU may hold translations for this EPTP: flush them all. */
@@ -173,6 +175,11 @@ void xvcpu_ept_destroy(struct xvcpu_vm *vm)
 		return;
 	mutex_lock(&vm->mmu_lock);
 	xvcpu_ept_unmap_range(vm, 0, 1ULL << XVCPU_EPT_GPA_BITS);
+	/*
+	 * Paging-structure caches may hold the tables themselves even when
+	 * no leaf was ever mapped: flush before the pages are reused.
+	 */
+	flush_all_cpus(vm);
 	free_level(vm->ept.root, EPT_LEVELS, &vm->ept.tables);
 	WARN_ON(vm->ept.tables || vm->ept.pinned);
 	vm->ept.root = NULL;

@@ -60,7 +60,8 @@ const struct xvcpu_ctl_bit xvcpu_ctl_bits[] = {
 	CTL(PROC2, 3, REPORT, 0, "enable RDTSCP"),
 	CTL(PROC2, 4, REPORT, 0, "virtualize x2APIC mode"),
 	CTL(PROC2, 5, REQUIRED, 0, "enable VPID"),
-	CTL(PROC2, 6, REPORT, 0, "WBINVD exiting"),
+	/* WBINVD flushes every cache of the socket: other tenants' time. */
+	CTL(PROC2, 6, REQUIRED, 0, "WBINVD exiting"),
 	CTL(PROC2, 7, REQUIRED, 0, "unrestricted guest"),
 	CTL(PROC2, 8, REPORT, 0, "APIC-register virtualization"),
 	CTL(PROC2, 9, REPORT, 0, "virtual-interrupt delivery"),
@@ -107,7 +108,8 @@ const struct xvcpu_ept_bit xvcpu_ept_bits[] = {
 	EPT(21, OPTIONAL, "EPT accessed/dirty flags"),
 	EPT(22, REPORT, "EPT advanced violation info"),
 	EPT(25, REQUIRED, "INVEPT single-context"),
-	EPT(26, REPORT, "INVEPT all-context"),
+	/* Stale translations of an earlier VMX owner go at VMXON. */
+	EPT(26, REQUIRED, "INVEPT all-context"),
 	EPT(32, REQUIRED, "INVVPID"),
 	EPT(40, REPORT, "INVVPID individual-address"),
 	EPT(41, REQUIRED, "INVVPID single-context"),

@@ -103,6 +103,17 @@ static int vmx_enable_this_cpu(void)
 		pr_err("VMXON failed on CPU %d (%d)\n", cpu, r);
 		return r;
 	}
+	/*
+	 * An earlier VMX owner of this CPU (kvm_intel, or xvcpu before a
+	 * reload) may have left guest-physical translations for an EPTP
+	 * that one of ours reuses: drop them all (KVM does the same).
+	 */
+	r = xvcpu_invept(XVCPU_INVEPT_GLOBAL, 0);
+	if (r) {
+		xvcpu_vmxoff();
+		cr4_clear_bits_irqsoff(X86_CR4_VMXE);
+		return r;
+	}
 	p->vmx_on = true;
 	p->vmxon_count++;
 	return 0;
@@ -153,8 +164,14 @@ static void vmclear_all_this_cpu(void)
 	list_for_each_entry_safe(vcpu, tmp, &p->loaded, loaded_link) {
 		xvcpu_vmclear(vcpu->vmcs_pa);
 		list_del_init(&vcpu->loaded_link);
-		WRITE_ONCE(vcpu->cpu, -1);
+		/*
+		 * launched before cpu: a load racing on another CPU that
+		 * sees cpu == -1 must also see launched == false, or it
+		 * would VMRESUME a cleared VMCS (pairs with the acquire in
+		 * xvcpu_vcpu_load).
+		 */
 		vcpu->launched = false;
+		smp_store_release(&vcpu->cpu, -1);
 	}
 	p->current_vcpu = NULL;
 }
@@ -233,7 +250,7 @@ static void xvcpu_emergency_disable(void)
 	/* Flush guest state to memory so that a crash dump holds it. */
 	if (p->vmx_on && p->loaded.next)
 		list_for_each_entry(vcpu, &p->loaded, loaded_link)
-			xvcpu_vmclear(vcpu->vmcs_pa);
+			__xvcpu_vmclear(vcpu->vmcs_pa);
 	this_cpu_write(xvcpu_pcpu.vmx_on, false);
 	__cpu_emergency_vmxoff();
 }

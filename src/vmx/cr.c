@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Control registers, debug registers, XCR0.
+ * Control registers: CR0, CR3, CR4, CR8 and EFER (which CR0.PG ties to).
  *
  * CR0 and CR4 are split between the guest and us by the guest/host
  * masks (vmcs.c): the guest reads its own values from the read shadows
@@ -12,7 +12,6 @@
  */
 #include "../xvcpu.h"
 
-#include <asm/fpu/xcr.h>
 #include <asm/processor-flags.h>
 
 #include "caps.h"
@@ -221,69 +220,5 @@ int xvcpu_handle_cr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 					(vcpu->cr0_shadow & ~0xfUL) | v));
 	}
 	xvcpu_inject_ud(vcpu);
-	return XVCPU_RESUME;
-}
-
-static u8 guest_cpl(void)
-{
-	return (vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3;
-}
-
-int xvcpu_handle_dr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
-{
-	unsigned int dr = e->qual & 7, reg = (e->qual >> 8) & 15;
-	bool from = e->qual & BIT(4);
-	unsigned long v;
-
-	if (guest_cpl()) {
-		xvcpu_inject_gp(vcpu);
-		return XVCPU_RESUME;
-	}
-	if (dr == 4 || dr == 5) {
-		if (vcpu->cr4_shadow & X86_CR4_DE) {
-			xvcpu_inject_ud(vcpu);
-			return XVCPU_RESUME;
-		}
-		dr += 2;
-	}
-	if (from) {
-		v = dr == 7 ? vmcs_readl(GUEST_DR7) : vcpu->dr[dr];
-		xvcpu_set_gpr(vcpu, reg, v);
-	} else {
-		v = xvcpu_get_gpr(vcpu, reg);
-		if ((dr == 6 || dr == 7) && (v >> 32)) {
-			xvcpu_inject_gp(vcpu);
-			return XVCPU_RESUME;
-		}
-		/* Kept as values only: the guest gets no hardware breakpoints. */
-		if (dr == 7)
-			vmcs_writel(GUEST_DR7, v | DR7_FIXED_1);
-		else
-			vcpu->dr[dr] = v;
-	}
-	xvcpu_skip_insn(vcpu, e->insn_len);
-	return XVCPU_RESUME;
-}
-
-int xvcpu_handle_xsetbv(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
-{
-	u64 v = (u32)vcpu->regs.r[XR_RAX] |
-		((u64)(u32)vcpu->regs.r[XR_RDX] << 32);
-	u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-
-	if (!(vcpu->cr4_shadow & X86_CR4_OSXSAVE)) {
-		xvcpu_inject_ud(vcpu);
-		return XVCPU_RESUME;
-	}
-	/* XCR0 only, x87 always on, AVX needs SSE, nothing the host lacks. */
-	if ((u32)vcpu->regs.r[XR_RCX] != 0 || guest_cpl() ||
-	    !(v & XFEATURE_MASK_FP) || (v & ~host) ||
-	    ((v & XFEATURE_MASK_YMM) && !(v & XFEATURE_MASK_SSE))) {
-		xvcpu_inject_gp(vcpu);
-		return XVCPU_RESUME;
-	}
-	vcpu->xcr0 = v;
-	vcpu->xcr0_switch = v != host;
-	xvcpu_skip_insn(vcpu, e->insn_len);
 	return XVCPU_RESUME;
 }

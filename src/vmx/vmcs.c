@@ -13,6 +13,7 @@
 #include <linux/cpu.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
+#include <linux/sched/signal.h>
 #include <linux/smp.h>
 #include <asm/debugreg.h>
 #include <asm/desc.h>
@@ -49,15 +50,30 @@ static DEFINE_PER_CPU(struct host_save, host_save);
 /* Preemption-timer slice: the guest exits at least this often (timer units). */
 #define XVCPU_PREEMPT_SLICE	0x100000
 
+/*
+ * The one failure path of every VMX instruction but VMXON/VMXOFF (which
+ * report their own refusal at load) and VM entry (run.c): none of these
+ * can fail unless xvcpu has a bug, so the first failure WARNs with a
+ * backtrace, as KVM's vmx_insn_failed() does, and the rest are counted
+ * in rate-limited lines. @err is -EIO (VMfail) or -EFAULT (a fault:
+ * VMX already off, e.g. on the reboot path).
+ */
+void xvcpu_vmx_insn_failed(const char *insn, u64 a, u64 b, int err)
+{
+	if (WARN_ONCE(1, "xvcpu: %s(0x%llx, 0x%llx) failed: %d\n", insn, a,
+		      b, err))
+		return;
+	pr_err_ratelimited("%s(0x%llx, 0x%llx) failed: %d\n", insn, a, b, err);
+}
+
 void xvcpu_vmread_error(unsigned long field)
 {
-	pr_err_ratelimited("VMREAD of field 0x%lx failed\n", field);
+	xvcpu_vmx_insn_failed("VMREAD", field, 0, -EIO);
 }
 
 void xvcpu_vmwrite_error(unsigned long field, unsigned long value)
 {
-	pr_err_ratelimited("VMWRITE of field 0x%lx = 0x%lx failed (VM-instruction error %lu)\n",
-			   field, value, __vmcs_read(VM_INSTRUCTION_ERROR));
+	xvcpu_vmx_insn_failed("VMWRITE", field, value, -EIO);
 }
 
 /* Called from vmenter.S with the stack pointer the VM exit must restore. */
@@ -241,7 +257,7 @@ static void vmclear_local(void *arg)
 	xvcpu_vmclear(vcpu->vmcs_pa);
 	xvcpu_pcpu_vmcs_cleared(vcpu);
 	vcpu->launched = false;
-	WRITE_ONCE(vcpu->cpu, -1);
+	smp_store_release(&vcpu->cpu, -1);
 }
 
 /* VMCLEAR wherever the VMCS is active. Preemption disabled or not. */
@@ -310,12 +326,18 @@ int xvcpu_vcpu_load(struct xvcpu_vcpu *vcpu)
 		preempt_enable();
 		return -EAGAIN;
 	}
-	if (READ_ONCE(vcpu->cpu) != cpu) {
+	if (smp_load_acquire(&vcpu->cpu) != cpu) {
 		unsigned long flags;
 
 		vmclear_remote(vcpu);
 		local_irq_save(flags);
-		if (xvcpu_vmptrld(vcpu->vmcs_pa)) {
+		/*
+		 * Not active anywhere now. A new VMCS has never been
+		 * cleared, and its launch state is undefined until it is
+		 * (SDM 25.11.3): VMCLEAR before every first VMPTRLD here.
+		 */
+		if (xvcpu_vmclear(vcpu->vmcs_pa) ||
+		    xvcpu_vmptrld(vcpu->vmcs_pa)) {
 			local_irq_restore(flags);
 			preempt_enable();
 			return -EIO;
@@ -360,6 +382,22 @@ int xvcpu_vcpu_load(struct xvcpu_vcpu *vcpu)
 	xvcpu_sync_guest_msrs(vcpu);
 	vcpu->loaded = true;
 	return 0;
+}
+
+/* Load, or wait until we run on a CPU that is in VMX operation. */
+int xvcpu_vcpu_reload(struct xvcpu_vcpu *vcpu)
+{
+	int r;
+
+	for (;;) {
+		r = xvcpu_vcpu_load(vcpu);
+		if (r != -EAGAIN)
+			return r;
+		if (signal_pending(current))
+			return -EINTR;
+		/* This CPU is going offline; the scheduler will move us. */
+		cond_resched();
+	}
 }
 
 void xvcpu_vcpu_put(struct xvcpu_vcpu *vcpu)
@@ -414,7 +452,6 @@ int xvcpu_vmcs_create(struct xvcpu_vcpu *vcpu)
 	vcpu->cpu = -1;
 	INIT_LIST_HEAD(&vcpu->loaded_link);
 
-	/* VMCLEAR puts a new VMCS in the clear state before first use. */
 	r = xvcpu_vcpu_load(vcpu);
 	if (r) {
 		__free_page(page);

@@ -18,7 +18,6 @@ void xvcpu_vmx_exit(void);
 void xvcpu_vmx_do_nmi_irqoff(void);
 
 /* cpu.c: the VMCSs current or active on each CPU. */
-bool xvcpu_this_cpu_vmx_on(void);
 void xvcpu_pcpu_vmcs_loaded(struct xvcpu_vcpu *vcpu);
 void xvcpu_pcpu_vmcs_cleared(struct xvcpu_vcpu *vcpu);
 bool xvcpu_pcpu_vmcs_is_current(struct xvcpu_vcpu *vcpu);
@@ -29,6 +28,8 @@ int xvcpu_vmcs_create(struct xvcpu_vcpu *vcpu);
 void xvcpu_vmcs_destroy(struct xvcpu_vcpu *vcpu);
 /* Make the VMCS current here and switch host state; -EAGAIN: CPU going down. */
 int xvcpu_vcpu_load(struct xvcpu_vcpu *vcpu);
+/* Load, waiting for a CPU in VMX operation; -EINTR on a signal. */
+int xvcpu_vcpu_reload(struct xvcpu_vcpu *vcpu);
 void xvcpu_vcpu_put(struct xvcpu_vcpu *vcpu);
 /* After a guest EFER change: guest SYSCALL MSRs in or out of the hardware. */
 void xvcpu_sync_guest_msrs(struct xvcpu_vcpu *vcpu);
@@ -49,6 +50,12 @@ static inline void xvcpu_set_gpr(struct xvcpu_vcpu *vcpu, unsigned int n,
 		vmcs_writel(GUEST_RSP, v);
 	else
 		vcpu->regs.r[n] = v;
+}
+
+/* The guest's current privilege level (SS.DPL). Vcpu loaded. */
+static inline u8 xvcpu_guest_cpl(void)
+{
+	return (vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3;
 }
 
 /* run.c */
@@ -95,8 +102,6 @@ int xvcpu_cpuid_default(struct xvcpu_vcpu *vcpu);
 
 /* cr.c */
 int xvcpu_handle_cr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
-int xvcpu_handle_dr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
-int xvcpu_handle_xsetbv(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
 /* Validate and apply guest CR0/CR4/EFER (from SET_SREGS or an exit). */
 int xvcpu_set_cr0(struct xvcpu_vcpu *vcpu, unsigned long cr0);
 int xvcpu_set_cr4(struct xvcpu_vcpu *vcpu, unsigned long cr4);
@@ -107,13 +112,23 @@ int xvcpu_check_cr0(unsigned long cr0);
 int xvcpu_check_cr4(unsigned long cr4);
 int xvcpu_check_efer(u64 efer);
 
+/* dr.c */
+int xvcpu_handle_dr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
+
+/* xcr.c */
+int xvcpu_handle_xsetbv(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
+
 /* io.c */
 int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
 int xvcpu_complete_io(struct xvcpu_vcpu *vcpu);
 
-/* mmio.c: EPT violations, guest memory access */
+/* mmio.c: EPT violations */
 int xvcpu_handle_ept_violation(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
 int xvcpu_complete_mmio(struct xvcpu_vcpu *vcpu);
+
+/* guest_mem.c: guest memory access */
+/* Pin and map the page of @gpa: 0 mapped, 1 MMIO (no slot), or -errno. */
+int xvcpu_fault_in(struct xvcpu_vm *vm, u64 gpa, bool write);
 
 /* Vcpu loaded: capture the paging mode. */
 void xvcpu_snapshot_mode(struct xvcpu_vcpu *vcpu, struct xvcpu_guest_mode *m);
@@ -129,8 +144,6 @@ int xvcpu_write_guest(struct xvcpu_vm *vm, u64 gpa, const void *buf,
 int xvcpu_copy_linear(struct xvcpu_vcpu *vcpu,
 		      const struct xvcpu_guest_mode *m, u64 la, void *buf,
 		      size_t len, bool write, u32 *pf_error, u64 *fault_la);
-/* Put the vCPU, or load it back (waiting for a usable CPU). */
-int xvcpu_vcpu_reload(struct xvcpu_vcpu *vcpu);
 
 
 #endif /* XVCPU_VMX_VMX_H */
