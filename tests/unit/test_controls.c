@@ -70,7 +70,8 @@ UNIT_TEST(full_cpu_gets_required_controls)
 	EXPECT(!xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC, 25));	/* I/O bitmaps */
 	EXPECT(!xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC, 28));	/* MSR bitmaps */
 	EXPECT(xvcpu_ctl_has(&cfg, XVCPU_CTL_PROC, 31));	/* secondary */
-	EXPECT_EQ(cfg.ctl[XVCPU_CTL_PROC2], 0x2 | 0x20 | 0x80);
+	/* EPT, VPID, WBINVD exiting, unrestricted guest. */
+	EXPECT_EQ(cfg.ctl[XVCPU_CTL_PROC2], 0x2 | 0x20 | 0x40 | 0x80);
 	EXPECT(xvcpu_ctl_has(&cfg, XVCPU_CTL_EXIT, 9));
 	EXPECT_EQ(cfg.ctl[XVCPU_CTL_EXIT] & 0x3c0000, 0x3c0000); /* PAT/EFER */
 	EXPECT_EQ(cfg.ctl[XVCPU_CTL_ENTRY] & 0xc000, 0xc000);
@@ -218,6 +219,17 @@ UNIT_TEST(missing_unrestricted_guest_named)
 	EXPECT_STREQ(missing, "unrestricted guest");
 }
 
+UNIT_TEST(missing_wbinvd_exiting_named)
+{
+	struct xvcpu_vmx_msrs m = full_cpu();
+	struct xvcpu_vmcs_config cfg;
+	const char *missing;
+
+	m.procbased2 = MSR(0, 0xffffffffu & ~0x40u);
+	EXPECT_EQ(compute(&m, &cfg, &missing), -1);
+	EXPECT_STREQ(missing, "WBINVD exiting");
+}
+
 UNIT_TEST(missing_ept_capabilities_named)
 {
 	static const struct { int bit; const char *name; } cases[] = {
@@ -225,6 +237,7 @@ UNIT_TEST(missing_ept_capabilities_named)
 		{ 14, "EPT write-back type" },
 		{ 20, "INVEPT" },
 		{ 25, "INVEPT single-context" },
+		{ 26, "INVEPT all-context" },
 		{ 32, "INVVPID" },
 		{ 41, "INVVPID single-context" },
 	};
