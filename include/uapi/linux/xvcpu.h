@@ -195,13 +195,17 @@ struct xvcpu_interrupt {
 #define XVCPU_EXIT_MSR			9	/* XVCPU_CAP_USER_MSR_EXITS */
 #define XVCPU_EXIT_IRQ_WINDOW_OPEN	10
 
+/* A VMCALL from guest user mode: rax = -XVCPU_HYPERCALL_EPERM (as KVM). */
+#define XVCPU_HYPERCALL_EPERM		1
+
 #define XVCPU_EXIT_IO_IN		0
 #define XVCPU_EXIT_IO_OUT		1
 
 /* Internal error sub-reasons. */
 #define XVCPU_INTERNAL_UNHANDLED_EXIT	1 /* data: reason, qual, rip, info */
 #define XVCPU_INTERNAL_EMULATION	2 /* data: gpa, rip, len, bytes[16] */
-#define XVCPU_INTERNAL_EVENT_DELIVERY	3 /* data: reason, qual, vectoring */
+#define XVCPU_INTERNAL_EVENT_DELIVERY	3 /* data: reason, qual, vectoring,
+					   * gpa (EPT exits, else 0) */
 #define XVCPU_INTERNAL_MEMORY		4 /* data: gpa, errno */
 
 /* I/O data lives in the run page, from this offset (io.data_offset). */
@@ -239,7 +243,11 @@ struct xvcpu_run {
 			__u8 is_write;
 			__u8 pad[3];
 		} mmio;
-		/* XVCPU_EXIT_HYPERCALL: VMCALL, rax=nr, rbx/rcx/rdx/rsi/rdi. */
+		/*
+		 * XVCPU_EXIT_HYPERCALL: VMCALL at CPL 0, rax=nr,
+		 * rbx/rcx/rdx/rsi/rdi. A VMCALL at CPL > 0 does not exit:
+		 * the guest gets rax = -XVCPU_HYPERCALL_EPERM.
+		 */
 		struct {
 			__u64 nr;
 			__u64 args[5];

@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# One Bochs test VM running the named selftests, for development: builds
+# the module and the selftests, boots, prints the KTAP. make check runs
+# the same binaries the same way (scripts/check.sh).
+#
+# usage: scripts/vmtest.sh [--append "ARGS"] [--out DIR] TEST...
+#   e.g. scripts/vmtest.sh xvcpu_isolation_test
+#        scripts/vmtest.sh --append clearcpuid=xsaves,xsavec xvcpu_isolation_test
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+APPEND="" OUT=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--append) APPEND=$2; shift 2 ;;
+	--out) OUT=$2; shift 2 ;;
+	-*) echo "vmtest: unknown option $1" >&2; exit 1 ;;
+	*) break ;;
+	esac
+done
+[ $# -gt 0 ] || { sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
+cd "$ROOT"
+OUT=${OUT:-$ROOT/build/vmtest}
+mkdir -p build
+make -s module userspace >build/vmtest-make.log 2>&1 ||
+	{ tail -30 build/vmtest-make.log >&2; exit 1; }
+p=$OUT/payload
+rm -rf "$p"
+mkdir -p "$p/tests" "$p/bin"
+strip --strip-debug -o "$p/xvcpu.ko" xvcpu.ko
+cp selftests/vm_check.sh "$p/"
+for t in "$@"; do cp "build/selftests/$t" "$p/tests/"; done
+printf '#!/bin/sh\nexec /xvcpu/vm_check.sh\n' >"$p/check.sh"
+chmod +x "$p/check.sh"
+exec scripts/testvm/testvm.sh --engine bochs --payload "$p" --out "$OUT/vm" \
+	--timeout "${XVCPU_BOCHS_TIMEOUT:-1800}" \
+	--append "tsc_early_khz=50000${APPEND:+ $APPEND}"
