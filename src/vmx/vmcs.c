@@ -114,7 +114,9 @@ void xvcpu_host_state_init(void)
 	rdmsrl(MSR_EFER, host_const.efer);
 	rdmsrl(MSR_IA32_SYSENTER_CS, v);
 	host_const.sysenter_cs = v;
-	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
+	/* Only a host that runs with XSAVE has an XCR0 to read. */
+	if (boot_cpu_has(X86_FEATURE_XSAVE) &&
+	    (cr4_read_shadow() & X86_CR4_OSXSAVE))
 		host_const.xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	host_const.cr0 = read_cr0();
 }
