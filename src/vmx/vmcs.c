@@ -87,7 +87,8 @@ void xvcpu_vmwrite_error(unsigned long field, unsigned long value)
 
 /* Called from vmenter.S with the stack pointer the VM exit must restore. */
 void xvcpu_vmx_update_host_rsp(struct xvcpu_gprs *regs, unsigned long rsp);
-void xvcpu_vmx_update_host_rsp(struct xvcpu_gprs *regs, unsigned long rsp)
+noinstr void xvcpu_vmx_update_host_rsp(struct xvcpu_gprs *regs,
+				       unsigned long rsp)
 {
 	struct xvcpu_vcpu *vcpu = container_of(regs, struct xvcpu_vcpu, regs);
 
