@@ -276,6 +276,7 @@ static void vmclear_local(void *arg)
 	xvcpu_vmclear(vcpu->vmcs_pa);
 	xvcpu_pcpu_vmcs_cleared(vcpu);
 	vcpu->launched = false;
+	/* launched before cpu: see vmclear_all_this_cpu() in cpu.c. */
 	smp_store_release(&vcpu->cpu, -1);
 }
 
@@ -361,6 +362,7 @@ int xvcpu_vcpu_load(struct xvcpu_vcpu *vcpu)
 		preempt_enable();
 		return -EAGAIN;
 	}
+	/* Pairs with the release where a VMCS is cleared: launched is fresh. */
 	if (smp_load_acquire(&vcpu->cpu) != cpu) {
 		unsigned long flags;
 
