@@ -174,6 +174,7 @@ struct xvcpu_vcpu {
 	struct xvcpu_event exception;	/* (u) queued by an exit handler */
 	struct xvcpu_event reinject;	/* (u) the exit interrupted it */
 	u8 injected;			/* (u) XVCPU_INJ_*: in this entry */
+	bool intr_info_valid;		/* (u) VM_ENTRY_INTR_INFO may be valid */
 
 	/* completion of the last user-space exit */
 	enum xvcpu_pending pending;	/* (u) */

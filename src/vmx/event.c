@@ -228,6 +228,15 @@ void xvcpu_commit_event(struct xvcpu_vcpu *vcpu)
 	int i;
 
 	vcpu->injected = XVCPU_INJ_NONE;
+	/* The common case: nothing to deliver, and no VMCS write needed. */
+	if (!xvcpu_event_pending(vcpu)) {
+		if (vcpu->intr_info_valid) {
+			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+			vcpu->intr_info_valid = false;
+		}
+		set_irq_window(vcpu, READ_ONCE(vcpu->run->request_interrupt_window));
+		return;
+	}
 	for (i = XVCPU_INJ_EXCEPTION; i <= XVCPU_INJ_IRQ && !info; i++) {
 		if (!evs[i]->valid)
 			continue;
@@ -240,14 +249,19 @@ void xvcpu_commit_event(struct xvcpu_vcpu *vcpu)
 			wait = true;	/* an interrupt the guest blocks */
 	}
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+	vcpu->intr_info_valid = info;
 	set_irq_window(vcpu, wait || (vcpu->pending_irq >= 0 &&
 				      vcpu->injected != XVCPU_INJ_IRQ) ||
 			     READ_ONCE(vcpu->run->request_interrupt_window));
 }
 
-/* After a VM exit (not a failed entry): the injected event was consumed. */
+/*
+ * After a VM exit (not a failed entry): the injected event was consumed,
+ * and the exit cleared the valid bit of VM_ENTRY_INTR_INFO (SDM 27.2.5).
+ */
 void xvcpu_event_delivered(struct xvcpu_vcpu *vcpu)
 {
+	vcpu->intr_info_valid = false;
 	switch (vcpu->injected) {
 	case XVCPU_INJ_EXCEPTION:
 		vcpu->exception.valid = false;
@@ -276,6 +290,7 @@ void xvcpu_events_reset(struct xvcpu_vcpu *vcpu)
 	memset(&vcpu->reinject, 0, sizeof(vcpu->reinject));
 	vcpu->pending_irq = -1;
 	vcpu->injected = XVCPU_INJ_NONE;
+	vcpu->intr_info_valid = true;	/* unknown: written at next entry */
 }
 
 /*
