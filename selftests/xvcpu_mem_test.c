@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -832,6 +833,7 @@ TEST_F(xvcpu, rlimit_memlock_honoured)
 	ASSERT_LT(before, base) TH_LOG("pinned pages are not in VmLck");
 	printf("# VmLck before the VM %ld pages, after two steps %ld\n",
 	       before, base);
+	fflush(stdout);
 
 	ASSERT_EQ(0, set_memlock_pages(base + LIM_ALLOW));
 	lim_touch = LIM_ALLOW;
@@ -893,6 +895,96 @@ TEST_F(xvcpu, rlimit_memlock_discard_uncharges)
 	/* Deleting the slot gives its pages back at once. */
 	xt_vm_delete_slot(vm, LIM_SLOT);
 	ASSERT_EQ(base, vmlck_pages());
+	xt_vm_destroy(vm);
+	ASSERT_EQ(before, vmlck_pages());
+}
+
+/*
+ * Invalidations racing with faults: one thread discards and replaces a
+ * slot page as fast as it can while the guest reads and writes it; once
+ * the thread stops, the guest sees the page's final contents, and the
+ * VM's end leaves VmLck as it was (the fixture checks for warnings).
+ */
+#define ST_SLOT		XT_FIRST_TEST_SLOT
+#define ST_GPA		(XT_TEST_GPA + 0x1800000)
+#define ST_ROUNDS	400
+
+GUEST_CODE static void guest_stress(void)
+{
+	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)ST_GPA;
+	uint64_t n, v, last = 0;
+
+	for (n = 1;; n++) {
+		v = p[0];
+		/* Each new page gets a larger number: never an older one. */
+		if (v) {
+			GUEST_ASSERT(v >= last);
+			last = v;
+		}
+		p[1] = n;
+		if (!(n & 63))
+			GUEST_SYNC_ARGS(0, v, n);
+	}
+}
+
+struct mutator {
+	uint64_t *page;
+	volatile int stop;
+	int err;
+	unsigned int rounds;
+};
+
+static void *mutate_fn(void *arg)
+{
+	struct mutator *mu = arg;
+	unsigned int k;
+
+	for (k = 1; k <= ST_ROUNDS && !mu->stop; k++) {
+		if (k & 1) {
+			if (madvise(mu->page, XT_PAGE_SIZE, MADV_DONTNEED))
+				mu->err = errno;
+		} else if (mmap(mu->page, XT_PAGE_SIZE, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+				0) != mu->page) {
+			mu->err = errno;
+		}
+		WRITE_ONCE(mu->page[0], k);
+		mu->rounds = k;
+	}
+	return NULL;
+}
+
+TEST_F(xvcpu, invalidate_races_fault)
+{
+	struct mutator mu = { 0 };
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm;
+	unsigned int syncs = 0;
+	long before;
+	struct ucall uc;
+	pthread_t th;
+
+	before = vmlck_pages();
+	vm = xt_vm_create_with_vcpu(&vcpu, guest_stress);
+	mu.page = xt_vm_add_slot(vm, ST_SLOT, ST_GPA, XT_PAGE_SIZE, 0);
+	TEST_ASSERT_SYNC(vcpu, 0, &uc);
+	ASSERT_EQ(0, pthread_create(&th, NULL, mutate_fn, &mu));
+	while (READ_ONCE(mu.rounds) < ST_ROUNDS && syncs < 1000000) {
+		TEST_ASSERT_SYNC(vcpu, 0, &uc);
+		syncs++;
+	}
+	mu.stop = 1;
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, mu.err) TH_LOG("%s", strerror(mu.err));
+	printf("# %u rounds of discard/replace during %u guest syncs\n",
+	       mu.rounds, syncs);
+	fflush(stdout);
+
+	/* Quiet now: the next read sees the last page's contents. */
+	mu.page[0] = 0xf1f1f1f1ULL;
+	TEST_ASSERT_SYNC(vcpu, 0, &uc);
+	ASSERT_EQ(0xf1f1f1f1ULL, uc.args[1]);
+	ASSERT_EQ(uc.args[2], mu.page[1]);
 	xt_vm_destroy(vm);
 	ASSERT_EQ(before, vmlck_pages());
 }
