@@ -15,8 +15,13 @@
  *   (m) vm->mmu_lock (EPT)
  *   (a) atomic
  *   (u) vcpu->mutex (held across every vCPU ioctl, RUN included)
- *   (l) only while the vCPU is loaded on a CPU (preemption notifiers
- *       keep its VMCS current on whatever CPU runs the thread)
+ *   (l) vcpu->mutex, and only while the vCPU is loaded (xvcpu_vcpu_load
+ *       to xvcpu_vcpu_put, preemption disabled: the VMCS is current on
+ *       this CPU); there are no preemption notifiers, code that sleeps
+ *       puts the vCPU first
+ *   (x) written by other CPUs too: by the CPU that holds the VMCS (IPI
+ *       from vmclear_remote, or its hotplug offline callback) with
+ *       release semantics, read with acquire (vmcs.c, cpu.c)
  */
 #ifndef XVCPU_VM_H
 #define XVCPU_VM_H
@@ -126,6 +131,30 @@ enum xvcpu_pending {
 	XVCPU_PENDING_MSR_WRITE,
 };
 
+/*
+ * An event for the next VM entry, kept here, not in the VMCS, until the
+ * entry that carries it: run.c writes VM_ENTRY_INTR_INFO from it right
+ * before each entry, checked against the guest's mode at that moment,
+ * so that no later ioctl (SET_SREGS into real mode, say) can make the
+ * entry fail on its control fields.
+ */
+struct xvcpu_event {
+	bool valid;
+	bool has_error;		/* the vector pushes an error code */
+	u8 vector;
+	u8 type;		/* INTR_TYPE_* >> 8 */
+	u32 error;
+	u32 insn_len;		/* software interrupts and exceptions */
+};
+
+/* Which event the entry in progress carries (xvcpu_vcpu.injected). */
+enum {
+	XVCPU_INJ_NONE,
+	XVCPU_INJ_EXCEPTION,
+	XVCPU_INJ_REINJECT,
+	XVCPU_INJ_IRQ,
+};
+
 /* The emulated MSRs kept as storage (the rest live in the VMCS). */
 struct xvcpu_msr_state {
 	u64 star, lstar, cstar, sfmask, kernel_gs_base;
@@ -146,22 +175,22 @@ struct xvcpu_vcpu {
 	/* VMX state */
 	void *vmcs;			/* (c) VMCS region */
 	u64 vmcs_pa;			/* (c) */
-	int cpu;			/* (l) CPU holding the VMCS, -1 none */
-	bool launched;			/* (l) VMLAUNCH done since VMCLEAR */
-	struct list_head loaded_link;	/* on that CPU's loaded list */
+	int cpu;			/* (x) CPU holding the VMCS, -1 none */
+	bool launched;			/* (x) VMLAUNCH done since VMCLEAR */
+	struct list_head loaded_link;	/* (x) on that CPU's loaded list */
 	unsigned long host_rsp;		/* (l) last HOST_RSP written */
 	u16 vpid;			/* (c) */
-	struct preempt_notifier pn;	/* (u) */
 	bool loaded;			/* (u) between load and put */
 
 	/* guest state not in the VMCS */
 	struct xvcpu_gprs regs;		/* (u) */
 	unsigned long cr2;		/* (u) */
-	unsigned long cr0_shadow;	/* (u) guest-visible CR0 */
-	unsigned long cr4_shadow;	/* (u) guest-visible CR4 */
+	/* CR0/CR4 live in the VMCS: xvcpu_read_cr0/4() (vmx.h). */
 	unsigned long cr8;		/* (u) TPR as the guest sees it */
 	u64 xcr0;			/* (u) guest XCR0 */
+	bool xcr0_switch;		/* (u) XCR0 is switched around entries */
 	unsigned long dr[8];		/* (u) guest DR0-3, DR6 (DR7 in VMCS) */
+	u64 host_debugctl;		/* (l) IA32_DEBUGCTL to put back */
 	struct xvcpu_msr_state msr;	/* (u) */
 	struct fpu_guest fpu;		/* (c) guest FPU state */
 	bool msrs_switched;		/* (l) guest STAR.. in the hardware */
@@ -173,11 +202,12 @@ struct xvcpu_vcpu {
 	struct xvcpu_cpuid_entry *cpuid;	/* (u) */
 	u32 cpuid_nent;			/* (u) */
 
-	/* events */
+	/* events (event.c) */
 	int pending_irq;		/* (u) vector, -1 none */
 	bool irq_window;		/* (u) interrupt-window exiting is on */
-	bool entry_event;		/* (u) VM_ENTRY_INTR_INFO is valid */
-	bool xcr0_switch;		/* (u) guest XCR0 differs from host */
+	struct xvcpu_event exception;	/* (u) queued by an exit handler */
+	struct xvcpu_event reinject;	/* (u) the exit interrupted it */
+	u8 injected;			/* (u) XVCPU_INJ_*: in this entry */
 
 	/* completion of the last user-space exit */
 	enum xvcpu_pending pending;	/* (u) */

@@ -68,7 +68,7 @@ void xvcpu_snapshot_mode(struct xvcpu_vcpu *vcpu, struct xvcpu_guest_mode *m)
 	memset(m, 0, sizeof(*m));
 	w->cr0 = vmcs_readl(GUEST_CR0);
 	w->cr3 = vmcs_readl(GUEST_CR3);
-	w->cr4 = vcpu->cr4_shadow;
+	w->cr4 = xvcpu_read_cr4();
 	w->efer = vmcs_read64(GUEST_IA32_EFER);
 	if ((w->cr0 & X86_CR0_PG) && (w->cr4 & X86_CR4_PAE) &&
 	    !(w->efer & EFER_LMA)) {
