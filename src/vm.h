@@ -10,7 +10,10 @@
  * Locking legend for the fields below:
  *   (c) constant after creation
  *   (v) vm->lock
- *   (m) vm->mmu_lock (slots and EPT)
+ *   (s) written with vm->slots_lock held for write and vm->mmu_lock;
+ *       read with either (Documentation/memory.rst)
+ *   (m) vm->mmu_lock (EPT)
+ *   (a) atomic
  *   (u) vcpu->mutex (held across every vCPU ioctl, RUN included)
  *   (l) vcpu->mutex, and only while the vCPU is loaded (xvcpu_vcpu_load
  *       to xvcpu_vcpu_put, preemption disabled: the VMCS is current on
@@ -23,11 +26,14 @@
 #ifndef XVCPU_VM_H
 #define XVCPU_VM_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/ratelimit.h>
 #include <linux/refcount.h>
+#include <linux/rwsem.h>
 #include <linux/types.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
@@ -40,17 +46,30 @@ struct xvcpu_vm;
 struct xvcpu_vcpu;
 
 struct xvcpu_memslot {
-	u64 gpa;		/* (m) page aligned */
-	u64 size;		/* (m) bytes, 0 = unused slot */
-	u64 uaddr;		/* (m) page aligned user address */
-	u32 flags;		/* (m) XVCPU_MEM_* */
+	struct xvcpu_vm *vm;	/* (c) */
+	u64 gpa;		/* (s) page aligned */
+	u64 size;		/* (s) bytes, 0 = unused slot */
+	u64 uaddr;		/* (s) page aligned user address */
+	u32 flags;		/* (s) XVCPU_MEM_* */
+	/*
+	 * Watches [uaddr, uaddr + size) of vm->mm while the slot is in use:
+	 * inserted before size is set, removed after it is cleared, both
+	 * under vm->slots_lock held for write.
+	 */
+	struct mmu_interval_notifier notifier;
 };
+
+/* Table pages for one xvcpu_ept_map(): the levels below the root. */
+#define XVCPU_EPT_CACHE		3
 
 struct xvcpu_ept {
 	u64 *root;		/* (m) PML4 page, kernel virtual */
 	u64 eptp;		/* (c) EPT pointer for the VMCS */
 	unsigned long pinned;	/* (m) guest pages pinned now */
-	unsigned long tables;	/* (m) EPT table pages allocated */
+	unsigned long tables;	/* (m) EPT table pages in the tree */
+	/* (m) zeroed pages allocated without mmu_lock, for xvcpu_ept_map */
+	void *cache[XVCPU_EPT_CACHE];
+	unsigned int ncache;	/* (m) */
 };
 
 struct xvcpu_vm {
@@ -58,9 +77,24 @@ struct xvcpu_vm {
 	u32 id;				/* (c) for traces and logs */
 	struct mm_struct *mm;		/* (c) creator's mm (mmgrab'ed) */
 	struct mutex lock;		/* vCPU creation, capabilities */
-	struct mutex mmu_lock;		/* slots and EPT */
-	struct xvcpu_memslot slots[XVCPU_MAX_MEMSLOTS];	/* (m) */
+	/*
+	 * Lock order: slots_lock, then mmap_lock, then mmu_lock. mmu_lock
+	 * is taken inside MMU notifiers (under mmap_lock, page locks,
+	 * reclaim): nothing that sleeps on those or allocates memory runs
+	 * under it.
+	 */
+	struct rw_semaphore slots_lock;	/* slot changes vs. their users */
+	struct mutex mmu_lock;		/* EPT, slots for the notifier */
+	struct xvcpu_memslot slots[XVCPU_MAX_MEMSLOTS];	/* (s) */
 	struct xvcpu_ept ept;		/* (m) */
+	/*
+	 * Pages charged to mm->locked_vm (RLIMIT_MEMLOCK) for pins, and
+	 * those of them unpinned since where mmap_lock cannot be taken
+	 * (notifiers): the next charge or slot deletion, or the VM's end,
+	 * uncharges them.
+	 */
+	atomic_long_t locked;		/* (a) */
+	atomic_long_t locked_stale;	/* (a) */
 	struct xvcpu_vcpu *vcpus[XVCPU_MAX_VCPUS];	/* (v) */
 	unsigned int nr_vcpus;		/* (v) */
 	bool user_msr_exits;		/* (v) XVCPU_CAP_USER_MSR_EXITS */
@@ -199,6 +233,13 @@ struct xvcpu_vcpu {
 long xvcpu_create_vm(unsigned long type);
 void xvcpu_vm_put(struct xvcpu_vm *vm);
 struct xvcpu_memslot *xvcpu_find_slot(struct xvcpu_vm *vm, u64 gpa);
+int xvcpu_vm_charge(struct xvcpu_vm *vm, unsigned long pages);
+
+/* @pages pinned pages were unpinned: uncharged at the next settling. */
+static inline void xvcpu_vm_uncharge(struct xvcpu_vm *vm, unsigned long pages)
+{
+	atomic_long_add(pages, &vm->locked_stale);
+}
 
 /* vcpu.c */
 int xvcpu_create_vcpu(struct xvcpu_vm *vm, unsigned long id);
