@@ -227,6 +227,7 @@ struct xvcpu_vcpu {
 	u8 mmio_mode;			/* (u) its code size */
 
 	u64 exit_count;			/* (u) */
+	bool rcu_qs_due;		/* (u) next entry reports an RCU QS */
 };
 
 /* vm.c */

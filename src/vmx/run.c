@@ -85,18 +85,37 @@ static int failed_entry(struct xvcpu_vcpu *vcpu, u64 reason, u32 insn_error,
 }
 
 /*
- * The world switch proper, interrupts off: tell RCU and context tracking
- * that this CPU is in a guest (a quiescent state, as user mode is), and
- * enter. Nothing between guest_state_enter_irqoff() and
- * guest_state_exit_irqoff() may be instrumented (KVM's
+ * The world switch proper, interrupts off: tell lockdep and context
+ * tracking that this CPU is in a guest, and enter. Nothing between
+ * here and guest_state_exit_irqoff() may be instrumented (KVM's
  * vmx_vcpu_enter_exit()).
+ *
+ * RCU: with context tracking on (nohz_full CPUs) the guest is an
+ * extended quiescent state, as user mode is. Otherwise the CPU reports
+ * a quiescent state itself, as guest_state_enter_irqoff() does -- but
+ * only on the first entry of a RUN and after an exit for a host
+ * interrupt or the preemption timer (@note_qs), not on every entry:
+ * RCU looks for it at the tick, which always arrives as such an exit,
+ * so grace periods advance just as fast, and the in-kernel exits in
+ * between save the ~65 instructions of rcu_note_context_switch() each.
  */
-static noinstr int vcpu_enter_exit(struct xvcpu_vcpu *vcpu)
+static noinstr int vcpu_enter_exit(struct xvcpu_vcpu *vcpu, bool note_qs)
 {
 	int r;
 
-	guest_state_enter_irqoff();
+	instrumentation_begin();
+	trace_hardirqs_on_prepare();
+	lockdep_hardirqs_on_prepare();
+	instrumentation_end();
+	if (!context_tracking_guest_enter() && note_qs) {
+		instrumentation_begin();
+		rcu_virt_note_context_switch(smp_processor_id());
+		instrumentation_end();
+	}
+	lockdep_hardirqs_on(CALLER_ADDR0);
+
 	r = xvcpu_vmx_enter(&vcpu->regs, vcpu->launched);
+
 	guest_state_exit_irqoff();
 	return r;
 }
@@ -158,7 +177,8 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	mitigate_entry();
 	guest_timing_enter_irqoff();
 
-	r = vcpu_enter_exit(vcpu);
+	r = vcpu_enter_exit(vcpu, vcpu->rcu_qs_due);
+	vcpu->rcu_qs_due = false;
 
 	restore_host_debug(vcpu, guest_dr);
 	if (vcpu->xcr0_switch)
@@ -205,6 +225,10 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		return failed_entry(vcpu, e->reason, 0, e->qual);
 	e->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 	e->idt_vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	/* The host's tick came this way: report a quiescent state next. */
+	if (e->basic == EXIT_REASON_EXTERNAL_INTERRUPT ||
+	    e->basic == EXIT_REASON_PREEMPTION_TIMER)
+		vcpu->rcu_qs_due = true;
 	xvcpu_capture_vectoring(vcpu, e);
 	return xvcpu_handle_exit(vcpu, e);
 }
@@ -271,6 +295,7 @@ int xvcpu_vcpu_run(struct xvcpu_vcpu *vcpu)
 	}
 
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
+	vcpu->rcu_qs_due = true;
 	r = xvcpu_vcpu_reload(vcpu);
 	if (r)
 		goto out_fpu;
