@@ -190,6 +190,7 @@ struct xvcpu_vcpu {
 	u64 xcr0;			/* (u) guest XCR0 */
 	bool xcr0_switch;		/* (u) XCR0 is switched around entries */
 	unsigned long dr[8];		/* (u) guest DR0-3, DR6 (DR7 in VMCS) */
+	bool dr7_armed;			/* (u) guest DR7 enables a breakpoint */
 	u64 host_debugctl;		/* (l) IA32_DEBUGCTL to put back */
 	struct xvcpu_msr_state msr;	/* (u) */
 	struct fpu_guest fpu;		/* (c) guest FPU state */

@@ -207,7 +207,8 @@ static void set_irq_window(struct xvcpu_vcpu *vcpu, bool on)
 
 /*
  * Interrupts off, right before VM entry: the one event this entry
- * delivers. A queued exception first, then the event an exit
+ * delivers. run.c skips the call when nothing is pending, no window is
+ * open or wanted and the VMCS field is already invalid. A queued exception first, then the event an exit
  * interrupted, then an interrupt from user space; interrupt-window
  * exiting whenever an interrupt waits for the guest to take it.
  */
@@ -228,7 +229,7 @@ void xvcpu_commit_event(struct xvcpu_vcpu *vcpu)
 	int i;
 
 	vcpu->injected = XVCPU_INJ_NONE;
-	/* The common case: nothing to deliver, and no VMCS write needed. */
+	/* Nothing to deliver (an interrupt window to close, say). */
 	if (!xvcpu_event_pending(vcpu)) {
 		if (vcpu->intr_info_valid) {
 			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
@@ -274,13 +275,6 @@ void xvcpu_event_delivered(struct xvcpu_vcpu *vcpu)
 		break;
 	}
 	vcpu->injected = XVCPU_INJ_NONE;
-}
-
-/* Whether an event waits for delivery (user space must not add one). */
-bool xvcpu_event_pending(struct xvcpu_vcpu *vcpu)
-{
-	return vcpu->pending_irq >= 0 || vcpu->exception.valid ||
-	       vcpu->reinject.valid;
 }
 
 /* Forget every event: a new architectural state (reset). */

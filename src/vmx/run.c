@@ -123,7 +123,7 @@ static noinstr int vcpu_enter_exit(struct xvcpu_vcpu *vcpu, bool note_qs)
 /* Guest DR0-3 in the hardware while the guest's DR7 arms any of them. */
 static bool load_guest_dr(struct xvcpu_vcpu *vcpu)
 {
-	if (!(vmcs_readl(GUEST_DR7) & XVCPU_DR7_ENABLES))
+	if (likely(!vcpu->dr7_armed))
 		return false;
 	set_debugreg(vcpu->dr[0], 0);
 	set_debugreg(vcpu->dr[1], 1);
@@ -139,11 +139,11 @@ static bool load_guest_dr(struct xvcpu_vcpu *vcpu)
  */
 static void restore_host_debug(struct xvcpu_vcpu *vcpu, bool guest_dr)
 {
-	if (hw_breakpoint_active())
+	if (unlikely(hw_breakpoint_active()))
 		hw_breakpoint_restore();
-	else if (guest_dr)
+	else if (unlikely(guest_dr))
 		set_debugreg(DR6_RESERVED, 6);
-	if (vcpu->host_debugctl)
+	if (unlikely(vcpu->host_debugctl))
 		update_debugctlmsr(vcpu->host_debugctl);
 }
 
@@ -158,7 +158,6 @@ static void mitigate_entry(void)
 /* One guest entry and the exit that ends it. Returns like an exit handler. */
 static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
-	u64 host_xcr0 = xvcpu_host_xcr0();
 	bool guest_dr;
 	int r;
 
@@ -167,7 +166,11 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		local_irq_enable();
 		return -EAGAIN;
 	}
-	xvcpu_commit_event(vcpu);
+	/* Most entries deliver nothing and need no VMCS write (event.c). */
+	if (unlikely(vcpu->intr_info_valid || vcpu->irq_window ||
+		     xvcpu_event_pending(vcpu) ||
+		     READ_ONCE(vcpu->run->request_interrupt_window)))
+		xvcpu_commit_event(vcpu);
 
 	if (vcpu->cr2 != native_read_cr2())
 		native_write_cr2(vcpu->cr2);
@@ -182,7 +185,7 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 
 	restore_host_debug(vcpu, guest_dr);
 	if (vcpu->xcr0_switch)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, xvcpu_host_xcr0());
 	vcpu->cr2 = native_read_cr2();
 
 	if (r == 0) {
@@ -191,7 +194,8 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		/* A VM entry that failed its guest-state checks launched nothing. */
 		if (!(e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
 			vcpu->launched = true;
-			xvcpu_event_delivered(vcpu);
+			if (unlikely(vcpu->injected || vcpu->intr_info_valid))
+				xvcpu_event_delivered(vcpu);
 		}
 		if (e->basic == EXIT_REASON_EXCEPTION_NMI) {
 			e->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
@@ -229,7 +233,8 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	if (e->basic == EXIT_REASON_EXTERNAL_INTERRUPT ||
 	    e->basic == EXIT_REASON_PREEMPTION_TIMER)
 		vcpu->rcu_qs_due = true;
-	xvcpu_capture_vectoring(vcpu, e);
+	if (unlikely(e->idt_vectoring & VECTORING_INFO_VALID_MASK))
+		xvcpu_capture_vectoring(vcpu, e);
 	return xvcpu_handle_exit(vcpu, e);
 }
 

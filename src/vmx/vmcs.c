@@ -237,6 +237,7 @@ void xvcpu_vmcs_reset_guest(struct xvcpu_vcpu *vcpu)
 	vmcs_writel(GUEST_RFLAGS, X86_EFLAGS_FIXED);
 	vmcs_writel(GUEST_CR3, 0);
 	vmcs_writel(GUEST_DR7, DR7_FIXED_1);
+	vcpu->dr7_armed = false;
 	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write64(GUEST_IA32_PAT, 0x0007040600070406ull);
 	vmcs_write32(GUEST_SYSENTER_CS, 0);

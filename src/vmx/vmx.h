@@ -128,6 +128,13 @@ int xvcpu_event_delivery_error(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e,
 			       u64 gpa);
 
 /* event.c */
+/* Whether an event waits for delivery (user space must not add one). */
+static inline bool xvcpu_event_pending(struct xvcpu_vcpu *vcpu)
+{
+	return vcpu->pending_irq >= 0 || vcpu->exception.valid ||
+	       vcpu->reinject.valid;
+}
+
 bool xvcpu_queue_exception(struct xvcpu_vcpu *vcpu, u8 vector, u32 error);
 void xvcpu_inject_exception(struct xvcpu_vcpu *vcpu, u8 vector, u32 error);
 void xvcpu_inject_gp(struct xvcpu_vcpu *vcpu);
@@ -135,7 +142,6 @@ void xvcpu_inject_ud(struct xvcpu_vcpu *vcpu);
 void xvcpu_capture_vectoring(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
 void xvcpu_commit_event(struct xvcpu_vcpu *vcpu);
 void xvcpu_event_delivered(struct xvcpu_vcpu *vcpu);
-bool xvcpu_event_pending(struct xvcpu_vcpu *vcpu);
 void xvcpu_events_reset(struct xvcpu_vcpu *vcpu);
 bool xvcpu_guest_interruptible(void);
 void xvcpu_machine_check(void);
