@@ -93,11 +93,12 @@ static int failed_entry(struct xvcpu_vcpu *vcpu, u64 reason, u32 insn_error,
  * RCU: with context tracking on (nohz_full CPUs) the guest is an
  * extended quiescent state, as user mode is. Otherwise the CPU reports
  * a quiescent state itself, as guest_state_enter_irqoff() does -- but
- * only on the first entry of a RUN and after an exit for a host
- * interrupt or the preemption timer (@note_qs), not on every entry:
- * RCU looks for it at the tick, which always arrives as such an exit,
- * so grace periods advance just as fast, and the in-kernel exits in
- * between save the ~65 instructions of rcu_note_context_switch() each.
+ * only after an exit for a host interrupt or the preemption timer
+ * (@note_qs), not on every entry: RCU looks for it at the tick, and a
+ * tick that comes while the guest runs is such an exit (one that comes
+ * between RUNs finds the CPU in user mode or preemptible, a quiescent
+ * state already). Grace periods advance just as fast, and every other
+ * entry saves the ~65 instructions of rcu_note_context_switch().
  */
 static noinstr int vcpu_enter_exit(struct xvcpu_vcpu *vcpu, bool note_qs)
 {
@@ -300,7 +301,6 @@ int xvcpu_vcpu_run(struct xvcpu_vcpu *vcpu)
 	}
 
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
-	vcpu->rcu_qs_due = true;
 	r = xvcpu_vcpu_reload(vcpu);
 	if (r)
 		goto out_fpu;

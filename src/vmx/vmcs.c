@@ -38,6 +38,7 @@ static struct {
 	u64 pat, efer;
 	u32 sysenter_cs;
 	u64 xcr0;
+	bool has_debugctl;	/* Bochs, for one, has no IA32_DEBUGCTL */
 } host_const;
 
 /* Host state saved by load, restored by put (this thread, this CPU). */
@@ -120,6 +121,7 @@ void xvcpu_host_state_init(void)
 	    (cr4_read_shadow() & X86_CR4_OSXSAVE))
 		host_const.xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	host_const.cr0 = read_cr0();
+	host_const.has_debugctl = !rdmsrl_safe(MSR_IA32_DEBUGCTLMSR, &v);
 }
 
 /* Host fields that depend on the CPU. */
@@ -420,8 +422,9 @@ int xvcpu_vcpu_load(struct xvcpu_vcpu *vcpu)
 	store_ldt(hs->ldt);
 	get_debugreg(hs->dr7, 7);
 	/* Every VM exit clears IA32_DEBUGCTL (LBR, BTF): run.c restores it. */
-	if (rdmsrl_safe(MSR_IA32_DEBUGCTLMSR, &vcpu->host_debugctl))
-		vcpu->host_debugctl = 0;
+	vcpu->host_debugctl = 0;
+	if (host_const.has_debugctl)
+		rdmsrl(MSR_IA32_DEBUGCTLMSR, vcpu->host_debugctl);
 	vcpu->loaded = true;
 	xvcpu_sync_guest_msrs(vcpu);
 	vcpu->loaded = true;
