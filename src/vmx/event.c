@@ -105,10 +105,15 @@ bool xvcpu_queue_exception(struct xvcpu_vcpu *vcpu, u8 vector, u32 error)
 	return true;
 }
 
+/*
+ * From instruction exits: the entry before delivered whatever was
+ * queued, so no exception can be waiting to merge with (an interrupt
+ * being redelivered is not one), and no triple fault can result. The
+ * return value is ignored deliberately: no WARN a guest could reach.
+ */
 void xvcpu_inject_exception(struct xvcpu_vcpu *vcpu, u8 vector, u32 error)
 {
-	/* Only from instruction exits, where no delivery was interrupted. */
-	WARN_ON_ONCE(!xvcpu_queue_exception(vcpu, vector, error));
+	xvcpu_queue_exception(vcpu, vector, error);
 }
 
 void xvcpu_inject_gp(struct xvcpu_vcpu *vcpu)
