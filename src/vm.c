@@ -139,6 +139,7 @@ static void vm_destroy(struct xvcpu_vm *vm)
 {
 	unsigned int i;
 
+	xvcpu_stats_vm_destroy(vm);
 	down_write(&vm->slots_lock);
 	for (i = 0; i < XVCPU_MAX_MEMSLOTS; i++)
 		if (vm->slots[i].size)
@@ -263,6 +264,9 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			return -EFAULT;
 		return enable_cap(vm, &cap);
 	}
+	case XVCPU_GET_STATS_FD:
+	case XVCPU_RESET_STATS:
+		return xvcpu_stats_vm_ioctl(vm, cmd, arg);
 	default:
 		return -ENOTTY;
 	}
@@ -313,6 +317,7 @@ long xvcpu_create_vm(unsigned long type)
 	r = xvcpu_ept_init(vm);
 	if (r)
 		goto err;
+	xvcpu_stats_vm_init(vm);
 	fd = anon_inode_getfd("xvcpu-vm", &vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		r = fd;

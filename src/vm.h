@@ -39,6 +39,7 @@
 #include <asm/fpu/types.h>
 
 #include "xvcpu.h"
+#include "trace/stats.h"
 #include "vmx/decode.h"
 #include "vmx/walk.h"
 
@@ -100,6 +101,7 @@ struct xvcpu_vm {
 	bool user_msr_exits;		/* (v) XVCPU_CAP_USER_MSR_EXITS */
 	struct ratelimit_state dump_rs;	/* VMCS dumps of this VM */
 	u64 created_ns;			/* (c) ktime_get_ns() at creation */
+	struct xvcpu_vm_stats stats;	/* trace/stats.h */
 };
 
 /* What a linear-address access needs to know of the guest (mmio.c). */
@@ -229,6 +231,8 @@ struct xvcpu_vcpu {
 
 	u64 exit_count;			/* (u) */
 	bool rcu_qs_due;		/* (u) next entry reports an RCU QS */
+	/* Last: written (u), outlives the vCPU in a stats fd (trace/stats.h). */
+	struct xvcpu_vcpu_stats stats;
 };
 
 /* vm.c */

@@ -9,7 +9,7 @@
  *
  * File descriptors and ioctl number ranges (one magic, XVCPUIO):
  *   system fd (/dev/xvcpu)   0x00-0x3f
- *   VM fd                    0x40-0x7f
+ *   VM fd                    0x40-0x7f (0x44, 0x45: VM and vCPU fds)
  *   vCPU fd                  0x80-0xbf
  */
 #ifndef _UAPI_LINUX_XVCPU_H
@@ -37,7 +37,8 @@
 #define XVCPU_CAP_EPT_AD		6	/* EPT accessed/dirty bits */
 #define XVCPU_CAP_PREEMPTION_TIMER	7	/* VMX preemption timer */
 #define XVCPU_CAP_USER_MSR_EXITS	8	/* VM: unknown MSRs exit to user */
-#define XVCPU_CAP_NR			9	/* first unknown number */
+#define XVCPU_CAP_STATS_FD		9	/* XVCPU_GET_STATS_FD, RESET_STATS */
+#define XVCPU_CAP_NR			10	/* first unknown number */
 
 /* System ioctls (on /dev/xvcpu). */
 /* Returns XVCPU_API_VERSION; takes no argument (pass 0). */
@@ -85,6 +86,83 @@ struct xvcpu_enable_cap {
 /* Argument: vCPU id 0 .. XVCPU_MAX_VCPUS-1. Returns a vCPU fd. */
 #define XVCPU_CREATE_VCPU	_IO(XVCPUIO, 0x41)
 #define XVCPU_ENABLE_CAP	_IOW(XVCPUIO, 0x42, struct xvcpu_enable_cap)
+
+/*
+ * Binary statistics, laid out as KVM's (KVM_GET_STATS_FD; the flag
+ * values are KVM's too): a read-only file of
+ *
+ *   header | id string | descriptors | data
+ *
+ * read with pread() at the offsets the header gives. The id string and
+ * every descriptor's name take header.name_size bytes (NUL-terminated);
+ * descriptor i starts at desc_offset + i * (sizeof(struct
+ * xvcpu_stats_desc) + name_size). A stat is desc.size __u64 values at
+ * data_offset + desc.offset. Descriptors never change for an open fd;
+ * the data is read live. Readers must walk the descriptors by name, never
+ * assume an order or a count: stats are added over time.
+ * Documentation/stats.rst lists every stat.
+ */
+struct xvcpu_stats_header {
+	__u32 flags;		/* 0 */
+	__u32 name_size;	/* bytes of the id and of each name */
+	__u32 num_desc;
+	__u32 id_offset;
+	__u32 desc_offset;
+	__u32 data_offset;
+};
+
+#define XVCPU_STATS_TYPE_SHIFT		0
+#define XVCPU_STATS_TYPE_MASK		(0xF << XVCPU_STATS_TYPE_SHIFT)
+#define XVCPU_STATS_TYPE_CUMULATIVE	(0x0 << XVCPU_STATS_TYPE_SHIFT)
+#define XVCPU_STATS_TYPE_INSTANT	(0x1 << XVCPU_STATS_TYPE_SHIFT)
+#define XVCPU_STATS_TYPE_PEAK		(0x2 << XVCPU_STATS_TYPE_SHIFT)
+#define XVCPU_STATS_TYPE_LINEAR_HIST	(0x3 << XVCPU_STATS_TYPE_SHIFT)
+#define XVCPU_STATS_TYPE_LOG_HIST	(0x4 << XVCPU_STATS_TYPE_SHIFT)
+#define XVCPU_STATS_TYPE_MAX		XVCPU_STATS_TYPE_LOG_HIST
+
+#define XVCPU_STATS_UNIT_SHIFT		4
+#define XVCPU_STATS_UNIT_MASK		(0xF << XVCPU_STATS_UNIT_SHIFT)
+#define XVCPU_STATS_UNIT_NONE		(0x0 << XVCPU_STATS_UNIT_SHIFT)
+#define XVCPU_STATS_UNIT_BYTES		(0x1 << XVCPU_STATS_UNIT_SHIFT)
+#define XVCPU_STATS_UNIT_SECONDS	(0x2 << XVCPU_STATS_UNIT_SHIFT)
+#define XVCPU_STATS_UNIT_CYCLES		(0x3 << XVCPU_STATS_UNIT_SHIFT)
+#define XVCPU_STATS_UNIT_BOOLEAN	(0x4 << XVCPU_STATS_UNIT_SHIFT)
+#define XVCPU_STATS_UNIT_MAX		XVCPU_STATS_UNIT_BOOLEAN
+
+/* value * base^exponent units: nanoseconds are SECONDS, POW10, -9. */
+#define XVCPU_STATS_BASE_SHIFT		8
+#define XVCPU_STATS_BASE_MASK		(0xF << XVCPU_STATS_BASE_SHIFT)
+#define XVCPU_STATS_BASE_POW10		(0x0 << XVCPU_STATS_BASE_SHIFT)
+#define XVCPU_STATS_BASE_POW2		(0x1 << XVCPU_STATS_BASE_SHIFT)
+#define XVCPU_STATS_BASE_MAX		XVCPU_STATS_BASE_POW2
+
+/*
+ * One stat. LOG_HIST: size buckets, bucket 0 counts the value 0, bucket
+ * n (1 <= n < size - 1) counts [2^(n-1), 2^n), the last one everything
+ * from 2^(size-2) up. LINEAR_HIST: bucket n counts [n * bucket_size,
+ * (n + 1) * bucket_size), the last one everything above.
+ */
+struct xvcpu_stats_desc {
+	__u32 flags;		/* XVCPU_STATS_TYPE_*|UNIT_*|BASE_* */
+	__s16 exponent;
+	__u16 size;		/* number of __u64 values */
+	__u32 offset;		/* bytes from data_offset */
+	__u32 bucket_size;	/* LINEAR_HIST only, else 0 */
+	char name[];		/* header.name_size bytes */
+};
+
+/*
+ * On a VM fd or a vCPU fd; no argument (pass 0). Returns a new read-only
+ * stats fd (O_RDONLY | O_CLOEXEC) for that VM or vCPU; it keeps the
+ * stats alive after the VM or vCPU fd is closed.
+ */
+#define XVCPU_GET_STATS_FD	_IO(XVCPUIO, 0x44)
+/*
+ * On a VM fd or a vCPU fd; no argument (pass 0). Zeroes the cumulative,
+ * peak and histogram stats of that VM (peaks restart from the current
+ * value) or vCPU; instant values are state and stay.
+ */
+#define XVCPU_RESET_STATS	_IO(XVCPUIO, 0x45)
 
 /* ---- vCPU fd -------------------------------------------------------- */
 
