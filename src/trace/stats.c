@@ -478,57 +478,6 @@ long xvcpu_stats_vcpu_ioctl(struct xvcpu_vcpu *vcpu, unsigned int cmd,
 	}
 }
 
-/* Vcpu loaded (preemption off), or at least its thread's. */
-void xvcpu_stats_resume(struct xvcpu_vcpu_stats *s)
-{
-	u64 now = rdtsc();
-
-	preempt_disable();
-	write_seqcount_begin(&s->seq);
-	WRITE_ONCE(s->span, s->span + s->t_dec - s->t_seg);
-	WRITE_ONCE(s->t_seg, now);
-	WRITE_ONCE(s->t_dec, now);
-	write_seqcount_end(&s->seq);
-	preempt_enable();
-}
-
-void xvcpu_stats_run_begin(struct xvcpu_vcpu_stats *s)
-{
-	struct xvcpu_vcpu_counters *c = &s->c;
-	u64 now = rdtsc();
-	u32 k = s->last_kind;
-	u64 d;
-
-	c->runs++;
-	if (!s->t_return)
-		return;
-	/* The VMM's round trip: the last RUN's return to this RUN. */
-	d = now - s->t_return;
-	s->t_return = 0;
-	c->user_ticks[k] += d;
-	if (d > c->user_ticks_max[k])
-		c->user_ticks_max[k] = d;
-	c->user_hist[k][xvcpu_stats_bucket(d)]++;
-}
-
-void xvcpu_stats_run_end(struct xvcpu_vcpu_stats *s, int r,
-			 const struct xvcpu_run *run)
-{
-	u32 k;
-
-	if (r == 0)
-		k = READ_ONCE(run->exit_reason);
-	else if (r == -EINTR)
-		k = XVCPU_EXIT_INTR;
-	else
-		return;		/* an error, not an exit */
-	/* The run page is user memory: a number past the table is UNKNOWN. */
-	k = array_index_nospec(k, XVCPU_STATS_KINDS);
-	s->c.user_exits[k]++;
-	s->last_kind = k;
-	s->t_return = rdtsc() ?: 1;
-}
-
 /* ---- debugfs: xvcpu/vm-<id>-<pid>/{stats,stats_text} ------------------------- */
 
 /*

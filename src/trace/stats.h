@@ -26,12 +26,13 @@
 #include <linux/refcount.h>
 #include <linux/seqlock.h>
 #include <linux/types.h>
+#include <linux/errno.h>
+#include <linux/lockdep.h>
 #include <asm/msr.h>
 #include <asm/vmx.h>
 #include <uapi/linux/xvcpu.h>
 
 struct dentry;
-struct xvcpu_run;
 struct xvcpu_vm;
 struct xvcpu_vcpu;
 
@@ -39,7 +40,7 @@ struct xvcpu_vcpu;
 #define XVCPU_STATS_REASONS	(EXIT_REASON_NOTIFY + 1)
 /* Row 0 counts reasons past that table; row r + 1 counts reason r. */
 #define XVCPU_STATS_ROWS	(XVCPU_STATS_REASONS + 1)
-/* Log2 histograms of nanoseconds: [0], [1,2), ... [2^30, inf). */
+/* Log2 histograms of nanoseconds: [0], [1,2), ... [2^30 (1.07 s), inf). */
 #define XVCPU_STATS_BUCKETS	32
 /* Exits to user space, by struct xvcpu_run.exit_reason. */
 #define XVCPU_STATS_KINDS	(XVCPU_EXIT_IRQ_WINDOW_OPEN + 1)
@@ -50,7 +51,8 @@ struct xvcpu_vcpu;
  * Written by the vCPU's own thread only; zeroed by XVCPU_RESET_STATS.
  * The exits of a basic reason are not counted apart: every exit adds to
  * exactly one bucket of its reason's histogram, whose sum is the count.
- * Arrays, not a struct per reason, so that one index reaches them all.
+ * Arrays indexed by row, not a struct per row: one index, scaled by the
+ * addressing mode, reaches all three without arithmetic.
  */
 struct xvcpu_vcpu_counters {
 	u64 exit_ticks[XVCPU_STATS_ROWS];	/* handling time */
@@ -82,7 +84,10 @@ struct xvcpu_vcpu_counters {
  */
 struct xvcpu_vcpu_stats {
 	struct xvcpu_vcpu_counters c;
-	u64 t_exit;		/* TSC at the last VM exit */
+	union {
+		u64 t_exit;	/* TSC at the last VM exit */
+		u32 t_exit_half[2];
+	};
 	u64 t_dec;		/* TSC when its handling was decided */
 	u64 t_seg;		/* TSC at the start of this segment */
 	u64 span;		/* ticks of the finished segments */
@@ -106,10 +111,18 @@ struct xvcpu_vm_stats {
 extern u64 xvcpu_stats_mult;
 extern u8 xvcpu_stats_bucket_of_bit[64];
 
-/* run.c, right after the VM exit (interrupts off): its timestamp. */
+/*
+ * run.c, right after the VM exit (interrupts off): its timestamp, stored
+ * as RDTSC leaves it, the two halves of the little-endian u64.
+ */
 static __always_inline void xvcpu_stats_exit(struct xvcpu_vcpu_stats *s)
 {
-	s->t_exit = rdtsc();
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a" (lo), "=d" (hi));
+	/* Two stores, not merged into one that needs the halves joined. */
+	WRITE_ONCE(s->t_exit_half[0], lo);
+	WRITE_ONCE(s->t_exit_half[1], hi);
 }
 
 /*
@@ -149,8 +162,21 @@ static __always_inline void xvcpu_stats_exit_done(struct xvcpu_vcpu_stats *s,
 	c->exit_hist[row][xvcpu_stats_bucket(d)]++;
 }
 
-/* run.c: a RUN segment starts (RUN start, after a reschedule). */
-void xvcpu_stats_resume(struct xvcpu_vcpu_stats *s);
+/*
+ * run.c, vCPU loaded (preemption off): a RUN segment starts, at the
+ * start of RUN and after a reschedule; the last one is added to span.
+ */
+static __always_inline void xvcpu_stats_resume(struct xvcpu_vcpu_stats *s)
+{
+	u64 now = rdtsc();
+
+	lockdep_assert_preemption_disabled();
+	write_seqcount_begin(&s->seq);
+	WRITE_ONCE(s->span, s->span + s->t_dec - s->t_seg);
+	WRITE_ONCE(s->t_seg, now);
+	WRITE_ONCE(s->t_dec, now);
+	write_seqcount_end(&s->seq);
+}
 
 /* mmio.c: an EPT violation, served from a slot or MMIO. */
 static inline void xvcpu_stats_ept(struct xvcpu_vcpu_stats *s, bool mmio)
@@ -176,10 +202,47 @@ static inline void xvcpu_stats_pinned(struct xvcpu_vm_stats *s,
 		s->pinned_peak = pinned;
 }
 
-/* vcpu.c: around XVCPU_RUN, @r its result. */
-void xvcpu_stats_run_begin(struct xvcpu_vcpu_stats *s);
-void xvcpu_stats_run_end(struct xvcpu_vcpu_stats *s, int r,
-			 const struct xvcpu_run *run);
+/* vcpu.c, when RUN starts: the VMM's round trip since the last return. */
+static __always_inline void xvcpu_stats_run_begin(struct xvcpu_vcpu_stats *s)
+{
+	struct xvcpu_vcpu_counters *c = &s->c;
+	u64 now = rdtsc();
+	u32 k = s->last_kind;
+	u64 d;
+
+	c->runs++;
+	if (!s->t_return)
+		return;
+	d = now - s->t_return;
+	s->t_return = 0;
+	c->user_ticks[k] += d;
+	if (d > c->user_ticks_max[k])
+		c->user_ticks_max[k] = d;
+	c->user_hist[k][xvcpu_stats_bucket(d)]++;
+}
+
+/*
+ * vcpu.c, when RUN returns @r: an exit to user space, by the kind in the
+ * run page (a signal: INTR), or an error, which is no exit.
+ */
+static __always_inline void xvcpu_stats_run_end(struct xvcpu_vcpu_stats *s,
+						int r,
+						const struct xvcpu_run *run)
+{
+	u32 k;
+
+	if (r == 0)
+		k = READ_ONCE(run->exit_reason);
+	else if (r == -EINTR)
+		k = XVCPU_EXIT_INTR;
+	else
+		return;
+	/* The run page is user memory: a number past the table is UNKNOWN. */
+	k = array_index_nospec(k, XVCPU_STATS_KINDS);
+	s->c.user_exits[k]++;
+	s->last_kind = k;
+	s->t_return = rdtsc() | 1;
+}
 
 /* Module load and unload: descriptors, the clock. */
 int xvcpu_stats_init(void);
