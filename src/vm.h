@@ -231,7 +231,7 @@ struct xvcpu_vcpu {
 
 	u64 exit_count;			/* (u) */
 	bool rcu_qs_due;		/* (u) next entry reports an RCU QS */
-	/* Last: written (u), outlives the vCPU in a stats fd (trace/stats.h). */
+	/* (u) written; a stats fd keeps this memory (trace/stats.h) */
 	struct xvcpu_vcpu_stats stats;
 };
 
