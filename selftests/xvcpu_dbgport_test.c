@@ -225,6 +225,7 @@ TEST_F(xvcpu, debug_port_log_in_kernel)
 	printf("# %zu codes from vCPU 3: first at %llu ns, last at %llu ns since VM creation\n",
 	       K, (unsigned long long)dp_log.entries[0].ns,
 	       (unsigned long long)dp_log.entries[K - 1].ns);
+	fflush(stdout);
 	xt_vm_destroy(vm);
 }
 
@@ -337,6 +338,7 @@ TEST_F(xvcpu, debug_port_tracepoint)
 	}
 	printf("# first event: %s\n", lines[0]);
 	printf("# last event:  %s\n", lines[K - 1]);
+	fflush(stdout);
 	xt_vm_destroy(vm);
 }
 
@@ -547,6 +549,7 @@ TEST_F(xvcpu, guest_events_tracepoint)
 	ASSERT_LE(ns0, ns5);
 	ASSERT_LE(ns5, t1 - t0);
 	printf("# %s\n# %s\n", lines[0], lines[1]);
+	fflush(stdout);
 
 	expect_hypercall(_metadata, vcpu, XVCPU_HC_TRACE + 1, 1, 0x77);
 	expect_hypercall(_metadata, vcpu, 0x1000, 6, 0x78);
