@@ -342,6 +342,55 @@ TEST_F(xvcpu, debug_port_tracepoint)
 	xt_vm_destroy(vm);
 }
 
+/* ---- the dynamic-debug line ------------------------------------------------------------ */
+
+#define DYNDBG		"/sys/kernel/debug/dynamic_debug/control"
+#define DYNDBG_SITE	"module xvcpu func xvcpu_debug_port_write "
+
+/*
+ * With dynamic debug on, one line per write as cloud-hypervisor logs
+ * it: "Debug I/O port: <Component> code 0x<code> <s>.<us> s", the time
+ * the log's entry has.
+ */
+TEST_F(xvcpu, debug_port_dynamic_debug_line)
+{
+	struct xt_vm *vm = xt_vm_create_x86();
+	struct xt_vcpu *v0 = xt_vm_add_vcpu(vm, 0, guest_code_sync_code);
+	static const char *const comp[] = { "Firmware", "Userspace" };
+	char buf[2048], *line, *save;
+	struct xt_kmsg k;
+	unsigned int i = 0;
+	int n;
+
+	ASSERT_TRUE(xt_path_exists(DYNDBG));
+	ASSERT_EQ(0, xt_write_file(DYNDBG, DYNDBG_SITE "+p"));
+	ASSERT_EQ(0, xt_kmsg_mark(&k));
+	xt_vcpu_args_set(v0, 2, 0x07ULL, 0x7eULL);
+	TEST_ASSERT_SYNC(v0, 1, NULL);
+	TEST_ASSERT_DONE(v0);
+	ASSERT_EQ(0, xt_write_file(DYNDBG, DYNDBG_SITE "-p"));
+	n = xt_kmsg_grep(&k, "Debug I/O port", buf, sizeof(buf));
+	xt_kmsg_close(&k);
+	ASSERT_EQ(2, n) TH_LOG("%s", buf);
+	get_log(vm, &dp_log);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), i++) {
+		const struct xvcpu_debug_port_entry *e = &dp_log.entries[i];
+		char want[128];
+
+		snprintf(want, sizeof(want),
+			 "vcpu 0: Debug I/O port: %s code 0x%x %llu.%06llu s",
+			 comp[i], e->code,
+			 (unsigned long long)(e->ns / 1000000000),
+			 (unsigned long long)(e->ns % 1000000000 / 1000));
+		ASSERT_NE(NULL, strstr(line, want))
+			TH_LOG("line %u: '%s', want '%s'", i, line, want);
+		printf("# %s\n", line);
+	}
+	fflush(stdout);
+	xt_vm_destroy(vm);
+}
+
 /* ---- XVCPU_CAP_USER_DEBUG_PORT, and what the kernel leaves to user space ------------ */
 
 /* With the capability each write is an ordinary IO exit, and no more. */

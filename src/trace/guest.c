@@ -19,7 +19,6 @@
 #include "../xvcpu.h"
 
 #include <linux/ktime.h>
-#include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -82,7 +81,6 @@ void xvcpu_debug_port_write(struct xvcpu_vcpu *vcpu, u8 code)
 	struct xvcpu_debug_port_ring *ring = vm->debug_port;
 	u8 component = XVCPU_DEBUG_PORT_COMPONENT(code);
 	struct xvcpu_debug_port_entry *e;
-	u32 us;
 	u64 ns;
 
 	raw_spin_lock(&ring->lock);
@@ -98,10 +96,11 @@ void xvcpu_debug_port_write(struct xvcpu_vcpu *vcpu, u8 code)
 	raw_spin_unlock(&ring->lock);
 
 	trace_xvcpu_debug_port(vm->id, vcpu->id, code, component, ns);
-	pr_debug_ratelimited("vm %u vcpu %u: Debug I/O port: %s code 0x%x %llu.%06u s\n",
+	/* x86-64 only: plain 64-bit division, and only when enabled. */
+	pr_debug_ratelimited("vm %u vcpu %u: Debug I/O port: %s code 0x%x %llu.%06llu s\n",
 			     vm->id, vcpu->id, component_names[component],
-			     code, div_u64_rem(ns, NSEC_PER_SEC, &us),
-			     us / (u32)NSEC_PER_USEC);
+			     code, ns / NSEC_PER_SEC,
+			     ns % NSEC_PER_SEC / NSEC_PER_USEC);
 }
 
 long xvcpu_get_debug_port_log(struct xvcpu_vm *vm, void __user *argp)
