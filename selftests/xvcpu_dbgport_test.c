@@ -111,11 +111,8 @@ static uint64_t field(const char *line, const char *key)
 }
 
 #define ASSERT_TRACEFS()						\
-	do {								\
-		ASSERT_TRUE(xt_path_exists(TRACEFS "/events/xvcpu/"	\
-					   EV_DEBUG_PORT))		\
-			TH_LOG("no " EV_DEBUG_PORT " in " TRACEFS);	\
-	} while (0)
+	ASSERT_TRUE(xt_path_exists(TRACEFS "/events/xvcpu/" EV_DEBUG_PORT)) \
+		TH_LOG("no " EV_DEBUG_PORT " in " TRACEFS)
 
 /* ---- the debug-port log ----------------------------------------------------------- */
 
