@@ -45,6 +45,7 @@
 
 struct xvcpu_vm;
 struct xvcpu_vcpu;
+struct xvcpu_debug_port_ring;
 
 struct xvcpu_memslot {
 	struct xvcpu_vm *vm;	/* (c) */
@@ -99,6 +100,10 @@ struct xvcpu_vm {
 	struct xvcpu_vcpu *vcpus[XVCPU_MAX_VCPUS];	/* (v) */
 	unsigned int nr_vcpus;		/* (v) */
 	bool user_msr_exits;		/* (v) XVCPU_CAP_USER_MSR_EXITS */
+	/* (v) XVCPU_CAP_USER_DEBUG_PORT; read without it (READ_ONCE) */
+	bool user_debug_port;
+	/* (c) the debug-port log; its own lock (trace/guest.c) */
+	struct xvcpu_debug_port_ring *debug_port;
 	struct ratelimit_state dump_rs;	/* VMCS dumps of this VM */
 	u64 created_ns;			/* (c) ktime_get_ns() at creation */
 	struct xvcpu_vm_stats stats;	/* trace/stats.h */

@@ -37,8 +37,9 @@
 #define XVCPU_CAP_EPT_AD		6	/* EPT accessed/dirty bits */
 #define XVCPU_CAP_PREEMPTION_TIMER	7	/* VMX preemption timer */
 #define XVCPU_CAP_USER_MSR_EXITS	8	/* VM: unknown MSRs exit to user */
-#define XVCPU_CAP_STATS_FD		9	/* XVCPU_GET_STATS_FD, RESET_STATS */
-#define XVCPU_CAP_NR			10	/* first unknown number */
+#define XVCPU_CAP_USER_DEBUG_PORT	9	/* VM: port 0x80 exits to user */
+#define XVCPU_CAP_STATS_FD		10	/* XVCPU_GET_STATS_FD, RESET_STATS */
+#define XVCPU_CAP_NR			11	/* first unknown number */
 
 /* System ioctls (on /dev/xvcpu). */
 /* Returns XVCPU_API_VERSION; takes no argument (pass 0). */
@@ -74,7 +75,11 @@ struct xvcpu_memory_region {
 	__u64 reserved[2];	/* must be 0 */
 };
 
-/* Enable a VM capability (XVCPU_CAP_USER_MSR_EXITS: no arguments). */
+/*
+ * Enable a VM capability (XVCPU_CAP_USER_MSR_EXITS,
+ * XVCPU_CAP_USER_DEBUG_PORT: no arguments). Enabling is for the VM's
+ * life; it cannot be undone.
+ */
 struct xvcpu_enable_cap {
 	__u32 cap;
 	__u32 flags;		/* must be 0 */
@@ -82,10 +87,57 @@ struct xvcpu_enable_cap {
 	__u64 reserved[4];	/* must be 0 */
 };
 
+/*
+ * The debug port (Documentation/guest-events.rst): a 1-byte OUT to port
+ * 0x80 (XVCPU_DEBUG_PORT) is handled in the kernel, unless the VM enabled
+ * XVCPU_CAP_USER_DEBUG_PORT. Every other access to the port (IN, 2 or
+ * 4 bytes, string I/O) exits to user space as any port I/O. The code's
+ * range names the guest component that wrote it, as in cloud-hypervisor.
+ */
+#define XVCPU_DEBUG_PORT		0x80
+
+#define XVCPU_DEBUG_PORT_FIRMWARE	0	/* codes 0x00-0x1f */
+#define XVCPU_DEBUG_PORT_BOOTLOADER	1	/* codes 0x20-0x3f */
+#define XVCPU_DEBUG_PORT_KERNEL		2	/* codes 0x40-0x5f */
+#define XVCPU_DEBUG_PORT_USERSPACE	3	/* codes 0x60-0x7f */
+#define XVCPU_DEBUG_PORT_CUSTOM		4	/* codes 0x80-0xff */
+
+/* Codes 0x80-0xff are all custom: the component of @code, 0..4. */
+#define XVCPU_DEBUG_PORT_COMPONENT(code) \
+	((code) >= 0x80 ? XVCPU_DEBUG_PORT_CUSTOM : (code) >> 5)
+
+/* Entries each VM keeps: the last this many writes. */
+#define XVCPU_DEBUG_PORT_LOG_SIZE	256
+
+struct xvcpu_debug_port_entry {
+	__u64 ns;		/* ns from VM creation (CLOCK_MONOTONIC) */
+	__u32 vcpu_id;		/* the vCPU that wrote it */
+	__u8 code;		/* the byte written */
+	__u8 component;		/* XVCPU_DEBUG_PORT_* of code */
+	__u16 reserved;		/* 0 */
+};
+
+/*
+ * XVCPU_GET_DEBUG_PORT_LOG: a copy of the VM's debug-port log, which
+ * reading does not clear. In: flags and reserved must be 0 (entries
+ * are ignored). Out: total = writes since VM creation, count =
+ * min(total, XVCPU_DEBUG_PORT_LOG_SIZE), entries[0, count) the last
+ * count writes, oldest first: entries[i] is write number total - count
+ * + i (from 0), and ns never decreases along them.
+ */
+struct xvcpu_debug_port_log {
+	__u32 flags;		/* in: must be 0 */
+	__u32 count;		/* out */
+	__u64 total;		/* out */
+	__u64 reserved[4];	/* in: must be 0 */
+	struct xvcpu_debug_port_entry entries[XVCPU_DEBUG_PORT_LOG_SIZE];
+};
+
 #define XVCPU_SET_MEMORY_REGION	_IOW(XVCPUIO, 0x40, struct xvcpu_memory_region)
 /* Argument: vCPU id 0 .. XVCPU_MAX_VCPUS-1. Returns a vCPU fd. */
 #define XVCPU_CREATE_VCPU	_IO(XVCPUIO, 0x41)
 #define XVCPU_ENABLE_CAP	_IOW(XVCPUIO, 0x42, struct xvcpu_enable_cap)
+#define XVCPU_GET_DEBUG_PORT_LOG _IOWR(XVCPUIO, 0x48, struct xvcpu_debug_port_log)
 
 /*
  * Binary statistics, laid out as KVM's (KVM_GET_STATS_FD; the flag
@@ -273,8 +325,32 @@ struct xvcpu_interrupt {
 #define XVCPU_EXIT_MSR			9	/* XVCPU_CAP_USER_MSR_EXITS */
 #define XVCPU_EXIT_IRQ_WINDOW_OPEN	10
 
-/* A VMCALL from guest user mode: rax = -XVCPU_HYPERCALL_EPERM (as KVM). */
+/*
+ * Hypercall results the kernel puts into the guest's RAX, negated (as
+ * KVM's -KVM_EPERM, -KVM_EINVAL): a VMCALL from guest user mode gets
+ * -XVCPU_HYPERCALL_EPERM, a malformed XVCPU_HC_TRACE
+ * -XVCPU_HYPERCALL_EINVAL.
+ */
 #define XVCPU_HYPERCALL_EPERM		1
+#define XVCPU_HYPERCALL_EINVAL		22
+
+/*
+ * Hypercalls the kernel handles itself (no exit to user space); every
+ * other number is an XVCPU_EXIT_HYPERCALL. Numbers 0x78760000-0x7876ffff
+ * ("xv") are kept for these: a VMM should not give them a meaning.
+ *
+ * XVCPU_HC_TRACE, a guest trace event (Xen's TRACE_0D..TRACE_5D from
+ * inside the guest; Documentation/guest-events.rst): RAX = XVCPU_HC_TRACE,
+ * RBX = event id (32 bits), RCX = number of data words n (0..5), RDX,
+ * RSI, RDI, R8, R9 = data words 0..4 (the first n are used). Outside
+ * 64-bit mode registers are taken as 32 bits, and n must be at most 3
+ * (R8 and R9 do not exist there). Emitted as the tracepoint
+ * xvcpu:xvcpu_guest_event. RAX = 0 on success; -XVCPU_HYPERCALL_EINVAL
+ * (and no event) for a bad n or an id above 32 bits; CPL > 0:
+ * -XVCPU_HYPERCALL_EPERM. Only RAX changes.
+ */
+#define XVCPU_HC_TRACE			0x78760001
+#define XVCPU_HC_TRACE_MAX_DATA		5
 
 #define XVCPU_EXIT_IO_IN		0
 #define XVCPU_EXIT_IO_OUT		1
@@ -324,7 +400,8 @@ struct xvcpu_run {
 		/*
 		 * XVCPU_EXIT_HYPERCALL: VMCALL at CPL 0, rax=nr,
 		 * rbx/rcx/rdx/rsi/rdi. A VMCALL at CPL > 0 does not exit:
-		 * the guest gets rax = -XVCPU_HYPERCALL_EPERM.
+		 * the guest gets rax = -XVCPU_HYPERCALL_EPERM. Nor does
+		 * XVCPU_HC_TRACE (handled in the kernel).
 		 */
 		struct {
 			__u64 nr;
