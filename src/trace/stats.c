@@ -266,7 +266,7 @@ static void file_init(struct stats_file *f, const struct stats_layout *l)
 	f->size = f->hdr.data_offset + l->nval * sizeof(u64);
 }
 
-/* Copy [start, start + len) of @src, placed at @base in the file. */
+/* Copy what of [*pos, *pos + *len) falls in @src, @size bytes at @base. */
 static int copy_part(char __user **buf, loff_t *pos, size_t *len,
 		     const void *src, loff_t base, size_t size)
 {
