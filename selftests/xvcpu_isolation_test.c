@@ -69,9 +69,56 @@
 		(unsigned int)__vec;					\
 	})
 
+/* A probe that ended in an exit to the VMM instead (run_probes()). */
+#define EXITED		0x200
+
 static const char *vec_str(uint64_t v)
 {
-	return v == NONE ? "no exception" : xt_vector_str(v);
+	if (v == NONE)
+		return "no exception";
+	if (v & EXITED)
+		return "exit to VMM";
+	return xt_vector_str(v);
+}
+
+/* The harness ends test processes with _exit(): keep stdout unbuffered. */
+static void __attribute__((constructor)) stdout_line_buffered(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+/*
+ * Run a guest of probes to GUEST_DONE. A probe the module turned into an
+ * exit to user space (an internal error, say) completes with
+ * EXITED | exit reason, so one wrong instruction does not hide the rest.
+ */
+static void run_probes(struct xt_vcpu *vcpu)
+{
+	struct xvcpu_regs r;
+	struct ucall uc;
+	char desc[512];
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		xt_vcpu_run(vcpu);
+		if (get_ucall(vcpu, &uc) != UCALL_NONE) {
+			TEST_ASSERT(xt_expect_ucall(vcpu, &uc) == UCALL_DONE,
+				    "ucall %s before GUEST_DONE",
+				    xt_ucall_str(uc.cmd));
+			return;
+		}
+		xt_exit_describe(vcpu, desc, sizeof(desc));
+		xt_vcpu_get_regs(vcpu, &r);
+		TEST_ASSERT(r.r9 == XT_SAFE_MAGIC,
+			    "exit outside a probe at rip 0x%llx: %s",
+			    (unsigned long long)r.rip, desc);
+		printf("# the probe at rip 0x%llx exited to the VMM: %s\n",
+		       (unsigned long long)r.rip, desc);
+		r.rip = r.r11;
+		r.r9 = EXITED | vcpu->run->exit_reason;
+		xt_vcpu_set_regs(vcpu, &r);
+	}
+	TEST_FAIL("more than 64 exits from probes");
 }
 
 static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b,
@@ -264,7 +311,7 @@ TEST_F(xvcpu, handled_instructions_defined_results)
 	xt_vm_install_safe_handlers(vm);
 	for (i = 0; i < NR_INSN_CASES; i++)
 		insn_vec[i] = 0xdead;
-	TEST_ASSERT_DONE(vcpu);
+	run_probes(vcpu);
 	for (i = 0; i < NR_INSN_CASES; i++) {
 		bool ok = insn_vec[i] == insn_cases[i].expect;
 
@@ -376,7 +423,7 @@ TEST_F(xvcpu, cr4_bits_not_offered_gp)
 	unsigned int i;
 
 	xt_vm_install_safe_handlers(vm);
-	TEST_ASSERT_DONE(vcpu);
+	run_probes(vcpu);
 	xt_vcpu_get_sregs(vcpu, &s);
 	for (i = 0; i < NR_CR4_BAD; i++) {
 		printf("# CR4.%-5s %s, CR4 0x%llx -> 0x%llx\n", cr4_bad[i].name,
@@ -414,7 +461,7 @@ TEST_F(xvcpu, debugctl_nonzero_gp)
 
 	xt_vm_install_safe_handlers(vm);
 	debugctl_val = 0xdead;
-	TEST_ASSERT_DONE(vcpu);
+	run_probes(vcpu);
 	EXPECT_EQ(GP, debugctl_vec[0]) TH_LOG("WRMSR DEBUGCTL 1: %s",
 					      vec_str(debugctl_vec[0]));
 	EXPECT_EQ(NONE, debugctl_vec[1]) TH_LOG("WRMSR DEBUGCTL 0: %s",
@@ -1271,6 +1318,7 @@ static const uint64_t efer_values[] = {
 struct fuzz_stats {
 	unsigned int runs, exits[16], run_errors, sregs_refused, set_ok;
 	unsigned int irq_busy, insn_errors, guest_state, other_fail;
+	unsigned int internal[8];
 };
 
 static void fuzz_sregs(struct xt_vcpu *vcpu, struct fuzz_stats *st)
@@ -1320,8 +1368,10 @@ static void fuzz_sregs(struct xt_vcpu *vcpu, struct fuzz_stats *st)
 			s.efer = efer_values[rnd_below(XT_ARRAY_SIZE(efer_values))];
 			break;
 		case 8:
-			s.idt.limit = rnd();
-			s.idt.base = rnd_below(2) ? rnd() : s.idt.base;
+			/* Often where delivery cannot read it: no slot. */
+			s.idt.limit = rnd_below(2) ? 0xfff : rnd();
+			s.idt.base = rnd_below(2) ? XT_MMIO_GPA + rnd_below(0x10000) :
+				     rnd();
 			break;
 		case 9:
 			s.gdt.limit = rnd();
@@ -1350,8 +1400,18 @@ static void fuzz_regs(struct xt_vcpu *vcpu)
 	for (i = 0; i < 16; i++)
 		if (rnd_below(2))
 			g[i] = rnd();
-	if (rnd_below(2))
+	/* A stack in RAM, where delivery cannot push (no slot), or anywhere. */
+	switch (rnd_below(4)) {
+	case 0:
 		r.rsp = RAM_GPA + rnd_below(FUZZ_RAM_SIZE);
+		break;
+	case 1:
+		r.rsp = XT_MMIO_GPA + rnd_below(0x10000);
+		break;
+	case 2:
+		r.rsp = rnd();
+		break;
+	}
 	r.rip = rnd_code_addr();
 	r.rflags = (rnd() & ~RFLAGS_RESERVED) | X86_RFLAGS_FIXED;
 	TEST_ASSERT(!__vcpu_ioctl(vcpu, XVCPU_SET_REGS, &r),
@@ -1425,6 +1485,8 @@ TEST_F_TIMEOUT(xvcpu, random_state_never_vm_instruction_error, 900)
 				break;
 			}
 			st.exits[run->exit_reason & 15]++;
+			if (run->exit_reason == XVCPU_EXIT_INTERNAL_ERROR)
+				st.internal[run->internal.suberror & 7]++;
 			if (run->exit_reason != XVCPU_EXIT_FAIL_ENTRY)
 				break;
 			if (run->fail_entry.vm_instruction_error) {
@@ -1451,6 +1513,10 @@ TEST_F_TIMEOUT(xvcpu, random_state_never_vm_instruction_error, 900)
 		if (st.exits[i])
 			printf("#   exit %-18s %u\n", xt_exit_reason_str(i),
 			       st.exits[i]);
+	for (i = 0; i < 8; i++)
+		if (st.internal[i])
+			printf("#   internal error suberror %u: %u\n", i,
+			       st.internal[i]);
 	printf("# FAIL_ENTRY: %u guest state (0x80000021, allowed), %u VM-instruction errors, %u other\n",
 	       st.guest_state, st.insn_errors, st.other_fail);
 	TH_LOG("%u guest-state entry failures (allowed)", st.guest_state);
@@ -1497,7 +1563,7 @@ TEST_F(xvcpu, pku_guest_pkru_not_host)
 	pkru = host_rdpkru();
 	vm = xt_vm_create_with_vcpu(&vcpu, guest_pku);
 	xt_vm_install_safe_handlers(vm);
-	TEST_ASSERT_DONE(vcpu);
+	run_probes(vcpu);
 	printf("# guest CPUID.7:ECX 0x%llx, CR4.PKE %s, WRPKRU %s, PKRU 0x%llx\n",
 	       (unsigned long long)pku_res[0], vec_str(pku_res[1]),
 	       vec_str(pku_res[2]), (unsigned long long)pku_res[3]);
@@ -1540,7 +1606,7 @@ TEST_F(xvcpu, spec_ctrl_follows_guest_cpuid)
 		SKIP(return, "no IBRS/IBPB (IA32_SPEC_CTRL) on this CPU model: speculation controls cannot be shown");
 	vm = xt_vm_create_with_vcpu(&vcpu, guest_spec_ctrl);
 	xt_vm_install_safe_handlers(vm);
-	TEST_ASSERT_DONE(vcpu);
+	run_probes(vcpu);
 	printf("# guest CPUID.7:EDX 0x%llx: WRMSR SPEC_CTRL %s, RDMSR %s (0x%llx), WRMSR PRED_CMD %s\n",
 	       (unsigned long long)spec_res[0], vec_str(spec_res[1]),
 	       vec_str(spec_res[2]), (unsigned long long)spec_res[4],
