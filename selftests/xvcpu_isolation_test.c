@@ -23,8 +23,10 @@
 #define _GNU_SOURCE
 #include <cpuid.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1240,6 +1242,32 @@ TEST_F(xvcpu, single_step_db_dr6_bs)
 #define RFLAGS_RESERVED	(~0x3f7fd7ULL)	/* 63:22, 15, 5, 3 */
 
 static uint64_t rng_state;
+/* XVCPU_FUZZ_TRACE=1: every step to the kernel log (survives a crash). */
+static int trace_fd = -1;
+
+static void __attribute__((format(printf, 1, 2))) trace(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	if (trace_fd < 0)
+		return;
+	n = snprintf(buf, sizeof(buf), "<3>fuzz: ");
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	va_end(ap);
+	if (write(trace_fd, buf, n) < 0)
+		trace_fd = -1;
+}
+
+static void trace_seg(const char *name, const struct xvcpu_segment *g)
+{
+	trace("  %s sel 0x%x base 0x%llx limit 0x%x type %u s %u dpl %u p %u db %u l %u g %u u %u\n",
+	      name, g->selector, (unsigned long long)g->base, g->limit,
+	      g->type, g->s, g->dpl, g->present, g->db, g->l, g->g,
+	      g->unusable);
+}
 
 static uint64_t rnd(void)
 {
@@ -1327,7 +1355,9 @@ static void fuzz_sregs(struct xt_vcpu *vcpu, struct fuzz_stats *st)
 	unsigned int n, i;
 
 	/* A mode from the library, then a few random changes. */
-	switch (rnd_below(3)) {
+	n = rnd_below(3);
+	trace("setup %s mode\n", mode_names[n]);
+	switch (n) {
 	case 0:
 		xt_vcpu_setup_real_mode(vcpu, rnd_below(0x100) << 4,
 					rnd_below(0x10000));
@@ -1340,7 +1370,8 @@ static void fuzz_sregs(struct xt_vcpu *vcpu, struct fuzz_stats *st)
 		break;
 	}
 	xt_vcpu_get_sregs(vcpu, &s);
-	n = rnd_below(4);
+	/* Mostly valid states, so that guests run and take exceptions. */
+	n = rnd_below(3) ? 0 : 1 + rnd_below(3);
 	for (i = 0; i < n; i++) {
 		switch (rnd_below(12)) {
 		case 0:
@@ -1384,10 +1415,22 @@ static void fuzz_sregs(struct xt_vcpu *vcpu, struct fuzz_stats *st)
 			break;
 		}
 	}
-	if (__vcpu_ioctl(vcpu, XVCPU_SET_SREGS, &s))
+	trace("SET_SREGS cr0 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx idt 0x%llx/0x%x gdt 0x%llx/0x%x\n",
+	      (unsigned long long)s.cr0, (unsigned long long)s.cr3,
+	      (unsigned long long)s.cr4, (unsigned long long)s.efer,
+	      (unsigned long long)s.idt.base, s.idt.limit,
+	      (unsigned long long)s.gdt.base, s.gdt.limit);
+	trace_seg("cs", &s.cs);
+	trace_seg("ss", &s.ss);
+	trace_seg("ds", &s.ds);
+	trace_seg("tr", &s.tr);
+	trace_seg("ldt", &s.ldt);
+	if (__vcpu_ioctl(vcpu, XVCPU_SET_SREGS, &s)) {
 		st->sregs_refused++;
-	else
+		trace("  refused: %s\n", strerror(errno));
+	} else {
 		st->set_ok++;
+	}
 }
 
 static void fuzz_regs(struct xt_vcpu *vcpu)
@@ -1414,6 +1457,9 @@ static void fuzz_regs(struct xt_vcpu *vcpu)
 	}
 	r.rip = rnd_code_addr();
 	r.rflags = (rnd() & ~RFLAGS_RESERVED) | X86_RFLAGS_FIXED;
+	trace("SET_REGS rip 0x%llx rsp 0x%llx rflags 0x%llx\n",
+	      (unsigned long long)r.rip, (unsigned long long)r.rsp,
+	      (unsigned long long)r.rflags);
 	TEST_ASSERT(!__vcpu_ioctl(vcpu, XVCPU_SET_REGS, &r),
 		    "SET_REGS rflags 0x%llx: %s",
 		    (unsigned long long)r.rflags, strerror(errno));
@@ -1427,13 +1473,19 @@ TEST_F_TIMEOUT(xvcpu, random_state_never_vm_instruction_error, 900)
 	struct xvcpu_run *run;
 	const char *env = getenv("XVCPU_FUZZ_SEED");
 	uint64_t seed = env ? strtoull(env, NULL, 0) : FUZZ_SEED, t;
+	unsigned int iterations = FUZZ_ITERATIONS;
 	uint8_t *ram, *low;
 	unsigned int it, i;
 	char desc[512];
 
+	env = getenv("XVCPU_FUZZ_ITERATIONS");
+	if (env)
+		iterations = strtoul(env, NULL, 0);
 	rng_state = seed;
-	printf("# seed 0x%llx (XVCPU_FUZZ_SEED), %u iterations\n",
-	       (unsigned long long)seed, FUZZ_ITERATIONS);
+	if (getenv("XVCPU_FUZZ_TRACE"))
+		trace_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	printf("# seed 0x%llx (XVCPU_FUZZ_SEED), %u iterations (XVCPU_FUZZ_ITERATIONS)\n",
+	       (unsigned long long)seed, iterations);
 	/* The guest must not reach this process's own image. */
 	xt_vm_delete_slot(vm, XT_IMAGE_SLOT);
 	ram = xt_vm_add_slot(vm, XT_FIRST_TEST_SLOT, RAM_GPA, FUZZ_RAM_SIZE, 0);
@@ -1447,32 +1499,48 @@ TEST_F_TIMEOUT(xvcpu, random_state_never_vm_instruction_error, 900)
 	install_handler(SIGALRM, sig_nop);
 
 	t = now_us();
-	for (it = 0; it < FUZZ_ITERATIONS; it++) {
+	for (it = 0; it < iterations; it++) {
+		unsigned int op = rnd_below(10);
 		int r, err;
 
-		switch (rnd_below(8)) {
+		/* A state VM entry refused: usually set a new one first. */
+		if (run->exit_reason == XVCPU_EXIT_FAIL_ENTRY && rnd_below(4))
+			op = 0;
+		switch (op) {
 		case 0:
+		case 1:
 			fuzz_sregs(vcpu, &st);
 			break;
-		case 1:
+		case 2:
+		case 3:
 			fuzz_regs(vcpu);
 			break;
-		case 2: {
+		case 4: {
 			struct xvcpu_msr_entry e = {
 				.index = MSR_EFER,
 				.data = efer_values[rnd_below(XT_ARRAY_SIZE(efer_values))],
 			};
 
-			__xt_vcpu_msrs(vcpu, XVCPU_SET_MSRS, &e, 1);
+			trace("SET_MSRS EFER 0x%llx: %d\n",
+			      (unsigned long long)e.data,
+			      __xt_vcpu_msrs(vcpu, XVCPU_SET_MSRS, &e, 1));
 			break;
 		}
-		case 3:
-			if (__xt_vcpu_interrupt(vcpu, 32 + rnd_below(224)))
+		case 5: {
+			unsigned int vec = 32 + rnd_below(224);
+
+			r = __xt_vcpu_interrupt(vcpu, vec);
+			trace("INTERRUPT 0x%x: %d\n", vec, r);
+			if (r)
 				st.irq_busy++;
 			break;
+		}
 		default:
 			run->request_interrupt_window = rnd_below(4) == 0;
 			run->immediate_exit = rnd_below(16) == 0;
+			trace("RUN %u (window %u immediate %u)\n", it,
+			      run->request_interrupt_window,
+			      run->immediate_exit);
 			r = run_with_timer(vcpu, FUZZ_RUN_MS, &err);
 			run->immediate_exit = 0;
 			st.runs++;
@@ -1484,6 +1552,8 @@ TEST_F_TIMEOUT(xvcpu, random_state_never_vm_instruction_error, 900)
 				}
 				break;
 			}
+			xt_exit_describe(vcpu, desc, sizeof(desc));
+			trace("  exit %s\n", desc);
 			st.exits[run->exit_reason & 15]++;
 			if (run->exit_reason == XVCPU_EXIT_INTERNAL_ERROR)
 				st.internal[run->internal.suberror & 7]++;
@@ -1506,8 +1576,10 @@ TEST_F_TIMEOUT(xvcpu, random_state_never_vm_instruction_error, 900)
 	}
 	t = now_us() - t;
 	run->request_interrupt_window = 0;
+	if (trace_fd >= 0)
+		close(trace_fd);
 	printf("# %u iterations in %llu ms: %u RUNs (%u failed other than EINTR), SET_SREGS %u ok %u refused, INTERRUPT busy %u\n",
-	       FUZZ_ITERATIONS, (unsigned long long)t / 1000, st.runs,
+	       iterations, (unsigned long long)t / 1000, st.runs,
 	       st.run_errors, st.set_ok, st.sregs_refused, st.irq_busy);
 	for (i = 0; i < 16; i++)
 		if (st.exits[i])
@@ -1861,7 +1933,13 @@ TEST_F(xvcpu, xsave_off_sregs_osxsave_refused)
 	xt_vm_destroy(vm);
 }
 
-/* ==== 4(a)(b). exception loops: the host stays in control (last) ==== */
+/*
+ * ==== 4(a)(b). exception loops: the host stays in control (last) ====
+ *
+ * Last, #AC last of all: without the fix the #AC loop hangs a real CPU,
+ * and in Bochs it recurses in the emulator until Bochs itself dies
+ * (exception -> protected_mode_int -> stack_write_dword -> #AC ...).
+ */
 
 #define LOOP_RUN_MS		200
 #define LOOP_MIN_EXITS		100
@@ -1900,6 +1978,42 @@ static void expect_loop_interrupted(struct __test_metadata *_metadata,
 			       (unsigned long long)(run->exit_count - before),
 			       LOOP_RUN_MS);
 	}
+}
+
+/*
+ * (b) CVE-2015-8104: #DB through an IST stack with a data breakpoint on
+ * that stack's top slot: delivering #DB writes there and raises #DB
+ * again, forever. A handler that runs means there was no loop.
+ */
+GUEST_CODE static void guest_db_loop(uint64_t bp)
+{
+	xt_write_dr(0, bp);
+	xt_write_dr(7, DR7_L0_W8);
+	GUEST_SYNC(1);
+	*(volatile uint64_t *)bp = 0;
+	GUEST_SYNC_ARGS(2, db_count);
+	GUEST_DONE();
+}
+
+TEST_F(xvcpu, db_loop_host_responsive)
+{
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_db_loop);
+	uint64_t *idt, ist;
+	uint8_t *tss;
+
+	ist = xt_vm_alloc(vm, XT_PAGE_SIZE, XT_PAGE_SIZE, NULL) + XT_PAGE_SIZE;
+	idt = xt_gpa2hva(vm, XT_SYS_GPA + XT_SYS_IDT);
+	tss = xt_gpa2hva(vm, XT_SYS_GPA + XT_SYS_TSS);
+	idt[2 * X86_VEC_DB] |= 1ULL << 32;	/* IST1 */
+	memcpy(tss + 0x24, &ist, sizeof(ist));	/* TSS.IST1 */
+	xt_vm_install_handler(vm, X86_VEC_DB, db_count_handler);
+	db_count = 0;
+	/* The SS slot of the frame the CPU pushes at the IST top. */
+	xt_vcpu_args_set(vcpu, 1, ist - 8);
+	TEST_ASSERT_SYNC(vcpu, 1, NULL);
+	expect_loop_interrupted(_metadata, vcpu, "#DB loop");
+	xt_vm_destroy(vm);
 }
 
 /*
@@ -2006,42 +2120,6 @@ TEST_F(xvcpu, ac_loop_host_responsive)
 	xt_vcpu_set_regs(vcpu, &regs);
 
 	expect_loop_interrupted(_metadata, vcpu, "#AC loop");
-	xt_vm_destroy(vm);
-}
-
-/*
- * (b) CVE-2015-8104: #DB through an IST stack with a data breakpoint on
- * that stack's top slot: delivering #DB writes there and raises #DB
- * again, forever. A handler that runs means there was no loop.
- */
-GUEST_CODE static void guest_db_loop(uint64_t bp)
-{
-	xt_write_dr(0, bp);
-	xt_write_dr(7, DR7_L0_W8);
-	GUEST_SYNC(1);
-	*(volatile uint64_t *)bp = 0;
-	GUEST_SYNC_ARGS(2, db_count);
-	GUEST_DONE();
-}
-
-TEST_F(xvcpu, db_loop_host_responsive)
-{
-	struct xt_vcpu *vcpu;
-	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_db_loop);
-	uint64_t *idt, ist;
-	uint8_t *tss;
-
-	ist = xt_vm_alloc(vm, XT_PAGE_SIZE, XT_PAGE_SIZE, NULL) + XT_PAGE_SIZE;
-	idt = xt_gpa2hva(vm, XT_SYS_GPA + XT_SYS_IDT);
-	tss = xt_gpa2hva(vm, XT_SYS_GPA + XT_SYS_TSS);
-	idt[2 * X86_VEC_DB] |= 1ULL << 32;	/* IST1 */
-	memcpy(tss + 0x24, &ist, sizeof(ist));	/* TSS.IST1 */
-	xt_vm_install_handler(vm, X86_VEC_DB, db_count_handler);
-	db_count = 0;
-	/* The SS slot of the frame the CPU pushes at the IST top. */
-	xt_vcpu_args_set(vcpu, 1, ist - 8);
-	TEST_ASSERT_SYNC(vcpu, 1, NULL);
-	expect_loop_interrupted(_metadata, vcpu, "#DB loop");
 	xt_vm_destroy(vm);
 }
 
