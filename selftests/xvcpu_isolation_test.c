@@ -185,6 +185,27 @@ static uint64_t now_us(void)
 	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
 }
 
+/*
+ * XVCPU_SKIP=name,name: skip these cases (for development runs: the
+ * loop cases can take the whole test VM down before the fix).
+ */
+static bool skip_requested(const char *name)
+{
+	const char *list = getenv("XVCPU_SKIP"), *p;
+	size_t n = strlen(name);
+
+	for (p = list; p && (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ',') && (!p[n] || p[n] == ','))
+			return true;
+	return false;
+}
+
+#define SKIP_IF_REQUESTED(name)						\
+	do {								\
+		if (skip_requested(name))				\
+			SKIP(return, "skipped: XVCPU_SKIP names it");	\
+	} while (0)
+
 /* A page of guest RAM of its own at XT_TEST_GPA (slot 2). */
 #define RAM_GPA		XT_TEST_GPA
 #define RAM_SIZE	0x10000UL
@@ -1240,6 +1261,7 @@ TEST_F(xvcpu, single_step_db_dr6_bs)
 #define FUZZ_RUN_MS	3
 #define FUZZ_RAM_SIZE	0x40000UL
 #define RFLAGS_RESERVED	(~0x3f7fd7ULL)	/* 63:22, 15, 5, 3 */
+#define X86_RFLAGS_VM	(1ULL << 17)
 
 static uint64_t rng_state;
 /* XVCPU_FUZZ_TRACE=1: every step to the kernel log (survives a crash). */
@@ -1457,6 +1479,9 @@ static void fuzz_regs(struct xt_vcpu *vcpu)
 	}
 	r.rip = rnd_code_addr();
 	r.rflags = (rnd() & ~RFLAGS_RESERVED) | X86_RFLAGS_FIXED;
+	/* Virtual-8086 mode now and then, not every other time. */
+	if (rnd_below(8))
+		r.rflags &= ~X86_RFLAGS_VM;
 	trace("SET_REGS rip 0x%llx rsp 0x%llx rflags 0x%llx\n",
 	      (unsigned long long)r.rip, (unsigned long long)r.rsp,
 	      (unsigned long long)r.rflags);
@@ -1474,10 +1499,13 @@ TEST_F_TIMEOUT(xvcpu, random_state_never_vm_instruction_error, 900)
 	const char *env = getenv("XVCPU_FUZZ_SEED");
 	uint64_t seed = env ? strtoull(env, NULL, 0) : FUZZ_SEED, t;
 	unsigned int iterations = FUZZ_ITERATIONS;
+	bool need_state = false;
+	uint64_t img, img_size;
 	uint8_t *ram, *low;
 	unsigned int it, i;
 	char desc[512];
 
+	SKIP_IF_REQUESTED("random_state_never_vm_instruction_error");
 	env = getenv("XVCPU_FUZZ_ITERATIONS");
 	if (env)
 		iterations = strtoul(env, NULL, 0);
@@ -1486,8 +1514,15 @@ TEST_F_TIMEOUT(xvcpu, random_state_never_vm_instruction_error, 900)
 		trace_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	printf("# seed 0x%llx (XVCPU_FUZZ_SEED), %u iterations (XVCPU_FUZZ_ITERATIONS)\n",
 	       (unsigned long long)seed, iterations);
-	/* The guest must not reach this process's own image. */
+	/*
+	 * The guest must not change this process's own image: read-only
+	 * (writes are MMIO exits), so that the IDT stubs still deliver
+	 * exceptions to the library's dispatcher.
+	 */
+	xt_image_range(&img, &img_size);
 	xt_vm_delete_slot(vm, XT_IMAGE_SLOT);
+	xt_set_memory_region(vm, XT_IMAGE_SLOT, XVCPU_MEM_READONLY, img,
+			     img_size, (void *)(uintptr_t)img);
 	ram = xt_vm_add_slot(vm, XT_FIRST_TEST_SLOT, RAM_GPA, FUZZ_RAM_SIZE, 0);
 	low = xt_vm_add_slot(vm, LOW_SLOT, 0, LOW_SIZE, 0);
 	for (i = 0; i < FUZZ_RAM_SIZE; i++)
@@ -1504,8 +1539,9 @@ TEST_F_TIMEOUT(xvcpu, random_state_never_vm_instruction_error, 900)
 		int r, err;
 
 		/* A state VM entry refused: usually set a new one first. */
-		if (run->exit_reason == XVCPU_EXIT_FAIL_ENTRY && rnd_below(4))
+		if (need_state && rnd_below(4))
 			op = 0;
+		need_state = false;
 		switch (op) {
 		case 0:
 		case 1:
@@ -1559,6 +1595,7 @@ TEST_F_TIMEOUT(xvcpu, random_state_never_vm_instruction_error, 900)
 				st.internal[run->internal.suberror & 7]++;
 			if (run->exit_reason != XVCPU_EXIT_FAIL_ENTRY)
 				break;
+			need_state = true;
 			if (run->fail_entry.vm_instruction_error) {
 				st.insn_errors++;
 				xt_exit_describe(vcpu, desc, sizeof(desc));
@@ -1870,6 +1907,7 @@ TEST_F(xvcpu, xsave_follows_host_off)
 	struct xt_vcpu *vcpu;
 	struct xt_vm *vm;
 
+	SKIP_IF_REQUESTED("xsave_follows_host_off");
 	if (host_osxsave())
 		SKIP(return, "the host runs with XSAVE: the XSAVE-off branch needs a host without it (the default test VM)");
 	vm = xt_vm_create_with_vcpu(&vcpu, guest_xsave_off);
@@ -1883,6 +1921,7 @@ TEST_F(xvcpu, xsave_follows_host_on)
 	struct xt_vcpu *vcpu;
 	struct xt_vm *vm;
 
+	SKIP_IF_REQUESTED("xsave_follows_host_on");
 	if (!host_osxsave())
 		SKIP(return, "the host runs without XSAVE: the XSAVE-on branch needs clearcpuid=xsaves,xsavec");
 	vm = xt_vm_create_with_vcpu(&vcpu, guest_xsave_on);
@@ -1912,6 +1951,7 @@ TEST_F(xvcpu, xsave_off_sregs_osxsave_refused)
 	struct ucall uc;
 	int r;
 
+	SKIP_IF_REQUESTED("xsave_off_sregs_osxsave_refused");
 	if (host_osxsave())
 		SKIP(return, "the host runs with XSAVE (case for hosts without it)");
 	vm = xt_vm_create_with_vcpu(&vcpu, guest_xsetbv_after_sregs);
@@ -2002,6 +2042,7 @@ TEST_F(xvcpu, db_loop_host_responsive)
 	uint64_t *idt, ist;
 	uint8_t *tss;
 
+	SKIP_IF_REQUESTED("db_loop_host_responsive");
 	ist = xt_vm_alloc(vm, XT_PAGE_SIZE, XT_PAGE_SIZE, NULL) + XT_PAGE_SIZE;
 	idt = xt_gpa2hva(vm, XT_SYS_GPA + XT_SYS_IDT);
 	tss = xt_gpa2hva(vm, XT_SYS_GPA + XT_SYS_TSS);
@@ -2076,6 +2117,7 @@ TEST_F(xvcpu, ac_loop_host_responsive)
 	struct xvcpu_regs regs;
 	unsigned int v;
 
+	SKIP_IF_REQUESTED("ac_loop_host_responsive");
 	gdt_gpa = xt_vm_alloc(vm, 8 * 8, 8, (void **)&gdt);
 	idt_gpa = xt_vm_alloc(vm, 256 * 8, 8, (void **)&idt);
 	tss_gpa = xt_vm_alloc(vm, 0x68, 16, NULL);
