@@ -1784,7 +1784,7 @@ GUEST_CODE static void guest_xsave_on(void)
 {
 	uint32_t a, b, c, d, bit;
 	uint64_t cr4 = xt_read_cr4();
-	unsigned int v;
+	unsigned int v, w;
 
 	GUEST_SYNC_ARGS(1, guest_cpuid1_ecx(), cr4);
 	v = PROBE("mov %[v], %%cr4", [v] "r"(cr4 | X86_CR4_OSXSAVE));
@@ -1794,7 +1794,8 @@ GUEST_CODE static void guest_xsave_on(void)
 	GUEST_SYNC_ARGS(3, v, xcr0_read);
 	v = probe_xsetbv(0, XCR0_X87 | XCR0_SSE);
 	xcr0_read = 0xdead;
-	GUEST_SYNC_ARGS(4, v, probe_xgetbv(0), xcr0_read);
+	w = probe_xgetbv(0);
+	GUEST_SYNC_ARGS(4, v, w, xcr0_read);
 	/* A bit CPUID.(0xd,0):EAX does not list: 9 (PKRU) if absent. */
 	xt_cpuid(0xd, 0, &a, &b, &c, &d);
 	bit = 9;
@@ -1805,7 +1806,8 @@ GUEST_CODE static void guest_xsave_on(void)
 			bit, probe_xsetbv(1, XCR0_X87 | XCR0_SSE));
 	v = xt_guest_run_user(user_xsetbv, XCR0_X87 | XCR0_SSE);
 	xcr0_read = 0xdead;
-	GUEST_SYNC_ARGS(6, v, probe_xgetbv(0), xcr0_read);
+	w = probe_xgetbv(0);
+	GUEST_SYNC_ARGS(6, v, w, xcr0_read);
 	GUEST_DONE();
 }
 
