@@ -596,6 +596,11 @@ TEST_F(xvcpu, vcpu_mmap_outside_run_page_einval)
 		 vcpu->fd, 0);
 	ASSERT_EQ(MAP_FAILED, p);
 	ASSERT_EQ(EINVAL, errno);
+	/* A private copy would never see the kernel's exits. */
+	p = mmap(NULL, XVCPU_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+		 vcpu->fd, 0);
+	ASSERT_EQ(MAP_FAILED, p);
+	ASSERT_EQ(EINVAL, errno);
 	/* A second mapping of the page shows the same run structure. */
 	p = mmap(NULL, XVCPU_RUN_SIZE, PROT_READ, MAP_SHARED, vcpu->fd, 0);
 	ASSERT_NE(MAP_FAILED, p);

@@ -2,16 +2,24 @@
 /*
  * Guest memory: MMIO exits for every access size and MOV form, read-only
  * slots, deleting and re-adding slots, reads where no slot is (never host
- * data), many slots, a slot whose user memory is missing, and VM
- * create/destroy cycles without leaks.
+ * data), many slots, a slot whose user memory is missing, VM
+ * create/destroy cycles without leaks, and the guarantees of
+ * Documentation/memory.rst: pinned pages count against RLIMIT_MEMLOCK,
+ * and slot memory that user space unmaps, remaps or discards never stays
+ * in the guest.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include "kselftest_harness.h"
 #include "lib/fixture.h"
@@ -519,6 +527,466 @@ TEST_F(xvcpu, slot_userspace_addr_unmapped)
 		munmap(hole, 4 * XT_PAGE_SIZE);
 	}
 	xt_vm_destroy(vm);
+}
+
+/* ---- user space changes slot memory under a running VM (memory.rst) --------------- */
+
+#define UM_SLOT		XT_FIRST_TEST_SLOT
+#define UM_GPA		(XT_TEST_GPA + 0x800000)
+#define UM_PAGES	3
+#define UM_SIZE		(UM_PAGES * XT_PAGE_SIZE)
+#define QWORDS		(XT_PAGE_SIZE / 8)
+
+/* Each step: the first qword of every page, then a write of @step + 0xd0. */
+GUEST_CODE static void guest_read_pages(void)
+{
+	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)UM_GPA;
+	uint64_t step;
+
+	for (step = 0;; step++) {
+		uint64_t a = p[0], b = p[QWORDS], c = p[2 * QWORDS];
+
+		p[QWORDS + 1] = 0xd0 + step;
+		GUEST_SYNC_ARGS(step, a, b, c);
+	}
+}
+
+static uint64_t *page_of(void *base, unsigned int i)
+{
+	return (uint64_t *)((char *)base + i * XT_PAGE_SIZE);
+}
+
+/*
+ * MADV_DONTNEED on anonymous slot memory the guest has touched: the
+ * guest's next read sees zeros, and what the VMM writes afterwards (into
+ * the new page) reaches the guest, and the guest's writes reach the VMM.
+ */
+TEST_F(xvcpu, madv_dontneed_reaches_guest)
+{
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_read_pages);
+	struct ucall uc;
+	uint64_t *m;
+
+	m = xt_vm_add_slot(vm, UM_SLOT, UM_GPA, UM_SIZE, 0);
+	*page_of(m, 0) = 0xa0;
+	*page_of(m, 1) = 0xa1;
+	*page_of(m, 2) = 0xa2;
+	TEST_ASSERT_SYNC(vcpu, 0, &uc);
+	ASSERT_EQ(0xa0, uc.args[1]);
+	ASSERT_EQ(0xa1, uc.args[2]);
+	ASSERT_EQ(0xa2, uc.args[3]);
+	ASSERT_EQ(0xd0, page_of(m, 1)[1]);
+
+	/* Pages 0 and 1 discarded; page 2 stays. */
+	ASSERT_EQ(0, madvise(m, 2 * XT_PAGE_SIZE, MADV_DONTNEED));
+	TEST_ASSERT_SYNC(vcpu, 1, &uc);
+	ASSERT_EQ(0, uc.args[1]);
+	ASSERT_EQ(0, uc.args[2]);
+	ASSERT_EQ(0xa2, uc.args[3]);
+	/* The guest wrote into the new page 1: the VMM's page. */
+	ASSERT_EQ(0xd1, page_of(m, 1)[1]);
+
+	/* The VMM's writes after the discard reach the guest. */
+	*page_of(m, 0) = 0xb0;
+	*page_of(m, 1) = 0xb1;
+	TEST_ASSERT_SYNC(vcpu, 2, &uc);
+	ASSERT_EQ(0xb0, uc.args[1]);
+	ASSERT_EQ(0xb1, uc.args[2]);
+	ASSERT_EQ(0xd2, page_of(m, 1)[1]);
+	xt_vm_destroy(vm);
+}
+
+/*
+ * A read-only slot over anonymous memory nobody wrote: the guest reads
+ * the zero page; a later VMM write replaces that page (copy on write) and
+ * the guest sees the write.
+ */
+TEST_F(xvcpu, readonly_slot_sees_host_write_after_cow)
+{
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_read_dyn);
+	uint64_t *m;
+	struct ucall uc;
+	int reads;
+
+	m = xt_vm_add_slot(vm, DYN_SLOT, DYN_GPA, DYN_SIZE,
+			   XVCPU_MEM_READONLY);
+	uc = sync_filling_mmio(vcpu, 0, 0, &reads);
+	ASSERT_EQ(0, reads);
+	ASSERT_EQ(0, uc.args[1]);
+	ASSERT_EQ(0, uc.args[3]);
+
+	m[0] = 0x77;
+	m[DYN_SIZE / 8 - 1] = 0x78;
+	uc = sync_filling_mmio(vcpu, 1, 0, &reads);
+	ASSERT_EQ(0, reads);
+	ASSERT_EQ(0x77, uc.args[1]);
+	ASSERT_EQ(0x78, uc.args[3]);
+	xt_vm_destroy(vm);
+}
+
+/*
+ * New memory over slot memory the guest has touched: munmap + mmap
+ * (MAP_FIXED) of anonymous memory, MAP_FIXED of a shared memfd, and
+ * mremap of another buffer onto the slot. The guest sees the new pages;
+ * the memfd page is shared both ways with the file.
+ */
+TEST_F(xvcpu, remap_reaches_guest)
+{
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_read_pages);
+	uint64_t v, *m, *src;
+	struct ucall uc;
+	void *p;
+	int fd;
+
+	m = xt_vm_add_slot(vm, UM_SLOT, UM_GPA, UM_SIZE, 0);
+	*page_of(m, 0) = 0xa0;
+	*page_of(m, 1) = 0xa1;
+	*page_of(m, 2) = 0xa2;
+	TEST_ASSERT_SYNC(vcpu, 0, &uc);
+	ASSERT_EQ(0xa0, uc.args[1]);
+	ASSERT_EQ(0xa1, uc.args[2]);
+	ASSERT_EQ(0xa2, uc.args[3]);
+
+	/* Page 0: munmap, then fresh anonymous memory at the same address. */
+	ASSERT_EQ(0, munmap(page_of(m, 0), XT_PAGE_SIZE));
+	p = mmap(page_of(m, 0), XT_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ((void *)page_of(m, 0), p);
+	*page_of(m, 0) = 0xb0;
+
+	/* Page 1: a shared memfd page mapped over it. */
+	fd = memfd_create("xvcpu_mem_test", MFD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, XT_PAGE_SIZE));
+	v = 0xb1;
+	ASSERT_EQ(8, pwrite(fd, &v, 8, 0));
+	p = mmap(page_of(m, 1), XT_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, fd, 0);
+	ASSERT_EQ((void *)page_of(m, 1), p);
+
+	/* Page 2: another buffer moved onto it. */
+	src = mmap(NULL, XT_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, src);
+	src[0] = 0xb2;
+	p = mremap(src, XT_PAGE_SIZE, XT_PAGE_SIZE,
+		   MREMAP_MAYMOVE | MREMAP_FIXED, page_of(m, 2));
+	ASSERT_EQ((void *)page_of(m, 2), p);
+
+	TEST_ASSERT_SYNC(vcpu, 1, &uc);
+	ASSERT_EQ(0xb0, uc.args[1]);
+	ASSERT_EQ(0xb1, uc.args[2]);
+	ASSERT_EQ(0xb2, uc.args[3]);
+	/* The guest's write went to the file. */
+	ASSERT_EQ(8, pread(fd, &v, 8, 8));
+	ASSERT_EQ(0xd1, v);
+
+	/* A write through the file (no page-table change) reaches the guest. */
+	v = 0xc1;
+	ASSERT_EQ(8, pwrite(fd, &v, 8, 0));
+	TEST_ASSERT_SYNC(vcpu, 2, &uc);
+	ASSERT_EQ(0xb0, uc.args[1]);
+	ASSERT_EQ(0xc1, uc.args[2]);
+	ASSERT_EQ(0xb2, uc.args[3]);
+	xt_vm_destroy(vm);
+	close(fd);
+}
+
+/*
+ * munmap of slot memory the guest has touched, with nothing mapped in its
+ * place: the guest's next access to it ends RUN with the MEMORY internal
+ * error (-EFAULT), like a slot over memory that was never mapped; the
+ * other pages stay. Mapping memory there again lets the vCPU go on: the
+ * access is retried.
+ */
+TEST_F(xvcpu, munmap_gives_memory_error)
+{
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_read_pages);
+	struct xvcpu_run *run = vcpu->run;
+	struct ucall uc;
+	uint64_t *m;
+	void *p;
+
+	m = xt_vm_add_slot(vm, UM_SLOT, UM_GPA, UM_SIZE, 0);
+	*page_of(m, 0) = 0xa0;
+	*page_of(m, 1) = 0xa1;
+	*page_of(m, 2) = 0xa2;
+	TEST_ASSERT_SYNC(vcpu, 0, &uc);
+	ASSERT_EQ(0xa1, uc.args[2]);
+
+	ASSERT_EQ(0, munmap(page_of(m, 1), XT_PAGE_SIZE));
+	xt_vcpu_run(vcpu);
+	TEST_ASSERT_EXIT_REASON(vcpu, XVCPU_EXIT_INTERNAL_ERROR);
+	ASSERT_EQ(XVCPU_INTERNAL_MEMORY, run->internal.suberror);
+	ASSERT_GE(run->internal.ndata, 2);
+	ASSERT_EQ(UM_GPA + XT_PAGE_SIZE,
+		  run->internal.data[0] & ~(XT_PAGE_SIZE - 1));
+	ASSERT_EQ((uint64_t)-EFAULT, run->internal.data[1]);
+
+	/* Again: the same exit, nothing changed in between. */
+	xt_vcpu_run(vcpu);
+	TEST_ASSERT_EXIT_REASON(vcpu, XVCPU_EXIT_INTERNAL_ERROR);
+	ASSERT_EQ((uint64_t)-EFAULT, run->internal.data[1]);
+
+	p = mmap(page_of(m, 1), XT_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ((void *)page_of(m, 1), p);
+	*page_of(m, 1) = 0xe1;
+	TEST_ASSERT_SYNC(vcpu, 1, &uc);
+	ASSERT_EQ(0xa0, uc.args[1]);
+	ASSERT_EQ(0xe1, uc.args[2]);
+	ASSERT_EQ(0xa2, uc.args[3]);
+	ASSERT_EQ(0xd1, page_of(m, 1)[1]);
+	xt_vm_destroy(vm);
+}
+
+/* ---- RLIMIT_MEMLOCK ------------------------------------------------------------------ */
+
+#define LIM_SLOT	XT_FIRST_TEST_SLOT
+#define LIM_GPA		(XT_TEST_GPA + 0x1000000)
+#define LIM_ALLOW	16	/* pages over the baseline the limit allows */
+#define LIM_PAGES	64
+
+static volatile uint64_t lim_touch;	/* pages the guest writes next step */
+
+GUEST_CODE static void guest_touch_pages(void)
+{
+	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)LIM_GPA;
+	uint64_t step, i;
+
+	for (step = 0;; step++) {
+		for (i = 0; i < lim_touch; i++)
+			p[i * QWORDS] = i + 1;
+		GUEST_SYNC(step);
+	}
+}
+
+/* VmLck of this process in pages (mm->locked_vm), or -1. */
+static long vmlck_pages(void)
+{
+	char buf[8192], *p;
+
+	if (xt_read_file("/proc/self/status", buf, sizeof(buf)) < 0)
+		return -1;
+	p = strstr(buf, "\nVmLck:");
+	return p ? strtol(p + 7, NULL, 10) / (XT_PAGE_SIZE / 1024) : -1;
+}
+
+/* Without CAP_IPC_LOCK, account_locked_vm() enforces RLIMIT_MEMLOCK. */
+static int drop_cap_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	unsigned int i = CAP_TO_INDEX(CAP_IPC_LOCK);
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[i].effective &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+	d[i].permitted &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+	d[i].inheritable &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+	return syscall(SYS_capset, &h, d);
+}
+
+static int set_memlock_pages(long pages)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &r))
+		return -1;
+	r.rlim_cur = pages * XT_PAGE_SIZE;
+	if (r.rlim_max != RLIM_INFINITY && r.rlim_cur > r.rlim_max)
+		r.rlim_max = r.rlim_cur;
+	return setrlimit(RLIMIT_MEMLOCK, &r);
+}
+
+/*
+ * Pinned guest pages count in VmLck, against RLIMIT_MEMLOCK: within the
+ * limit the guest runs, past it the first page over the limit gives the
+ * MEMORY internal error with -ENOMEM and changes nothing; with a higher
+ * limit the same vCPU goes on; the VM's end gives every page back.
+ */
+TEST_F(xvcpu, rlimit_memlock_honoured)
+{
+	struct xvcpu_run *run;
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm;
+	long before, base, now;
+
+	ASSERT_EQ(0, drop_cap_ipc_lock()) TH_LOG("capset: %s", strerror(errno));
+	before = vmlck_pages();
+	ASSERT_LE(0, before);
+	vm = xt_vm_create_with_vcpu(&vcpu, guest_touch_pages);
+	run = vcpu->run;
+	xt_vm_add_slot(vm, LIM_SLOT, LIM_GPA, LIM_PAGES * XT_PAGE_SIZE, 0);
+
+	/* Two empty steps: every page the loop itself needs is pinned. */
+	lim_touch = 0;
+	TEST_ASSERT_SYNC(vcpu, 0, NULL);
+	TEST_ASSERT_SYNC(vcpu, 1, NULL);
+	base = vmlck_pages();
+	ASSERT_LT(before, base) TH_LOG("pinned pages are not in VmLck");
+	printf("# VmLck before the VM %ld pages, after two steps %ld\n",
+	       before, base);
+	fflush(stdout);
+
+	ASSERT_EQ(0, set_memlock_pages(base + LIM_ALLOW));
+	lim_touch = LIM_ALLOW;
+	TEST_ASSERT_SYNC(vcpu, 2, NULL);
+	ASSERT_EQ(base + LIM_ALLOW, vmlck_pages());
+
+	lim_touch = LIM_ALLOW + 8;
+	xt_vcpu_run(vcpu);
+	TEST_ASSERT_EXIT_REASON(vcpu, XVCPU_EXIT_INTERNAL_ERROR);
+	ASSERT_EQ(XVCPU_INTERNAL_MEMORY, run->internal.suberror);
+	ASSERT_GE(run->internal.ndata, 2);
+	ASSERT_EQ(LIM_GPA + LIM_ALLOW * XT_PAGE_SIZE,
+		  run->internal.data[0] & ~(XT_PAGE_SIZE - 1));
+	ASSERT_EQ((uint64_t)-ENOMEM, run->internal.data[1]);
+	ASSERT_EQ(base + LIM_ALLOW, vmlck_pages());
+
+	/* Room for the rest: the store is retried and the guest goes on. */
+	ASSERT_EQ(0, set_memlock_pages(base + LIM_ALLOW + 8));
+	TEST_ASSERT_SYNC(vcpu, 3, NULL);
+	now = vmlck_pages();
+	ASSERT_EQ(base + LIM_ALLOW + 8, now);
+
+	xt_vm_destroy(vm);
+	ASSERT_EQ(before, vmlck_pages());
+}
+
+/*
+ * Discarded pages are uncharged: after MADV_DONTNEED of touched pages and
+ * one more guest fault, VmLck counts only what is pinned; a limit that
+ * only the uncharge makes room for is honoured.
+ */
+TEST_F(xvcpu, rlimit_memlock_discard_uncharges)
+{
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm;
+	long before, base;
+	void *m;
+
+	ASSERT_EQ(0, drop_cap_ipc_lock()) TH_LOG("capset: %s", strerror(errno));
+	before = vmlck_pages();
+	vm = xt_vm_create_with_vcpu(&vcpu, guest_touch_pages);
+	m = xt_vm_add_slot(vm, LIM_SLOT, LIM_GPA, LIM_PAGES * XT_PAGE_SIZE, 0);
+	lim_touch = 0;
+	TEST_ASSERT_SYNC(vcpu, 0, NULL);
+	TEST_ASSERT_SYNC(vcpu, 1, NULL);
+	base = vmlck_pages();
+	ASSERT_EQ(0, set_memlock_pages(base + LIM_ALLOW));
+
+	/* Touch LIM_ALLOW pages, discard them, touch them again: twice. */
+	lim_touch = LIM_ALLOW;
+	TEST_ASSERT_SYNC(vcpu, 2, NULL);
+	ASSERT_EQ(0, madvise(m, LIM_PAGES * XT_PAGE_SIZE, MADV_DONTNEED));
+	TEST_ASSERT_SYNC(vcpu, 3, NULL);
+	ASSERT_EQ(base + LIM_ALLOW, vmlck_pages());
+	ASSERT_EQ(0, madvise(m, LIM_PAGES * XT_PAGE_SIZE, MADV_DONTNEED));
+	TEST_ASSERT_SYNC(vcpu, 4, NULL);
+	ASSERT_EQ(base + LIM_ALLOW, vmlck_pages());
+
+	/* Deleting the slot gives its pages back at once. */
+	xt_vm_delete_slot(vm, LIM_SLOT);
+	ASSERT_EQ(base, vmlck_pages());
+	xt_vm_destroy(vm);
+	ASSERT_EQ(before, vmlck_pages());
+}
+
+/*
+ * Invalidations racing with faults: one thread discards and replaces a
+ * slot page as fast as it can while the guest reads and writes it; once
+ * the thread stops, the guest sees the page's final contents, and the
+ * VM's end leaves VmLck as it was (the fixture checks for warnings).
+ */
+#define ST_SLOT		XT_FIRST_TEST_SLOT
+#define ST_GPA		(XT_TEST_GPA + 0x1800000)
+#define ST_ROUNDS	400
+
+GUEST_CODE static void guest_stress(void)
+{
+	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)ST_GPA;
+	uint64_t n, v, last = 0;
+
+	for (n = 1;; n++) {
+		v = p[0];
+		/* Each new page gets a larger number: never an older one. */
+		if (v) {
+			GUEST_ASSERT(v >= last);
+			last = v;
+		}
+		p[1] = n;
+		if (!(n & 63))
+			GUEST_SYNC_ARGS(0, v, n);
+	}
+}
+
+struct mutator {
+	uint64_t *page;
+	volatile int stop;
+	int err;
+	unsigned int rounds;
+};
+
+static void *mutate_fn(void *arg)
+{
+	struct mutator *mu = arg;
+	unsigned int k;
+
+	for (k = 1; k <= ST_ROUNDS && !mu->stop; k++) {
+		if (k & 1) {
+			if (madvise(mu->page, XT_PAGE_SIZE, MADV_DONTNEED))
+				mu->err = errno;
+		} else if (mmap(mu->page, XT_PAGE_SIZE, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+				0) != mu->page) {
+			mu->err = errno;
+		}
+		WRITE_ONCE(mu->page[0], k);
+		mu->rounds = k;
+	}
+	return NULL;
+}
+
+TEST_F(xvcpu, invalidate_races_fault)
+{
+	struct mutator mu = { 0 };
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm;
+	unsigned int syncs = 0;
+	long before;
+	struct ucall uc;
+	pthread_t th;
+
+	before = vmlck_pages();
+	vm = xt_vm_create_with_vcpu(&vcpu, guest_stress);
+	mu.page = xt_vm_add_slot(vm, ST_SLOT, ST_GPA, XT_PAGE_SIZE, 0);
+	TEST_ASSERT_SYNC(vcpu, 0, &uc);
+	ASSERT_EQ(0, pthread_create(&th, NULL, mutate_fn, &mu));
+	while (READ_ONCE(mu.rounds) < ST_ROUNDS && syncs < 1000000) {
+		TEST_ASSERT_SYNC(vcpu, 0, &uc);
+		syncs++;
+	}
+	mu.stop = 1;
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, mu.err) TH_LOG("%s", strerror(mu.err));
+	printf("# %u rounds of discard/replace during %u guest syncs\n",
+	       mu.rounds, syncs);
+	fflush(stdout);
+
+	/* Quiet now: the next read sees the last page's contents. */
+	mu.page[0] = 0xf1f1f1f1ULL;
+	TEST_ASSERT_SYNC(vcpu, 0, &uc);
+	ASSERT_EQ(0xf1f1f1f1ULL, uc.args[1]);
+	ASSERT_EQ(uc.args[2], mu.page[1]);
+	xt_vm_destroy(vm);
+	ASSERT_EQ(before, vmlck_pages());
 }
 
 /* ---- create/destroy cycles ---------------------------------------------------------- */

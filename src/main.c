@@ -24,6 +24,7 @@ static int __init xvcpu_init(void)
 	r = xvcpu_coexist_init();
 	if (r)
 		return r;
+	xvcpu_vmx_host_init();
 	r = xvcpu_vmx_cpus_init();
 	if (r)
 		goto err_coexist;

@@ -12,6 +12,7 @@
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/mm.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/fpu/api.h>
@@ -71,6 +72,9 @@ static int vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 	struct xvcpu_vcpu *vcpu = file->private_data;
 
 	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > XVCPU_RUN_SIZE)
+		return -EINVAL;
+	/* A private copy would never see the kernel's exits. */
+	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
 	return vm_insert_page(vma, vma->vm_start, vcpu->run_page);
@@ -287,6 +291,7 @@ int xvcpu_create_vcpu(struct xvcpu_vm *vm, unsigned long id)
 
 	if (id >= XVCPU_MAX_VCPUS)
 		return -EINVAL;
+	id = array_index_nospec(id, XVCPU_MAX_VCPUS);
 	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
 	if (!vcpu)
 		return -ENOMEM;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The VM object and its fd: guest memory slots, vCPU creation, VM
- * capabilities, lifetime. Process context.
+ * The VM object and its fd: guest memory slots (with the MMU notifiers
+ * that keep them coherent with user space, and the RLIMIT_MEMLOCK
+ * charge of their pinned pages; Documentation/memory.rst), vCPU
+ * creation, VM capabilities, lifetime. Process context.
  */
 #include "xvcpu.h"
 
@@ -11,6 +13,8 @@
 #include <linux/idr.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/nospec.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -20,6 +24,7 @@
 
 static DEFINE_IDA(vm_ida);
 
+/* vm->slots_lock or vm->mmu_lock held. */
 struct xvcpu_memslot *xvcpu_find_slot(struct xvcpu_vm *vm, u64 gpa)
 {
 	unsigned int i;
@@ -33,9 +38,114 @@ struct xvcpu_memslot *xvcpu_find_slot(struct xvcpu_vm *vm, u64 gpa)
 	return NULL;
 }
 
+/*
+ * Charge @pages newly pinned pages to the creator's mm->locked_vm against
+ * RLIMIT_MEMLOCK (account_locked_vm(), as vfio does), settling the pages
+ * unpinned since the last call in the same step; @pages 0 only settles.
+ * Takes mmap_lock: process context, from a thread of vm->mm (which the
+ * ioctl check guarantees), vm->mmu_lock not held. -ENOMEM over the limit,
+ * and then nothing changed.
+ */
+int xvcpu_vm_charge(struct xvcpu_vm *vm, unsigned long pages)
+{
+	long stale = atomic_long_xchg(&vm->locked_stale, 0);
+	long delta = (long)pages - stale;
+	int r = 0;
+
+	if (delta > 0)
+		r = account_locked_vm(vm->mm, delta, true);
+	else if (delta < 0)
+		account_locked_vm(vm->mm, -delta, false);
+	if (r)
+		atomic_long_add(stale, &vm->locked_stale);
+	else
+		atomic_long_add(delta, &vm->locked);
+	return r;
+}
+
+/*
+ * The VM's end: nothing is pinned any more, give the whole charge back.
+ * The last fd may close in another process, or after the creator's mm is
+ * gone (exit_mmap ran the notifiers' release first): uncharge only an mm
+ * that still has users, the count dies with the others.
+ */
+static void vm_uncharge_all(struct xvcpu_vm *vm)
+{
+	long n = atomic_long_xchg(&vm->locked, 0);
+
+	WARN_ON(atomic_long_xchg(&vm->locked_stale, 0) != n);
+	if (n && mmget_not_zero(vm->mm)) {
+		account_locked_vm(vm->mm, n, false);
+		mmput(vm->mm);
+	}
+}
+
+/*
+ * The notifier of one slot: user space is about to change the pages
+ * behind [range->start, range->end) of vm->mm. Unmap what of it the
+ * guest has mapped, flush, unpin, before the core mm goes on; the guest's
+ * next access faults and pins whatever is there then. mmu_lock orders
+ * this against xvcpu_fault_in(), which re-checks the sequence under it.
+ */
+static bool slot_invalidate(struct mmu_interval_notifier *mn,
+			    const struct mmu_notifier_range *range,
+			    unsigned long cur_seq)
+{
+	struct xvcpu_memslot *slot = container_of(mn, struct xvcpu_memslot,
+						  notifier);
+	struct xvcpu_vm *vm = slot->vm;
+	u64 start, end;
+
+	/* The OOM reaper may not sleep: it tries again later. */
+	if (mmu_notifier_range_blockable(range))
+		mutex_lock(&vm->mmu_lock);
+	else if (!mutex_trylock(&vm->mmu_lock))
+		return false;
+	mmu_interval_set_seq(mn, cur_seq);
+	if (slot->size) {
+		start = max_t(u64, range->start, slot->uaddr);
+		end = min_t(u64, range->end, slot->uaddr + slot->size);
+		if (start < end)
+			xvcpu_ept_unmap_range(vm, slot->gpa + start - slot->uaddr,
+					      end - start);
+	}
+	mutex_unlock(&vm->mmu_lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops slot_notifier_ops = {
+	.invalidate = slot_invalidate,
+};
+
+/*
+ * Unmap and release the slot's pages, then stop watching its memory;
+ * slots_lock held for write. The notifier is removed only after the
+ * unmap, so every page released is still mapped by user space (ept.h).
+ */
+static void slot_release(struct xvcpu_vm *vm, struct xvcpu_memslot *slot)
+{
+	lockdep_assert_held_write(&vm->slots_lock);
+	mutex_lock(&vm->mmu_lock);
+	xvcpu_ept_unmap_range(vm, slot->gpa, slot->size);
+	slot->size = 0;
+	mutex_unlock(&vm->mmu_lock);
+	mmu_interval_notifier_remove(&slot->notifier);
+	slot->gpa = 0;
+	slot->uaddr = 0;
+	slot->flags = 0;
+}
+
 static void vm_destroy(struct xvcpu_vm *vm)
 {
+	unsigned int i;
+
+	down_write(&vm->slots_lock);
+	for (i = 0; i < XVCPU_MAX_MEMSLOTS; i++)
+		if (vm->slots[i].size)
+			slot_release(vm, &vm->slots[i]);
+	up_write(&vm->slots_lock);
 	xvcpu_ept_destroy(vm);
+	vm_uncharge_all(vm);
 	mmdrop(vm->mm);
 	ida_free(&vm_ida, vm->id);
 	kfree(vm);
@@ -58,15 +168,16 @@ static int set_memory_region(struct xvcpu_vm *vm,
 	if (mr->reserved[0] || mr->reserved[1] || mr->slot >= XVCPU_MAX_MEMSLOTS ||
 	    (mr->flags & ~XVCPU_MEM_READONLY))
 		return -EINVAL;
-	slot = &vm->slots[mr->slot];
+	slot = &vm->slots[array_index_nospec(mr->slot, XVCPU_MAX_MEMSLOTS)];
 
-	mutex_lock(&vm->mmu_lock);
+	down_write(&vm->slots_lock);
 	if (!mr->memory_size) {
 		if (!slot->size) {
 			r = -ENOENT;
 		} else {
-			xvcpu_ept_unmap_range(vm, slot->gpa, slot->size);
-			memset(slot, 0, sizeof(*slot));
+			slot_release(vm, slot);
+			/* The ioctl's thread is of vm->mm: uncharge now. */
+			xvcpu_vm_charge(vm, 0);
 		}
 		goto out;
 	}
@@ -93,12 +204,20 @@ static int set_memory_region(struct xvcpu_vm *vm,
 			goto out;
 		}
 	}
+	/* From here on, user space changing the range unmaps it. */
+	r = mmu_interval_notifier_insert(&slot->notifier, vm->mm,
+					 mr->userspace_addr, mr->memory_size,
+					 &slot_notifier_ops);
+	if (r)
+		goto out;
+	mutex_lock(&vm->mmu_lock);
 	slot->gpa = mr->guest_phys_addr;
 	slot->uaddr = mr->userspace_addr;
 	slot->flags = mr->flags;
 	slot->size = mr->memory_size;
-out:
 	mutex_unlock(&vm->mmu_lock);
+out:
+	up_write(&vm->slots_lock);
 	return r;
 }
 
@@ -183,7 +302,10 @@ long xvcpu_create_vm(unsigned long type)
 	vm->id = r;
 	refcount_set(&vm->refs, 1);
 	mutex_init(&vm->lock);
+	init_rwsem(&vm->slots_lock);
 	mutex_init(&vm->mmu_lock);
+	for (r = 0; r < XVCPU_MAX_MEMSLOTS; r++)
+		vm->slots[r].vm = vm;
 	ratelimit_state_init(&vm->dump_rs, 5 * HZ, 2);
 	vm->created_ns = ktime_get_ns();
 	mmgrab(current->mm);

@@ -10,19 +10,30 @@
  * Locking legend for the fields below:
  *   (c) constant after creation
  *   (v) vm->lock
- *   (m) vm->mmu_lock (slots and EPT)
+ *   (s) written with vm->slots_lock held for write and vm->mmu_lock;
+ *       read with either (Documentation/memory.rst)
+ *   (m) vm->mmu_lock (EPT)
+ *   (a) atomic
  *   (u) vcpu->mutex (held across every vCPU ioctl, RUN included)
- *   (l) only while the vCPU is loaded on a CPU (preemption notifiers
- *       keep its VMCS current on whatever CPU runs the thread)
+ *   (l) vcpu->mutex, and only while the vCPU is loaded (xvcpu_vcpu_load
+ *       to xvcpu_vcpu_put, preemption disabled: the VMCS is current on
+ *       this CPU); there are no preemption notifiers, code that sleeps
+ *       puts the vCPU first
+ *   (x) written by other CPUs too: by the CPU that holds the VMCS (IPI
+ *       from vmclear_remote, or its hotplug offline callback) with
+ *       release semantics, read with acquire (vmcs.c, cpu.c)
  */
 #ifndef XVCPU_VM_H
 #define XVCPU_VM_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/ratelimit.h>
 #include <linux/refcount.h>
+#include <linux/rwsem.h>
 #include <linux/types.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
@@ -35,17 +46,30 @@ struct xvcpu_vm;
 struct xvcpu_vcpu;
 
 struct xvcpu_memslot {
-	u64 gpa;		/* (m) page aligned */
-	u64 size;		/* (m) bytes, 0 = unused slot */
-	u64 uaddr;		/* (m) page aligned user address */
-	u32 flags;		/* (m) XVCPU_MEM_* */
+	struct xvcpu_vm *vm;	/* (c) */
+	u64 gpa;		/* (s) page aligned */
+	u64 size;		/* (s) bytes, 0 = unused slot */
+	u64 uaddr;		/* (s) page aligned user address */
+	u32 flags;		/* (s) XVCPU_MEM_* */
+	/*
+	 * Watches [uaddr, uaddr + size) of vm->mm while the slot is in use:
+	 * inserted before size is set, removed after it is cleared, both
+	 * under vm->slots_lock held for write.
+	 */
+	struct mmu_interval_notifier notifier;
 };
+
+/* Table pages for one xvcpu_ept_map(): the levels below the root. */
+#define XVCPU_EPT_CACHE		3
 
 struct xvcpu_ept {
 	u64 *root;		/* (m) PML4 page, kernel virtual */
 	u64 eptp;		/* (c) EPT pointer for the VMCS */
 	unsigned long pinned;	/* (m) guest pages pinned now */
-	unsigned long tables;	/* (m) EPT table pages allocated */
+	unsigned long tables;	/* (m) EPT table pages in the tree */
+	/* (m) zeroed pages allocated without mmu_lock, for xvcpu_ept_map */
+	void *cache[XVCPU_EPT_CACHE];
+	unsigned int ncache;	/* (m) */
 };
 
 struct xvcpu_vm {
@@ -53,9 +77,24 @@ struct xvcpu_vm {
 	u32 id;				/* (c) for traces and logs */
 	struct mm_struct *mm;		/* (c) creator's mm (mmgrab'ed) */
 	struct mutex lock;		/* vCPU creation, capabilities */
-	struct mutex mmu_lock;		/* slots and EPT */
-	struct xvcpu_memslot slots[XVCPU_MAX_MEMSLOTS];	/* (m) */
+	/*
+	 * Lock order: slots_lock, then mmap_lock, then mmu_lock. mmu_lock
+	 * is taken inside MMU notifiers (under mmap_lock, page locks,
+	 * reclaim): nothing that sleeps on those or allocates memory runs
+	 * under it.
+	 */
+	struct rw_semaphore slots_lock;	/* slot changes vs. their users */
+	struct mutex mmu_lock;		/* EPT, slots for the notifier */
+	struct xvcpu_memslot slots[XVCPU_MAX_MEMSLOTS];	/* (s) */
 	struct xvcpu_ept ept;		/* (m) */
+	/*
+	 * Pages charged to mm->locked_vm (RLIMIT_MEMLOCK) for pins, and
+	 * those of them unpinned since where mmap_lock cannot be taken
+	 * (notifiers): the next charge or slot deletion, or the VM's end,
+	 * uncharges them.
+	 */
+	atomic_long_t locked;		/* (a) */
+	atomic_long_t locked_stale;	/* (a) */
 	struct xvcpu_vcpu *vcpus[XVCPU_MAX_VCPUS];	/* (v) */
 	unsigned int nr_vcpus;		/* (v) */
 	bool user_msr_exits;		/* (v) XVCPU_CAP_USER_MSR_EXITS */
@@ -92,6 +131,30 @@ enum xvcpu_pending {
 	XVCPU_PENDING_MSR_WRITE,
 };
 
+/*
+ * An event for the next VM entry, kept here, not in the VMCS, until the
+ * entry that carries it: run.c writes VM_ENTRY_INTR_INFO from it right
+ * before each entry, checked against the guest's mode at that moment,
+ * so that no later ioctl (SET_SREGS into real mode, say) can make the
+ * entry fail on its control fields.
+ */
+struct xvcpu_event {
+	bool valid;
+	bool has_error;		/* the vector pushes an error code */
+	u8 vector;
+	u8 type;		/* INTR_TYPE_* >> 8 */
+	u32 error;
+	u32 insn_len;		/* software interrupts and exceptions */
+};
+
+/* Which event the entry in progress carries (xvcpu_vcpu.injected). */
+enum {
+	XVCPU_INJ_NONE,
+	XVCPU_INJ_EXCEPTION,
+	XVCPU_INJ_REINJECT,
+	XVCPU_INJ_IRQ,
+};
+
 /* The emulated MSRs kept as storage (the rest live in the VMCS). */
 struct xvcpu_msr_state {
 	u64 star, lstar, cstar, sfmask, kernel_gs_base;
@@ -112,22 +175,23 @@ struct xvcpu_vcpu {
 	/* VMX state */
 	void *vmcs;			/* (c) VMCS region */
 	u64 vmcs_pa;			/* (c) */
-	int cpu;			/* (l) CPU holding the VMCS, -1 none */
-	bool launched;			/* (l) VMLAUNCH done since VMCLEAR */
-	struct list_head loaded_link;	/* on that CPU's loaded list */
+	int cpu;			/* (x) CPU holding the VMCS, -1 none */
+	bool launched;			/* (x) VMLAUNCH done since VMCLEAR */
+	struct list_head loaded_link;	/* (x) on that CPU's loaded list */
 	unsigned long host_rsp;		/* (l) last HOST_RSP written */
 	u16 vpid;			/* (c) */
-	struct preempt_notifier pn;	/* (u) */
 	bool loaded;			/* (u) between load and put */
 
 	/* guest state not in the VMCS */
 	struct xvcpu_gprs regs;		/* (u) */
 	unsigned long cr2;		/* (u) */
-	unsigned long cr0_shadow;	/* (u) guest-visible CR0 */
-	unsigned long cr4_shadow;	/* (u) guest-visible CR4 */
+	/* CR0/CR4 live in the VMCS: xvcpu_read_cr0/4() (vmx.h). */
 	unsigned long cr8;		/* (u) TPR as the guest sees it */
 	u64 xcr0;			/* (u) guest XCR0 */
+	bool xcr0_switch;		/* (u) XCR0 is switched around entries */
 	unsigned long dr[8];		/* (u) guest DR0-3, DR6 (DR7 in VMCS) */
+	bool dr7_armed;			/* (u) guest DR7 enables a breakpoint */
+	u64 host_debugctl;		/* (l) IA32_DEBUGCTL to put back */
 	struct xvcpu_msr_state msr;	/* (u) */
 	struct fpu_guest fpu;		/* (c) guest FPU state */
 	bool msrs_switched;		/* (l) guest STAR.. in the hardware */
@@ -139,11 +203,13 @@ struct xvcpu_vcpu {
 	struct xvcpu_cpuid_entry *cpuid;	/* (u) */
 	u32 cpuid_nent;			/* (u) */
 
-	/* events */
+	/* events (event.c) */
 	int pending_irq;		/* (u) vector, -1 none */
 	bool irq_window;		/* (u) interrupt-window exiting is on */
-	bool entry_event;		/* (u) VM_ENTRY_INTR_INFO is valid */
-	bool xcr0_switch;		/* (u) guest XCR0 differs from host */
+	struct xvcpu_event exception;	/* (u) queued by an exit handler */
+	struct xvcpu_event reinject;	/* (u) the exit interrupted it */
+	u8 injected;			/* (u) XVCPU_INJ_*: in this entry */
+	bool intr_info_valid;		/* (u) VM_ENTRY_INTR_INFO may be valid */
 
 	/* completion of the last user-space exit */
 	enum xvcpu_pending pending;	/* (u) */
@@ -162,12 +228,20 @@ struct xvcpu_vcpu {
 	u8 mmio_mode;			/* (u) its code size */
 
 	u64 exit_count;			/* (u) */
+	bool rcu_qs_due;		/* (u) next entry reports an RCU QS */
 };
 
 /* vm.c */
 long xvcpu_create_vm(unsigned long type);
 void xvcpu_vm_put(struct xvcpu_vm *vm);
 struct xvcpu_memslot *xvcpu_find_slot(struct xvcpu_vm *vm, u64 gpa);
+int xvcpu_vm_charge(struct xvcpu_vm *vm, unsigned long pages);
+
+/* @pages pinned pages were unpinned: uncharged at the next settling. */
+static inline void xvcpu_vm_uncharge(struct xvcpu_vm *vm, unsigned long pages)
+{
+	atomic_long_add(pages, &vm->locked_stale);
+}
 
 /* vcpu.c */
 int xvcpu_create_vcpu(struct xvcpu_vm *vm, unsigned long id);

@@ -16,6 +16,9 @@
 #include <linux/printk.h>
 #include <uapi/linux/xvcpu.h>
 
+/* vmx/run.c: host state and speculation barriers for every vCPU. */
+void xvcpu_vmx_host_init(void);
+
 /* vmx/cpu.c: VMX operation on every online CPU. */
 int xvcpu_vmx_cpus_init(void);
 void xvcpu_vmx_cpus_exit(void);

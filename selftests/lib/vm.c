@@ -14,6 +14,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <asm/vmx.h>
+
 #include "kselftest.h"
 #include "sys.h"
 #include "ucall.h"
@@ -417,6 +419,22 @@ void *xt_io_data(struct xt_vcpu *vcpu)
 	return (char *)run + run->io.data_offset;
 }
 
+/* VMX basic exit reason names, from the kernel's own <asm/vmx.h>. */
+static const struct {
+	uint32_t nr;
+	const char *name;
+} vmx_exits[] = { VMX_EXIT_REASONS };
+
+const char *xt_vmx_exit_reason_str(uint32_t basic)
+{
+	size_t i;
+
+	for (i = 0; i < XT_ARRAY_SIZE(vmx_exits); i++)
+		if (vmx_exits[i].nr == basic)
+			return vmx_exits[i].name;
+	return "?";
+}
+
 void xt_exit_describe(struct xt_vcpu *vcpu, char *buf, size_t size)
 {
 	struct xvcpu_run *run = vcpu->run;
@@ -474,8 +492,9 @@ void xt_exit_describe(struct xt_vcpu *vcpu, char *buf, size_t size)
 		return;
 	case XVCPU_EXIT_FAIL_ENTRY:
 		snprintf(buf, size,
-			 ": hardware reason 0x%llx vm-instruction error %u cpu %u qualification 0x%llx",
+			 ": hardware reason 0x%llx (%s) vm-instruction error %u cpu %u qualification 0x%llx",
 			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason,
+			 xt_vmx_exit_reason_str(run->fail_entry.hardware_entry_failure_reason & 0xffff),
 			 run->fail_entry.vm_instruction_error,
 			 run->fail_entry.cpu,
 			 (unsigned long long)run->fail_entry.exit_qualification);

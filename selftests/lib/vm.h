@@ -183,6 +183,8 @@ void __xt_vcpu_run_assert(const char *file, int line, struct xt_vcpu *vcpu);
 
 /* "IO", "MMIO", ... or "?" for a number the table does not know. */
 const char *xt_exit_reason_str(uint32_t reason);
+/* A VMX basic exit reason's name (<asm/vmx.h>), or "?". */
+const char *xt_vmx_exit_reason_str(uint32_t basic);
 /* One line describing the current exit, with its fields. */
 void xt_exit_describe(struct xt_vcpu *vcpu, char *buf, size_t size);
 

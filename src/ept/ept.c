@@ -3,8 +3,9 @@
  * EPT page tables (SDM vol. 3C, 29.3): four levels of 512 entries. A
  * leaf maps one pinned 4 KiB user page, write-back, ignoring the guest
  * PAT; intermediate entries allow everything and leave the decision to
- * the leaf. Tables are allocated as faults need them and freed with the
- * VM. Process context, vm->mmu_lock held.
+ * the leaf. Tables are allocated as faults need them, from a small cache
+ * filled before vm->mmu_lock is taken, and freed with the VM. Process
+ * context, vm->mmu_lock held (see ept.h for what that forbids).
  */
 #include "../xvcpu.h"
 
@@ -51,6 +52,40 @@ int xvcpu_ept_init(struct xvcpu_vm *vm)
 	return 0;
 }
 
+/*
+ * Allocating under mmu_lock could enter reclaim, and reclaim can call
+ * the MMU notifier, which takes mmu_lock: allocate first, then lock.
+ */
+int xvcpu_ept_lock_topup(struct xvcpu_vm *vm)
+{
+	void *pages[XVCPU_EPT_CACHE];
+	unsigned int n = 0, need;
+
+	for (;;) {
+		mutex_lock(&vm->mmu_lock);
+		while (n && vm->ept.ncache < XVCPU_EPT_CACHE)
+			vm->ept.cache[vm->ept.ncache++] = pages[--n];
+		need = XVCPU_EPT_CACHE - vm->ept.ncache;
+		if (!need)
+			break;
+		mutex_unlock(&vm->mmu_lock);
+		while (n < need) {
+			pages[n] = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+			if (!pages[n])
+				goto nomem;
+			n++;
+		}
+	}
+	/* Another fault filled the cache meanwhile: freeing never reclaims. */
+	while (n)
+		free_page((unsigned long)pages[--n]);
+	return 0;
+nomem:
+	while (n)
+		free_page((unsigned long)pages[--n]);
+	return -ENOMEM;
+}
+
 int xvcpu_ept_map(struct xvcpu_vm *vm, u64 gpa, struct page *page,
 		  bool writable)
 {
@@ -62,10 +97,11 @@ int xvcpu_ept_map(struct xvcpu_vm *vm, u64 gpa, struct page *page,
 		u64 *e = &table[ept_index(gpa, level)];
 
 		if (!(*e & EPT_RWX)) {
-			u64 *next = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+			u64 *next;
 
-			if (!next)
-				return -ENOMEM;
+			if (!vm->ept.ncache)
+				return -EAGAIN;
+			next = vm->ept.cache[--vm->ept.ncache];
 			vm->ept.tables++;
 			WRITE_ONCE(*e, __pa(next) | EPT_RWX);
 		}
@@ -101,6 +137,13 @@ static void flush_all_cpus(struct xvcpu_vm *vm)
 	on_each_cpu(invept_one, &vm->ept.eptp, 1);
 }
 
+/*
+ * No page lock here (a notifier may run with it held, e.g. reclaim's
+ * try_to_unmap): set_page_dirty() is safe without it because the page is
+ * still mapped by user space, which keeps truncation from removing it
+ * (see ept.h). RDMA's on-demand paging does the same from its notifier;
+ * KVM only sets PG_dirty there.
+ */
 static void release_batch(struct unmap_ctx *c)
 {
 	unsigned long i;
@@ -108,9 +151,13 @@ static void release_batch(struct unmap_ctx *c)
 	if (!c->nr)
 		return;
 	flush_all_cpus(c->vm);
-	for (i = 0; i < c->nr; i++)
-		unpin_user_pages_dirty_lock(&c->pages[i], 1, c->dirty[i]);
+	for (i = 0; i < c->nr; i++) {
+		if (c->dirty[i])
+			set_page_dirty(c->pages[i]);
+		unpin_user_page(c->pages[i]);
+	}
 	c->vm->ept.pinned -= c->nr;
+	xvcpu_vm_uncharge(c->vm, c->nr);
 	c->nr = 0;
 }
 
@@ -183,5 +230,7 @@ void xvcpu_ept_destroy(struct xvcpu_vm *vm)
 	free_level(vm->ept.root, EPT_LEVELS, &vm->ept.tables);
 	WARN_ON(vm->ept.tables || vm->ept.pinned);
 	vm->ept.root = NULL;
+	while (vm->ept.ncache)
+		free_page((unsigned long)vm->ept.cache[--vm->ept.ncache]);
 	mutex_unlock(&vm->mmu_lock);
 }

@@ -141,10 +141,10 @@ void xvcpu_get_sregs(struct xvcpu_vcpu *vcpu, struct xvcpu_sregs *o)
 	o->gdt.limit = vmcs_read32(GUEST_GDTR_LIMIT);
 	o->idt.base = vmcs_readl(GUEST_IDTR_BASE);
 	o->idt.limit = vmcs_read32(GUEST_IDTR_LIMIT);
-	o->cr0 = vcpu->cr0_shadow;
+	o->cr0 = xvcpu_read_cr0();
 	o->cr2 = vcpu->cr2;
 	o->cr3 = vmcs_readl(GUEST_CR3);
-	o->cr4 = vcpu->cr4_shadow;
+	o->cr4 = xvcpu_read_cr4();
 	o->cr8 = vcpu->cr8;
 	o->efer = vmcs_read64(GUEST_IA32_EFER);
 	o->apic_base = vcpu->msr.apic_base;
@@ -205,16 +205,9 @@ int xvcpu_set_sregs(struct xvcpu_vcpu *vcpu, const struct xvcpu_sregs *i)
 		return -EINVAL;
 
 	/* No mode transition: state is set as a whole, as given. */
-	vcpu->cr0_shadow = i->cr0 & ~X86_CR0_PG;
-	r = xvcpu_set_efer(vcpu, efer);
-	if (!r)
-		r = xvcpu_set_cr4(vcpu, i->cr4);
-	if (!r) {
-		vcpu->cr0_shadow = i->cr0;
-		r = xvcpu_set_cr0(vcpu, i->cr0);
-	}
+	r = xvcpu_set_cr0_cr4_efer(vcpu, i->cr0, i->cr4, efer);
 	if (r)
-		return r == -EINTR ? r : -EINVAL;
+		return r;
 
 	set_seg(&i->cs, S_CS);
 	set_seg(&i->ds, S_DS);

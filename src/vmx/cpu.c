@@ -164,13 +164,13 @@ static void vmclear_all_this_cpu(void)
 	list_for_each_entry_safe(vcpu, tmp, &p->loaded, loaded_link) {
 		xvcpu_vmclear(vcpu->vmcs_pa);
 		list_del_init(&vcpu->loaded_link);
+		vcpu->launched = false;
 		/*
 		 * launched before cpu: a load racing on another CPU that
 		 * sees cpu == -1 must also see launched == false, or it
 		 * would VMRESUME a cleared VMCS (pairs with the acquire in
 		 * xvcpu_vcpu_load).
 		 */
-		vcpu->launched = false;
 		smp_store_release(&vcpu->cpu, -1);
 	}
 	p->current_vcpu = NULL;

@@ -1,15 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * CPUID: answered in the kernel from the vCPU's table (XVCPU_SET_CPUID).
- * A new vCPU's table is the host's, with what the guest cannot use
- * hidden: VMX, SMX, MONITOR/MWAIT (executed as no-ops), PCID, INVPCID,
- * RDTSCP, x2APIC, TSC-deadline, LA57, XSAVES; and the hypervisor bit
- * set with an "XvcpuXvcpuXv" leaf 0x40000000. Leaves absent from the
- * table read as zeros. Vcpu loaded.
+ *
+ * A new vCPU's table is built from an allow-list, like KVM's
+ * kvm_cpu_caps: only leaves xvcpu knows, and in the feature leaves only
+ * bits of features xvcpu implements, that the host CPU has and that the
+ * host kernel itself runs with (its boot_cpu_data capability words, so a
+ * feature the host disabled -- XSAVE under "noxsave", and with it AVX
+ * and AVX-512 -- is hidden too). A bit a future CPU adds stays hidden
+ * until it is added here. Also: the hypervisor bit and an
+ * "XvcpuXvcpuXv" leaf 0x40000000; the APIC ID is the vCPU id; leaf 0xd
+ * lists only the XCR0 components a guest may enable (xcr.c).
+ *
+ * Dynamic bits are computed at each CPUID, as on hardware: OSXSAVE
+ * mirrors the guest's CR4, leaf 0xd's EBX is the XSAVE area size for the
+ * guest's XCR0. Leaves absent from the table read as zeros. Vcpu loaded.
  */
 #include "../xvcpu.h"
 
 #include <linux/slab.h>
+#include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
 #include <asm/processor.h>
 
 #include "vmcs.h"
@@ -17,8 +28,45 @@
 
 #define HV_LEAF		0x40000000u
 
-static const struct xvcpu_cpuid_entry *find(struct xvcpu_vcpu *vcpu, u32 fn,
-					    u32 index)
+/* The host kernel's view of a CPUID word (enum cpuid_leafs). */
+#define HOST(word)	(boot_cpu_data.x86_capability[word])
+
+/*
+ * Feature bits xvcpu implements, by leaf and register. Everything else
+ * reads as 0. Why some are absent:
+ * 1.ECX: DTES64, MONITOR (MWAIT is a NOP), DS-CPL, VMX, SMX, EIST, TM2,
+ *        SDBG, xTPR, PDCM, PCID (CR4.PCIDE not offered), DCA, x2APIC,
+ *        TSC-deadline (no in-kernel APIC).
+ * 1.EDX: PSN, DS, ACPI, TM, PBE, HTT (topology is the VMM's to state).
+ * 7.0:   TSC_ADJUST, SGX, HLE/RTM, INVPCID, RDT, MPX, PT, PKU/OSPKE (no
+ *        CR4.PKE: PKRU stays the host's), WAITPKG, LA57, RDPID (no
+ *        TSC_AUX in hardware), CET, and the speculation-control MSRs
+ *        (SPEC_CTRL, PRED_CMD, FLUSH_CMD, ARCH_CAPABILITIES: WRMSR #GP).
+ * 0xd.1: XSAVES (no IA32_XSS).
+ * 80000001: RDTSCP (no TSC_AUX in hardware).
+ */
+#define F(bit)		BIT(bit)
+#define L1_ECX	(F(0) | F(1) | F(9) | F(12) | F(13) | F(19) | F(20) | \
+		 F(22) | F(23) | F(25) | F(26) | F(28) | F(29) | F(30))
+#define L1_EDX	(F(0) | F(1) | F(2) | F(3) | F(4) | F(5) | F(6) | F(7) | \
+		 F(8) | F(9) | F(11) | F(12) | F(13) | F(14) | F(15) | \
+		 F(16) | F(17) | F(19) | F(23) | F(24) | F(25) | F(26) | F(27))
+#define L7_EBX	(F(0) | F(3) | F(5) | F(6) | F(7) | F(8) | F(9) | F(13) | \
+		 F(16) | F(17) | F(18) | F(19) | F(20) | F(21) | F(23) | \
+		 F(24) | F(26) | F(27) | F(28) | F(29) | F(30) | F(31))
+#define L7_ECX	(F(1) | F(2) | F(6) | F(8) | F(9) | F(10) | F(11) | \
+		 F(12) | F(14) | F(27) | F(28))
+#define L7_EDX	(F(2) | F(3) | F(4) | F(10) | F(14))
+#define LD1_EAX	(F(0) | F(1) | F(2))	/* XSAVEOPT, XSAVEC, XGETBV1 */
+#define LX1_ECX	(F(0) | F(5) | F(8))	/* LAHF/SAHF, LZCNT, PREFETCHW */
+#define LX1_EDX	(F(11) | F(20) | F(26) | F(29))	/* SYSCALL NX 1G LM */
+#define LX7_EDX	F(8)			/* invariant TSC */
+
+#define OSXSAVE		F(27)
+#define HYPERVISOR	F(31)
+
+const struct xvcpu_cpuid_entry *xvcpu_cpuid_find(struct xvcpu_vcpu *vcpu,
+						 u32 fn, u32 index)
 {
 	u32 i;
 
@@ -33,11 +81,28 @@ static const struct xvcpu_cpuid_entry *find(struct xvcpu_vcpu *vcpu, u32 fn,
 	return NULL;
 }
 
+/* Bytes of XSAVE area the components in @xcr0 need (standard format). */
+static u32 xsave_size(struct xvcpu_vcpu *vcpu, u64 xcr0)
+{
+	u32 size = 512 + 64, i;
+
+	for (i = 2; i < 64; i++) {
+		const struct xvcpu_cpuid_entry *c;
+
+		if (!(xcr0 & BIT_ULL(i)))
+			continue;
+		c = xvcpu_cpuid_find(vcpu, 0xd, i);
+		if (c)
+			size = max(size, c->eax + c->ebx);
+	}
+	return size;
+}
+
 int xvcpu_handle_cpuid(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
 	unsigned long *r = vcpu->regs.r;
 	u32 fn = r[XR_RAX], index = r[XR_RCX];
-	const struct xvcpu_cpuid_entry *ent = find(vcpu, fn, index);
+	const struct xvcpu_cpuid_entry *ent = xvcpu_cpuid_find(vcpu, fn, index);
 	u32 a = 0, b = 0, c = 0, d = 0;
 
 	if (ent) {
@@ -47,9 +112,11 @@ int xvcpu_handle_cpuid(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		d = ent->edx;
 		/* OSXSAVE mirrors the guest's CR4, as on hardware. */
 		if (fn == 1) {
-			c &= ~BIT(27);
-			if (vcpu->cr4_shadow & X86_CR4_OSXSAVE)
-				c |= BIT(27);
+			c &= ~OSXSAVE;
+			if (xvcpu_read_cr4() & X86_CR4_OSXSAVE)
+				c |= OSXSAVE;
+		} else if (fn == 0xd && index == 0) {
+			b = xsave_size(vcpu, vcpu->xcr0);
 		}
 	}
 	r[XR_RAX] = a;
@@ -60,45 +127,84 @@ int xvcpu_handle_cpuid(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	return XVCPU_RESUME;
 }
 
-static bool has_subleaves(u32 fn)
+/* Basic leaves offered; their subleaf rules. */
+static bool leaf_offered(u32 fn, bool xsave)
 {
-	return fn == 4 || fn == 7 || fn == 0xb || fn == 0xd || fn == 0xf ||
-	       fn == 0x10 || fn == 0x12 || fn == 0x14 || fn == 0x17 ||
-	       fn == 0x18 || fn == 0x1d || fn == 0x1e || fn == 0x1f ||
-	       fn == 0x20 || fn == 0x8000001d;
+	switch (fn) {
+	case 0: case 1: case 2: case 4: case 5: case 7: case 0xb:
+	case 0x15: case 0x16: case 0x1f:
+		return true;
+	case 0xd:
+		return xsave;
+	default:
+		return false;
+	}
 }
 
-static void filter(struct xvcpu_vcpu *vcpu, struct xvcpu_cpuid_entry *e)
+static bool has_subleaves(u32 fn)
 {
+	return fn == 4 || fn == 0xb || fn == 0xd || fn == 0x1f;
+}
+
+/* Make one host entry what the guest may see. */
+static void filter(struct xvcpu_vcpu *vcpu, struct xvcpu_cpuid_entry *e,
+		   u32 max_basic)
+{
+	u64 xcr0 = xvcpu_xcr0_offered();
+
 	switch (e->function) {
+	case 0:
+		e->eax = max_basic;
+		break;
 	case 1:
-		/* VMX, SMX, MONITOR, PCID, x2APIC, TSC-deadline. */
-		e->ecx &= ~(BIT(5) | BIT(6) | BIT(3) | BIT(17) | BIT(21) |
-			    BIT(24));
-		e->ecx |= BIT(31);	/* running under a hypervisor */
+		e->ecx &= L1_ECX & HOST(CPUID_1_ECX);
+		e->ecx |= HYPERVISOR;
+		e->edx &= L1_EDX & HOST(CPUID_1_EDX);
 		e->ebx = (e->ebx & 0x00ffffff) | (vcpu->id << 24);
 		break;
-	case 5:			/* MONITOR/MWAIT leaf */
+	case 5:			/* MONITOR/MWAIT leaf: not offered */
 		e->eax = e->ebx = e->ecx = e->edx = 0;
 		break;
-	case 7:
-		if (e->index == 0) {
-			e->ebx &= ~BIT(10);	/* INVPCID */
-			e->ecx &= ~(BIT(16) | BIT(5));	/* LA57, WAITPKG */
-		}
+	case 7:			/* subleaf 0 only */
+		e->eax = 0;
+		e->ebx &= L7_EBX & HOST(CPUID_7_0_EBX);
+		e->ecx &= L7_ECX & HOST(CPUID_7_ECX);
+		e->edx &= L7_EDX & HOST(CPUID_7_EDX);
 		break;
 	case 0xd:
-		if (e->index == 1)
-			e->eax &= ~BIT(3);	/* XSAVES */
+		if (e->index == 0) {
+			e->eax = (u32)xcr0;
+			e->edx = xcr0 >> 32;
+			e->ecx = xsave_size(vcpu, xcr0);
+			e->ebx = xsave_size(vcpu, XFEATURE_MASK_FP);
+		} else if (e->index == 1) {
+			e->eax &= LD1_EAX & HOST(CPUID_D_1_EAX);
+			e->ebx = e->ecx = e->edx = 0;
+		} else if (!(xcr0 & BIT_ULL(e->index))) {
+			e->eax = e->ebx = e->ecx = e->edx = 0;
+		}
+		break;
+	case 0x80000000:
+		e->eax = min(e->eax, 0x80000008u);
 		break;
 	case 0x80000001:
-		e->edx &= ~BIT(27);	/* RDTSCP */
+		e->ecx &= LX1_ECX & HOST(CPUID_8000_0001_ECX);
+		e->edx &= LX1_EDX & HOST(CPUID_8000_0001_EDX);
+		break;
+	case 0x80000007:
+		e->eax = e->ebx = e->ecx = 0;
+		e->edx &= LX7_EDX;
+		break;
+	case 0x80000008:
+		/* Address sizes only: EBX holds AMD speculation bits. */
+		e->eax &= 0xffff;
+		e->ebx = e->ecx = e->edx = 0;
 		break;
 	}
 }
 
 static int add_leaf(struct xvcpu_cpuid_entry *t, u32 *n, u32 fn, u32 index,
-	       bool sig)
+		    bool sig)
 {
 	struct xvcpu_cpuid_entry *e;
 
@@ -113,14 +219,17 @@ static int add_leaf(struct xvcpu_cpuid_entry *t, u32 *n, u32 fn, u32 index,
 	return 0;
 }
 
-static int add_leaves(struct xvcpu_cpuid_entry *t, u32 *n, u32 base, u32 max)
+static int add_leaves(struct xvcpu_cpuid_entry *t, u32 *n, u32 base, u32 max,
+		      bool xsave)
 {
 	u32 fn, i;
 	int r = 0;
 
 	for (fn = base; fn <= max && !r; fn++) {
+		if (base == 0 && !leaf_offered(fn, xsave))
+			continue;
 		if (!has_subleaves(fn)) {
-			r = add_leaf(t, n, fn, 0, false);
+			r = add_leaf(t, n, fn, 0, fn == 7);
 			continue;
 		}
 		/* Subleaves until the host reports an empty one (max 64). */
@@ -128,7 +237,12 @@ static int add_leaves(struct xvcpu_cpuid_entry *t, u32 *n, u32 base, u32 max)
 			u32 a, b, c, d;
 
 			cpuid_count(fn, i, &a, &b, &c, &d);
-			if (i > 0 && !a && !b && !c && !d)
+			/* Leaf 0xd: components are sparse (i = 2..). */
+			if (fn == 0xd && i > 1 && !a && !b && !c && !d)
+				continue;
+			/* The first subleaf of type "null" ends the list. */
+			if ((fn == 4 && !(a & 0x1f)) ||
+			    ((fn == 0xb || fn == 0x1f) && i && !(c & 0xff00)))
 				break;
 			r = add_leaf(t, n, fn, i, true);
 		}
@@ -139,6 +253,7 @@ static int add_leaves(struct xvcpu_cpuid_entry *t, u32 *n, u32 base, u32 max)
 int xvcpu_cpuid_default(struct xvcpu_vcpu *vcpu)
 {
 	struct xvcpu_cpuid_entry *t, *e;
+	bool xsave = xvcpu_xcr0_offered() != 0;
 	u32 n = 0, i, max;
 	int r;
 
@@ -146,10 +261,12 @@ int xvcpu_cpuid_default(struct xvcpu_vcpu *vcpu)
 	if (!t)
 		return -ENOMEM;
 	max = min(cpuid_eax(0), 0x1fu);
-	r = add_leaves(t, &n, 0, max);
+	while (max && !leaf_offered(max, xsave))
+		max--;
+	r = add_leaves(t, &n, 0, max, xsave);
 	if (!r)
 		r = add_leaves(t, &n, 0x80000000,
-			      min(cpuid_eax(0x80000000), 0x80000008u));
+			       min(cpuid_eax(0x80000000), 0x80000008u), xsave);
 	if (!r && n < XVCPU_MAX_CPUID_ENTRIES) {
 		e = &t[n++];
 		memset(e, 0, sizeof(*e));
@@ -163,10 +280,11 @@ int xvcpu_cpuid_default(struct xvcpu_vcpu *vcpu)
 		kvfree(t);
 		return r;
 	}
-	for (i = 0; i < n; i++)
-		filter(vcpu, &t[i]);
+	/* Leaf 0xd sizes come from its subleaves: filter those first. */
 	kvfree(vcpu->cpuid);
 	vcpu->cpuid = t;
 	vcpu->cpuid_nent = n;
+	for (i = n; i-- > 0;)
+		filter(vcpu, &t[i], max);
 	return 0;
 }

@@ -8,6 +8,10 @@
  * carrying the raw reason and qualification, with a rate-limited VMCS
  * dump in the kernel log: never silent, never a guess.
  *
+ * An exit that interrupted the delivery of an event (IDT-vectoring
+ * information valid) has that event queued again before its handler runs
+ * (event.c); only the exits listed in exit_during_delivery_ok() may do so.
+ *
  * Vcpu loaded (VMCS current, preemption off), interrupts on.
  */
 #include "../xvcpu.h"
@@ -35,30 +39,6 @@ void xvcpu_skip_insn(struct xvcpu_vcpu *vcpu, u32 len)
 				      GUEST_INTR_STATE_MOV_SS));
 }
 
-void xvcpu_inject_exception(struct xvcpu_vcpu *vcpu, u8 vector, bool has_error,
-			    u32 error)
-{
-	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
-
-	/* Unrestricted real mode has no error codes. */
-	if (has_error && (vmcs_readl(GUEST_CR0) & X86_CR0_PE)) {
-		info |= INTR_INFO_DELIVER_CODE_MASK;
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
-	}
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
-	vcpu->entry_event = true;
-}
-
-void xvcpu_inject_gp(struct xvcpu_vcpu *vcpu)
-{
-	xvcpu_inject_exception(vcpu, X86_TRAP_GP, true, 0);
-}
-
-void xvcpu_inject_ud(struct xvcpu_vcpu *vcpu)
-{
-	xvcpu_inject_exception(vcpu, X86_TRAP_UD, false, 0);
-}
-
 int xvcpu_internal_error(struct xvcpu_vcpu *vcpu, u32 suberror,
 			 const u64 *data, u32 ndata)
 {
@@ -73,7 +53,7 @@ int xvcpu_internal_error(struct xvcpu_vcpu *vcpu, u32 suberror,
 	return XVCPU_USER;
 }
 
-static int unknown_exit(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
+int xvcpu_unknown_exit(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
 	u64 data[4] = { e->reason, e->qual, vmcs_readl(GUEST_RIP),
 			e->intr_info };
@@ -107,14 +87,6 @@ static int inject_gp(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
 	xvcpu_inject_gp(vcpu);
 	return XVCPU_RESUME;
-}
-
-/* Only NMIs are intercepted (the exception bitmap is empty). */
-static int handle_exception_nmi(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
-{
-	if ((e->intr_info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
-		return XVCPU_RESUME;	/* the host handled it in run.c */
-	return unknown_exit(vcpu, e);
 }
 
 static int handle_triple_fault(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
@@ -154,6 +126,15 @@ static int handle_vmcall(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	struct xvcpu_run *run = vcpu->run;
 	unsigned long *r = vcpu->regs.r;
 
+	/*
+	 * Guest user mode must not reach the VMM through its kernel: the
+	 * call fails in the guest, as KVM's -KVM_EPERM.
+	 */
+	if (xvcpu_guest_cpl()) {
+		r[XR_RAX] = -XVCPU_HYPERCALL_EPERM;
+		xvcpu_skip_insn(vcpu, e->insn_len);
+		return XVCPU_RESUME;
+	}
 	run->exit_reason = XVCPU_EXIT_HYPERCALL;
 	run->hypercall.nr = r[XR_RAX];
 	run->hypercall.args[0] = r[XR_RBX];
@@ -182,13 +163,15 @@ static int handle_ept_misconfig(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 typedef int (*exit_handler_t)(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
 
 static const exit_handler_t exit_handlers[] = {
-	[EXIT_REASON_EXCEPTION_NMI]		= handle_exception_nmi,
+	[EXIT_REASON_EXCEPTION_NMI]		= xvcpu_handle_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT]	= resume,
 	[EXIT_REASON_TRIPLE_FAULT]		= handle_triple_fault,
 	[EXIT_REASON_INTERRUPT_WINDOW]		= handle_irq_window,
 	[EXIT_REASON_CPUID]			= xvcpu_handle_cpuid,
 	[EXIT_REASON_HLT]			= handle_hlt,
 	[EXIT_REASON_INVD]			= skip_and_resume,
+	/* Caches are the host's: no-ops, as KVM without assigned devices. */
+	[EXIT_REASON_WBINVD]			= skip_and_resume,
 	[EXIT_REASON_RDPMC]			= inject_gp,
 	[EXIT_REASON_VMCALL]			= handle_vmcall,
 	[EXIT_REASON_VMCLEAR]			= inject_ud,
@@ -217,14 +200,47 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_VMFUNC]			= inject_ud,
 };
 
+/*
+ * Exits that may interrupt the delivery of an event and are handled
+ * without emulating the instruction at RIP: the event is redelivered
+ * (event.c). Any other exit during delivery would be a CPU or xvcpu bug;
+ * it reaches user space as XVCPU_INTERNAL_EVENT_DELIVERY, as in KVM.
+ */
+static bool exit_during_delivery_ok(u32 basic)
+{
+	switch (basic) {
+	case EXIT_REASON_EXCEPTION_NMI:
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_TRIPLE_FAULT:
+	case EXIT_REASON_EPT_VIOLATION:
+	case EXIT_REASON_PREEMPTION_TIMER:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int xvcpu_event_delivery_error(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e,
+			       u64 gpa)
+{
+	u64 data[4] = { e->reason, e->qual, e->idt_vectoring, gpa };
+
+	return xvcpu_internal_error(vcpu, XVCPU_INTERNAL_EVENT_DELIVERY, data,
+				    ARRAY_SIZE(data));
+}
+
 int xvcpu_handle_exit(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
 	exit_handler_t h = NULL;
 	u32 basic = e->basic;
 
+	if ((e->idt_vectoring & VECTORING_INFO_VALID_MASK) &&
+	    !exit_during_delivery_ok(basic))
+		return xvcpu_event_delivery_error(vcpu, e, 0);
+
 	if (basic < ARRAY_SIZE(exit_handlers)) {
 		basic = array_index_nospec(basic, ARRAY_SIZE(exit_handlers));
 		h = exit_handlers[basic];
 	}
-	return h ? h(vcpu, e) : unknown_exit(vcpu, e);
+	return h ? h(vcpu, e) : xvcpu_unknown_exit(vcpu, e);
 }

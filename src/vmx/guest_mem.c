@@ -6,6 +6,10 @@
  * the EPT on a fault. Everything here sleeps: callers put the vCPU first
  * (xvcpu_vcpu_put) and load it again after (xvcpu_vcpu_reload), except
  * xvcpu_snapshot_mode, which reads the VMCS and needs the vCPU loaded.
+ *
+ * Slots are used under vm->slots_lock (read). vm->mmu_lock is never held
+ * across a user-memory access or a pin: those can fault, reclaim or break
+ * copy-on-write, and so call the MMU notifier, which takes it.
  */
 #include "../xvcpu.h"
 
@@ -21,7 +25,7 @@ static int copy_guest(struct xvcpu_vm *vm, u64 gpa, void *buf, size_t len,
 {
 	int r = 0;
 
-	mutex_lock(&vm->mmu_lock);
+	down_read(&vm->slots_lock);
 	while (len) {
 		struct xvcpu_memslot *slot = xvcpu_find_slot(vm, gpa);
 		size_t n = min_t(u64, len, PAGE_SIZE - (gpa & ~PAGE_MASK));
@@ -41,7 +45,7 @@ static int copy_guest(struct xvcpu_vm *vm, u64 gpa, void *buf, size_t len,
 		buf += n;
 		len -= n;
 	}
-	mutex_unlock(&vm->mmu_lock);
+	up_read(&vm->slots_lock);
 	return r;
 }
 
@@ -64,7 +68,7 @@ void xvcpu_snapshot_mode(struct xvcpu_vcpu *vcpu, struct xvcpu_guest_mode *m)
 	memset(m, 0, sizeof(*m));
 	w->cr0 = vmcs_readl(GUEST_CR0);
 	w->cr3 = vmcs_readl(GUEST_CR3);
-	w->cr4 = vcpu->cr4_shadow;
+	w->cr4 = xvcpu_read_cr4();
 	w->efer = vmcs_read64(GUEST_IA32_EFER);
 	if ((w->cr0 & X86_CR0_PG) && (w->cr4 & X86_CR4_PAE) &&
 	    !(w->efer & EFER_LMA)) {
@@ -119,34 +123,71 @@ int xvcpu_copy_linear(struct xvcpu_vcpu *vcpu,
 	return 0;
 }
 
+/*
+ * Pin the slot page behind @gpa and map it: 0 mapped (or the guest
+ * should just retry the access), 1 no slot or a write to a read-only one
+ * (MMIO), or a negative errno for a MEMORY internal-error exit: -ENOMEM
+ * over RLIMIT_MEMLOCK (or out of memory), -EFAULT no user memory there.
+ *
+ * The MMU notifier may unmap the page between the pin and the map: the
+ * pin is taken inside an mmu_interval_read_begin()/read_retry() section
+ * and mapped only if no invalidation of the slot ran meanwhile, as KVM
+ * does with mmu_invalidate_seq; otherwise the page goes back and the
+ * guest faults again, onto whatever user space maps there by then.
+ */
 int xvcpu_fault_in(struct xvcpu_vm *vm, u64 gpa, bool write)
 {
 	struct xvcpu_memslot *slot;
+	unsigned long uaddr, seq;
 	struct page *page;
-	unsigned long uaddr;
 	bool ro;
 	int r;
 
-	mutex_lock(&vm->mmu_lock);
+	down_read(&vm->slots_lock);
 	slot = xvcpu_find_slot(vm, gpa);
 	ro = slot && (slot->flags & XVCPU_MEM_READONLY);
 	if (!slot || (write && ro)) {
-		mutex_unlock(&vm->mmu_lock);
-		return 1;
+		r = 1;
+		goto out;
 	}
 	uaddr = slot->uaddr + ((gpa & PAGE_MASK) - slot->gpa);
+	r = xvcpu_vm_charge(vm, 1);
+	if (r)
+		goto out;
+	seq = mmu_interval_read_begin(&slot->notifier);
 	r = pin_user_pages_fast(uaddr, 1, FOLL_LONGTERM | (ro ? 0 : FOLL_WRITE),
 				&page);
 	if (r != 1) {
-		mutex_unlock(&vm->mmu_lock);
-		return r < 0 ? r : -EFAULT;
+		xvcpu_vm_uncharge(vm, 1);
+		r = r < 0 ? r : -EFAULT;
+		goto out;
 	}
-	r = xvcpu_ept_map(vm, gpa & PAGE_MASK, page, !ro);
+	r = xvcpu_ept_lock_topup(vm);
 	if (r) {
-		/* -EEXIST: another vCPU mapped it first. */
 		unpin_user_page(page);
-		r = r == -EEXIST ? 0 : r;
+		xvcpu_vm_uncharge(vm, 1);
+		goto out;
 	}
+	if (mmu_interval_read_retry(&slot->notifier, seq))
+		r = -EAGAIN;
+	else
+		r = xvcpu_ept_map(vm, gpa & PAGE_MASK, page, !ro);
 	mutex_unlock(&vm->mmu_lock);
+	if (r) {
+		/*
+		 * -EAGAIN: invalidated meanwhile (or the table cache ran
+		 * short); -EEXIST: another vCPU mapped it first. Either way
+		 * the guest's access runs again.
+		 */
+		unpin_user_page(page);
+		xvcpu_vm_uncharge(vm, 1);
+		if (r == -EAGAIN || r == -EEXIST)
+			r = 0;
+	}
+out:
+	/* Pages unpinned since (by us or a notifier) leave VmLck now. */
+	if (atomic_long_read(&vm->locked_stale))
+		xvcpu_vm_charge(vm, 0);
+	up_read(&vm->slots_lock);
 	return r;
 }

@@ -47,7 +47,7 @@ static unsigned long seg_base(unsigned int seg)
 static int inject_pf(struct xvcpu_vcpu *vcpu, u64 la, u32 error)
 {
 	vcpu->cr2 = la;
-	xvcpu_inject_exception(vcpu, X86_TRAP_PF, true, error);
+	xvcpu_inject_exception(vcpu, X86_TRAP_PF, error);
 	return XVCPU_RESUME;
 }
 

@@ -40,6 +40,7 @@ int xvcpu_handle_ept_violation(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
 	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	bool write = e->qual & EPT_VIOL_WRITE;
+	bool delivering = e->idt_vectoring & VECTORING_INFO_VALID_MASK;
 	struct xvcpu_guest_mode m;
 	struct xvcpu_mmio_insn insn;
 	struct xvcpu_run *run;
@@ -55,7 +56,8 @@ int xvcpu_handle_ept_violation(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 
 	xvcpu_vcpu_put(vcpu);
 	r = xvcpu_fault_in(vcpu->vm, gpa, write);
-	if (r == 1 && !(e->qual & EPT_VIOL_FETCH)) {
+	/* During event delivery RIP is not the instruction that faulted. */
+	if (r == 1 && !(e->qual & EPT_VIOL_FETCH) && !delivering) {
 		/* Fetch what can be fetched; the decoder says if it is enough. */
 		while (got < sizeof(bytes) &&
 		       !xvcpu_copy_linear(vcpu, &m, la + got, &bytes[got], 1,
@@ -67,9 +69,16 @@ int xvcpu_handle_ept_violation(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		return -EINTR;
 	}
 	if (r == 0)
-		return XVCPU_RESUME;
+		return XVCPU_RESUME;	/* an interrupted event is redelivered */
 	if (r < 0)
 		return memory_error(vcpu, gpa, r);
+	/*
+	 * The CPU was pushing a frame or reading a descriptor into MMIO:
+	 * nothing to emulate. The event stays queued, so a VMM that fixes
+	 * the state (a stack in RAM, say) has it delivered on the next RUN.
+	 */
+	if (delivering)
+		return xvcpu_event_delivery_error(vcpu, e, gpa);
 	if (e->qual & EPT_VIOL_FETCH)
 		return emulation_failed(vcpu, gpa, rip, bytes, 0);
 	/* The decoded access must be the one the CPU reported. */

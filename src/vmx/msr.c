@@ -9,6 +9,7 @@
  */
 #include "../xvcpu.h"
 
+#include <linux/nospec.h>
 #include <asm/msr.h>
 #include <asm/msr-index.h>
 
@@ -145,12 +146,12 @@ int xvcpu_get_msr(struct xvcpu_vcpu *vcpu, u32 index, u64 *data)
 		*data = m->mtrr_def_type;
 		return 0;
 	case 0x200 ... 0x20f:
-		*data = m->mtrr_var[index - 0x200];
+		*data = m->mtrr_var[array_index_nospec(index - 0x200, 16)];
 		return 0;
 	}
 	i = mtrr_fixed_index(index);
 	if (i >= 0) {
-		*data = m->mtrr_fixed[i];
+		*data = m->mtrr_fixed[array_index_nospec(i, 11)];
 		return 0;
 	}
 	return -ENOENT;
@@ -254,7 +255,7 @@ int xvcpu_set_msr(struct xvcpu_vcpu *vcpu, u32 index, u64 data, bool host)
 		/* Bases carry a type in 7:0; masks have bits 10:0 reserved but V. */
 		if (!(index & 1) && !mtrr_type_valid(data & 0xff))
 			return -EINVAL;
-		m->mtrr_var[index - 0x200] = data;
+		m->mtrr_var[array_index_nospec(index - 0x200, 16)] = data;
 		return 0;
 	case MSR_IA32_FEAT_CTL:
 	case MSR_MTRRcap:
@@ -267,7 +268,7 @@ int xvcpu_set_msr(struct xvcpu_vcpu *vcpu, u32 index, u64 data, bool host)
 		for (b = 0; b < 8; b++)
 			if (!mtrr_type_valid(data >> (8 * b)))
 				return -EINVAL;
-		m->mtrr_fixed[i] = data;
+		m->mtrr_fixed[array_index_nospec(i, 11)] = data;
 		return 0;
 	}
 	return -ENOENT;

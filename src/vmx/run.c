@@ -4,93 +4,78 @@
  * loaded (preemption off) except where something may sleep.
  *
  * Each iteration: check for a signal (-> -EINTR) or a reschedule (put,
- * yield, load again), inject what is pending, enter the guest with
- * interrupts off, read the exit, let the host take interrupts and NMIs,
- * then dispatch the exit (exit.c). In-kernel exits loop straight back
+ * yield, load again), commit the event to inject (event.c), switch the
+ * state the VMCS does not (XCR0, CR2, debug registers, speculation
+ * barriers), enter the guest with interrupts off, give the host back
+ * what the exit took, let it take its interrupts, NMIs and machine
+ * checks, then dispatch the exit (exit.c). In-kernel exits loop straight back
  * into the guest; the others fill the run page and return to user space.
  * A guest that never exits still leaves at every host interrupt and at
  * every preemption-timer slice, so it can never hold a CPU.
  */
 #include "../xvcpu.h"
 
+#include <linux/kvm_host.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/static_key.h>
+#include <asm/cpufeature.h>
+#include <asm/processor.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
+#include <asm/msr.h>
 #include <asm/special_insns.h>
+#include <asm/trapnr.h>
 
 #include "caps.h"
 #include "vmcs.h"
 #include "vmx.h"
 
-static bool guest_interruptible(void)
-{
-	return (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
-	       !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
-		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
-}
+/* L1TF: flush the L1D before every VM entry (set at load). */
+static DEFINE_STATIC_KEY_FALSE(xvcpu_l1d_flush);
 
-static void set_irq_window(struct xvcpu_vcpu *vcpu, bool on)
+/*
+ * Follow the host kernel's mitigation choices, never override them.
+ * MDS/TAA/MMIO stale data: VERW before entry (vmenter.S,
+ * X86_FEATURE_CLEAR_CPU_BUF_VM, set by the kernel when it mitigates
+ * them for guests); RSB and BHB after exit (vmenter.S); IBPB between
+ * VMs (vmcs.c). L1TF is the one KVM decides itself: on an affected CPU
+ * with the mitigation on, xvcpu flushes the L1D before every entry
+ * (KVM's vmentry_l1d_flush=always), through IA32_FLUSH_CMD.
+ */
+void xvcpu_vmx_host_init(void)
 {
-	if (vcpu->irq_window == on)
+	xvcpu_host_state_init();
+	if (!boot_cpu_has_bug(X86_BUG_L1TF) ||
+	    l1tf_mitigation == L1TF_MITIGATION_OFF)
 		return;
-	if (on)
-		vmcs_set_bits32(CPU_BASED_VM_EXEC_CONTROL,
-				CPU_BASED_INTR_WINDOW_EXITING);
+	if (boot_cpu_has(X86_FEATURE_FLUSH_L1D))
+		static_branch_enable(&xvcpu_l1d_flush);
 	else
-		vmcs_clear_bits32(CPU_BASED_VM_EXEC_CONTROL,
-				  CPU_BASED_INTR_WINDOW_EXITING);
-	vcpu->irq_window = on;
+		pr_warn("L1TF: this CPU has no L1D flush command (microcode): guests may read host data from the L1D\n");
 }
 
-/* Interrupts off. Queue an external interrupt, or ask to be told when. */
-static void inject_events(struct xvcpu_vcpu *vcpu)
-{
-	bool want = vcpu->pending_irq >= 0 ||
-		    READ_ONCE(vcpu->run->request_interrupt_window);
-
-	if (!want) {
-		set_irq_window(vcpu, false);
-		return;
-	}
-	/* An event being re-delivered goes first. */
-	if (vcpu->pending_irq >= 0 && !vcpu->entry_event &&
-	    guest_interruptible()) {
-		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
-			     vcpu->pending_irq | INTR_TYPE_EXT_INTR |
-			     INTR_INFO_VALID_MASK);
-		vcpu->entry_event = true;
-		vcpu->pending_irq = -1;
-		want = READ_ONCE(vcpu->run->request_interrupt_window);
-	}
-	set_irq_window(vcpu, want);
-}
-
-/* An event whose delivery the exit interrupted must be delivered again. */
-static void requeue_vectoring(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
-{
-	u32 info = e->idt_vectoring;
-	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
-
-	if (!(info & VECTORING_INFO_VALID_MASK))
-		return;
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
-		     info & (VECTORING_INFO_VECTOR_MASK | VECTORING_INFO_TYPE_MASK |
-			     VECTORING_INFO_DELIVER_CODE_MASK | VECTORING_INFO_VALID_MASK));
-	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
-			     vmcs_read32(IDT_VECTORING_ERROR_CODE));
-	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
-	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
-		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, e->insn_len);
-	vcpu->entry_event = true;
-}
-
-static int fail_entry(struct xvcpu_vcpu *vcpu, u64 reason, u32 insn_error,
-		      u64 qual)
+/*
+ * A VM entry that failed: VMLAUNCH/VMRESUME refused the VMCS (VMfail,
+ * @insn_error != 0: a control field xvcpu got wrong, never the guest's
+ * doing) or the guest state failed its checks (@reason has bit 31 set:
+ * state user space gave). One rate-limited line and a VMCS dump for
+ * either; user space gets FAIL_ENTRY and the vCPU stays usable.
+ */
+static int failed_entry(struct xvcpu_vcpu *vcpu, u64 reason, u32 insn_error,
+			u64 qual)
 {
 	struct xvcpu_run *run = vcpu->run;
 
+	if (insn_error)
+		pr_err_ratelimited("vm %u vcpu %u: VM entry failed, VM-instruction error %u\n",
+				   vcpu->vm->id, vcpu->id, insn_error);
+	else
+		pr_err_ratelimited("vm %u vcpu %u: VM entry failed, exit reason 0x%llx qualification 0x%llx\n",
+				   vcpu->vm->id, vcpu->id, reason, qual);
+	if (__ratelimit(&vcpu->vm->dump_rs))
+		xvcpu_vmcs_dump(vcpu);
 	run->exit_reason = XVCPU_EXIT_FAIL_ENTRY;
 	run->fail_entry.hardware_entry_failure_reason = reason;
 	run->fail_entry.vm_instruction_error = insn_error;
@@ -99,10 +84,82 @@ static int fail_entry(struct xvcpu_vcpu *vcpu, u64 reason, u32 insn_error,
 	return XVCPU_USER;
 }
 
+/*
+ * The world switch proper, interrupts off: tell lockdep and context
+ * tracking that this CPU is in a guest, and enter. Nothing between
+ * here and guest_state_exit_irqoff() may be instrumented (KVM's
+ * vmx_vcpu_enter_exit()).
+ *
+ * RCU: with context tracking on (nohz_full CPUs) the guest is an
+ * extended quiescent state, as user mode is. Otherwise the CPU reports
+ * a quiescent state itself, as guest_state_enter_irqoff() does -- but
+ * only after an exit for a host interrupt or the preemption timer
+ * (@note_qs), not on every entry: RCU looks for it at the tick, and a
+ * tick that comes while the guest runs is such an exit (one that comes
+ * between RUNs finds the CPU in user mode or preemptible, a quiescent
+ * state already). Grace periods advance just as fast, and every other
+ * entry saves the ~65 instructions of rcu_note_context_switch().
+ */
+static noinstr int vcpu_enter_exit(struct xvcpu_vcpu *vcpu, bool note_qs)
+{
+	int r;
+
+	instrumentation_begin();
+	trace_hardirqs_on_prepare();
+	lockdep_hardirqs_on_prepare();
+	instrumentation_end();
+	if (!context_tracking_guest_enter() && note_qs) {
+		instrumentation_begin();
+		rcu_virt_note_context_switch(smp_processor_id());
+		instrumentation_end();
+	}
+	lockdep_hardirqs_on(CALLER_ADDR0);
+
+	r = xvcpu_vmx_enter(&vcpu->regs, vcpu->launched);
+
+	guest_state_exit_irqoff();
+	return r;
+}
+
+/* Guest DR0-3 in the hardware while the guest's DR7 arms any of them. */
+static bool load_guest_dr(struct xvcpu_vcpu *vcpu)
+{
+	if (likely(!vcpu->dr7_armed))
+		return false;
+	set_debugreg(vcpu->dr[0], 0);
+	set_debugreg(vcpu->dr[1], 1);
+	set_debugreg(vcpu->dr[2], 2);
+	set_debugreg(vcpu->dr[3], 3);
+	return true;
+}
+
+/*
+ * What a VM exit took from the host, given back before anything else
+ * runs: the exit left DR7 at 0x400 and IA32_DEBUGCTL at 0 (SDM 27.5.1),
+ * and DR0-3 may hold the guest's values.
+ */
+static void restore_host_debug(struct xvcpu_vcpu *vcpu, bool guest_dr)
+{
+	if (unlikely(hw_breakpoint_active()))
+		hw_breakpoint_restore();
+	else if (unlikely(guest_dr))
+		set_debugreg(DR6_RESERVED, 6);
+	if (unlikely(vcpu->host_debugctl))
+		update_debugctlmsr(vcpu->host_debugctl);
+}
+
+/* The speculation barriers the host's own mitigation state asks for. */
+static void mitigate_entry(void)
+{
+	/* L1TF: the guest must not find host data in the L1D (KVM: always). */
+	if (static_branch_unlikely(&xvcpu_l1d_flush))
+		wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
+}
+
 /* One guest entry and the exit that ends it. Returns like an exit handler. */
 static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
-	u64 host_xcr0 = 0;
+	bool guest_dr;
 	int r;
 
 	local_irq_disable();
@@ -110,57 +167,75 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		local_irq_enable();
 		return -EAGAIN;
 	}
-	inject_events(vcpu);
+	/* Most entries deliver nothing and need no VMCS write (event.c). */
+	if (unlikely(vcpu->intr_info_valid || vcpu->irq_window ||
+		     xvcpu_event_pending(vcpu) ||
+		     READ_ONCE(vcpu->run->request_interrupt_window)))
+		xvcpu_commit_event(vcpu);
 
 	if (vcpu->cr2 != native_read_cr2())
 		native_write_cr2(vcpu->cr2);
-	if (vcpu->xcr0_switch) {
-		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
-	}
-
-	r = xvcpu_vmx_enter(&vcpu->regs, vcpu->launched);
-
 	if (vcpu->xcr0_switch)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	guest_dr = load_guest_dr(vcpu);
+	mitigate_entry();
+	guest_timing_enter_irqoff();
+
+	r = vcpu_enter_exit(vcpu, vcpu->rcu_qs_due);
+	vcpu->rcu_qs_due = false;
+
+	restore_host_debug(vcpu, guest_dr);
+	if (vcpu->xcr0_switch)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, xvcpu_host_xcr0());
 	vcpu->cr2 = native_read_cr2();
 
 	if (r == 0) {
 		e->reason = vmcs_read32(VM_EXIT_REASON);
+		e->basic = e->reason & 0xffff;
 		/* A VM entry that failed its guest-state checks launched nothing. */
 		if (!(e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
 			vcpu->launched = true;
-			vcpu->entry_event = false;
+			if (unlikely(vcpu->injected || vcpu->intr_info_valid))
+				xvcpu_event_delivered(vcpu);
 		}
-		e->basic = e->reason & 0xffff;
 		if (e->basic == EXIT_REASON_EXCEPTION_NMI) {
 			e->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
 			if ((e->intr_info & INTR_INFO_INTR_TYPE_MASK) ==
 			    INTR_TYPE_NMI_INTR)
 				xvcpu_vmx_do_nmi_irqoff();
+			else if ((e->intr_info & INTR_INFO_VECTOR_MASK) ==
+				 X86_TRAP_MC)
+				xvcpu_machine_check();
+		} else if (e->basic == EXIT_REASON_MCE_DURING_VMENTRY) {
+			xvcpu_machine_check();
 		}
 	}
+	/*
+	 * Take the host interrupt that caused the exit, then stop counting
+	 * guest time: the tick that came in the guest is the guest's.
+	 */
+	local_irq_enable();
+	local_irq_disable();
+	guest_timing_exit_irqoff();
 	local_irq_enable();
 
 	if (r == 2)
 		return -EIO;	/* VMX switched off: the host reboots */
-	if (r == 1) {
-		u32 err = vmcs_read32(VM_INSTRUCTION_ERROR);
-
-		pr_err_ratelimited("vm %u vcpu %u: VM entry failed, VM-instruction error %u\n",
-				   vcpu->vm->id, vcpu->id, err);
-		if (__ratelimit(&vcpu->vm->dump_rs))
-			xvcpu_vmcs_dump(vcpu);
-		return fail_entry(vcpu, 0, err, 0);
-	}
+	if (r == 1)
+		return failed_entry(vcpu, 0, vmcs_read32(VM_INSTRUCTION_ERROR), 0);
 
 	vcpu->exit_count++;
 	e->qual = vmcs_readl(EXIT_QUALIFICATION);
 	if (e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
-		return fail_entry(vcpu, e->reason, 0, e->qual);
+		return failed_entry(vcpu, e->reason, 0, e->qual);
 	e->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 	e->idt_vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
-	requeue_vectoring(vcpu, e);
+	/* The host's tick came this way: report a quiescent state next. */
+	if (e->basic == EXIT_REASON_EXTERNAL_INTERRUPT ||
+	    e->basic == EXIT_REASON_PREEMPTION_TIMER)
+		vcpu->rcu_qs_due = true;
+	if (unlikely(e->idt_vectoring & VECTORING_INFO_VALID_MASK))
+		xvcpu_capture_vectoring(vcpu, e);
 	return xvcpu_handle_exit(vcpu, e);
 }
 
@@ -206,9 +281,8 @@ static void report_readiness(struct xvcpu_vcpu *vcpu)
 	bool iff = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF;
 
 	run->if_flag = iff;
-	run->ready_for_interrupt_injection = vcpu->pending_irq < 0 &&
-					     !vcpu->entry_event &&
-					     guest_interruptible();
+	run->ready_for_interrupt_injection = !xvcpu_event_pending(vcpu) &&
+					     xvcpu_guest_interruptible();
 	run->exit_count = vcpu->exit_count;
 }
 

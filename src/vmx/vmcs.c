@@ -19,10 +19,12 @@
 #include <asm/desc.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/processor.h>
 #include <asm/segment.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
+#include <asm/trapnr.h>
 
 #include "caps.h"
 #include "vmcs.h"
@@ -36,16 +38,24 @@ static struct {
 	u64 pat, efer;
 	u32 sysenter_cs;
 	u64 xcr0;
+	bool has_debugctl;	/* Bochs, for one, has no IA32_DEBUGCTL */
 } host_const;
 
 /* Host state saved by load, restored by put (this thread, this CPU). */
 struct host_save {
-	u16 ds, es, fs, gs;
+	u16 ds, es, fs, gs, ldt;
 	u64 fsbase;
 	u64 star, lstar, cstar, sfmask, kernel_gs_base;
 	unsigned long dr7;
 };
 static DEFINE_PER_CPU(struct host_save, host_save);
+
+/* The VM whose vCPU this CPU ran last (id and creation time: never reused). */
+struct last_vm {
+	u32 id;
+	u64 created_ns;
+};
+static DEFINE_PER_CPU(struct last_vm, last_vm);
 
 /* Preemption-timer slice: the guest exits at least this often (timer units). */
 #define XVCPU_PREEMPT_SLICE	0x100000
@@ -78,7 +88,8 @@ void xvcpu_vmwrite_error(unsigned long field, unsigned long value)
 
 /* Called from vmenter.S with the stack pointer the VM exit must restore. */
 void xvcpu_vmx_update_host_rsp(struct xvcpu_gprs *regs, unsigned long rsp);
-void xvcpu_vmx_update_host_rsp(struct xvcpu_gprs *regs, unsigned long rsp)
+noinstr void xvcpu_vmx_update_host_rsp(struct xvcpu_gprs *regs,
+				       unsigned long rsp)
 {
 	struct xvcpu_vcpu *vcpu = container_of(regs, struct xvcpu_vcpu, regs);
 
@@ -88,22 +99,29 @@ void xvcpu_vmx_update_host_rsp(struct xvcpu_gprs *regs, unsigned long rsp)
 	}
 }
 
-static void read_host_const(void)
+u64 xvcpu_host_xcr0(void)
+{
+	return host_const.xcr0;
+}
+
+/* At module load: host state every vCPU shares. */
+void xvcpu_host_state_init(void)
 {
 	struct desc_ptr dt;
 	u64 v;
 
-	if (host_const.cr0)
-		return;
 	store_idt(&dt);
 	host_const.idt_base = dt.address;
 	rdmsrl(MSR_IA32_CR_PAT, host_const.pat);
 	rdmsrl(MSR_EFER, host_const.efer);
 	rdmsrl(MSR_IA32_SYSENTER_CS, v);
 	host_const.sysenter_cs = v;
-	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
+	/* Only a host that runs with XSAVE has an XCR0 to read. */
+	if (boot_cpu_has(X86_FEATURE_XSAVE) &&
+	    (cr4_read_shadow() & X86_CR4_OSXSAVE))
 		host_const.xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	host_const.cr0 = read_cr0();
+	host_const.has_debugctl = !rdmsrl_safe(MSR_IA32_DEBUGCTLMSR, &v);
 }
 
 /* Host fields that depend on the CPU. */
@@ -138,22 +156,19 @@ static void set_host_const(void)
 	vmcs_write64(HOST_IA32_EFER, host_const.efer);
 }
 
-/* CR0/CR4 bits the guest may not own: fixed by VMX, or needing our action. */
+/*
+ * CR0/CR4 bits that are ours: all but the allow-list of guest-owned bits
+ * (vmx.h), so that any bit a future CPU adds traps too. A guest-owned
+ * CR4 bit must also be one the guest is offered (cr.c).
+ */
 static unsigned long cr0_host_mask(void)
 {
-	const struct xvcpu_vmx_msrs *m = &xvcpu_caps.msrs;
-
-	return (m->cr0_fixed0 | ~m->cr0_fixed1 | X86_CR0_CD | X86_CR0_NW |
-		X86_CR0_PG | X86_CR0_PE | X86_CR0_NE | X86_CR0_ET) &
-	       0xffffffffUL;
+	return ~XVCPU_CR0_GUEST_OWNED;
 }
 
 static unsigned long cr4_host_mask(void)
 {
-	const struct xvcpu_vmx_msrs *m = &xvcpu_caps.msrs;
-
-	return m->cr4_fixed0 | ~m->cr4_fixed1 | X86_CR4_VMXE | X86_CR4_PAE |
-	       X86_CR4_SMXE | X86_CR4_PCIDE | X86_CR4_LA57;
+	return ~(XVCPU_CR4_GUEST_OWNED & xvcpu_cr4_offered());
 }
 
 static void set_controls(struct xvcpu_vcpu *vcpu)
@@ -170,7 +185,13 @@ static void set_controls(struct xvcpu_vcpu *vcpu)
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, cfg->ctl[XVCPU_CTL_PROC2]);
 	vmcs_write32(VM_EXIT_CONTROLS, cfg->ctl[XVCPU_CTL_EXIT]);
 	vmcs_write32(VM_ENTRY_CONTROLS, cfg->ctl[XVCPU_CTL_ENTRY]);
-	vmcs_write32(EXCEPTION_BITMAP, 0);
+	/*
+	 * #DB and #AC can be made to recur inside their own delivery, a
+	 * loop no interrupt can break (CVE-2015-8104, CVE-2015-5307); a
+	 * machine check is the host's. All three exit (event.c).
+	 */
+	vmcs_write32(EXCEPTION_BITMAP, BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) |
+		     BIT(X86_TRAP_MC));
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);
@@ -218,6 +239,7 @@ void xvcpu_vmcs_reset_guest(struct xvcpu_vcpu *vcpu)
 	vmcs_writel(GUEST_RFLAGS, X86_EFLAGS_FIXED);
 	vmcs_writel(GUEST_CR3, 0);
 	vmcs_writel(GUEST_DR7, DR7_FIXED_1);
+	vcpu->dr7_armed = false;
 	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write64(GUEST_IA32_PAT, 0x0007040600070406ull);
 	vmcs_write32(GUEST_SYSENTER_CS, 0);
@@ -239,7 +261,7 @@ void xvcpu_vmcs_reset_guest(struct xvcpu_vcpu *vcpu)
 	memset(vcpu->dr, 0, sizeof(vcpu->dr));
 	vcpu->dr[6] = DR6_RESERVED;
 	vcpu->xcr0 = XFEATURE_MASK_FP;
-	vcpu->pending_irq = -1;
+	xvcpu_events_reset(vcpu);
 	vcpu->pending = XVCPU_PENDING_NONE;
 	xvcpu_set_efer(vcpu, 0);
 	xvcpu_set_cr4(vcpu, 0);
@@ -257,6 +279,7 @@ static void vmclear_local(void *arg)
 	xvcpu_vmclear(vcpu->vmcs_pa);
 	xvcpu_pcpu_vmcs_cleared(vcpu);
 	vcpu->launched = false;
+	/* launched before cpu: see vmclear_all_this_cpu() in cpu.c. */
 	smp_store_release(&vcpu->cpu, -1);
 }
 
@@ -313,6 +336,22 @@ void xvcpu_sync_guest_msrs(struct xvcpu_vcpu *vcpu)
 	vcpu->msrs_switched = true;
 }
 
+/*
+ * Another VM's vCPU on this CPU: branch predictions trained by the last
+ * guest must not steer this one (IBPB, when the host kernel uses it:
+ * spectre_v2_user). KVM does it on every VMCS switch.
+ */
+static void switch_vm_barrier(struct xvcpu_vm *vm)
+{
+	struct last_vm *last = this_cpu_ptr(&last_vm);
+
+	if (last->id == vm->id && last->created_ns == vm->created_ns)
+		return;
+	indirect_branch_prediction_barrier();
+	last->id = vm->id;
+	last->created_ns = vm->created_ns;
+}
+
 int xvcpu_vcpu_load(struct xvcpu_vcpu *vcpu)
 {
 	struct host_save *hs;
@@ -326,6 +365,7 @@ int xvcpu_vcpu_load(struct xvcpu_vcpu *vcpu)
 		preempt_enable();
 		return -EAGAIN;
 	}
+	/* Pairs with the release where a VMCS is cleared: launched is fresh. */
 	if (smp_load_acquire(&vcpu->cpu) != cpu) {
 		unsigned long flags;
 
@@ -348,12 +388,14 @@ int xvcpu_vcpu_load(struct xvcpu_vcpu *vcpu)
 		set_host_per_cpu(cpu);
 		/* TLB entries tagged with our VPID here may be stale. */
 		xvcpu_invvpid_single(vcpu->vpid);
+		switch_vm_barrier(vcpu->vm);
 	} else if (!xvcpu_pcpu_vmcs_is_current(vcpu)) {
 		if (xvcpu_vmptrld(vcpu->vmcs_pa)) {
 			preempt_enable();
 			return -EIO;
 		}
 		xvcpu_pcpu_set_current(vcpu);
+		switch_vm_barrier(vcpu->vm);
 	}
 	/* Per-process and per-CPU host state, written only when it changes. */
 	cr = __read_cr3();
@@ -377,7 +419,12 @@ int xvcpu_vcpu_load(struct xvcpu_vcpu *vcpu)
 	savesegment(es, hs->es);
 	savesegment(fs, hs->fs);
 	savesegment(gs, hs->gs);
+	store_ldt(hs->ldt);
 	get_debugreg(hs->dr7, 7);
+	/* Every VM exit clears IA32_DEBUGCTL (LBR, BTF): run.c restores it. */
+	vcpu->host_debugctl = 0;
+	if (host_const.has_debugctl)
+		rdmsrl(MSR_IA32_DEBUGCTLMSR, vcpu->host_debugctl);
 	vcpu->loaded = true;
 	xvcpu_sync_guest_msrs(vcpu);
 	vcpu->loaded = true;
@@ -430,6 +477,9 @@ void xvcpu_vcpu_put(struct xvcpu_vcpu *vcpu)
 		local_irq_restore(flags);
 	}
 	load_fixmap_gdt(smp_processor_id());
+	/* The exit left LDTR null; a process with an LDT needs its own. */
+	if (hs->ldt)
+		asm volatile("lldt %w0" : : "r"(hs->ldt));
 	invalidate_tss_limit();
 	if (hs->dr7 != DR7_FIXED_1)
 		set_debugreg(hs->dr7, 7);
@@ -442,7 +492,6 @@ int xvcpu_vmcs_create(struct xvcpu_vcpu *vcpu)
 	struct page *page;
 	int r;
 
-	read_host_const();
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!page)
 		return -ENOMEM;
@@ -510,7 +559,12 @@ void xvcpu_vmcs_dump(struct xvcpu_vcpu *vcpu)
 	       vmcs_read32(CPU_BASED_VM_EXEC_CONTROL),
 	       vmcs_read32(SECONDARY_VM_EXEC_CONTROL),
 	       vmcs_read32(VM_ENTRY_CONTROLS), vmcs_read32(VM_EXIT_CONTROLS));
-	pr_err("  exit reason 0x%x qualification 0x%lx EPTP 0x%llx VPID %u\n",
+	/* EPTP is a host physical address: shown as kptr_restrict allows. */
+	pr_err("  exit reason 0x%x qualification 0x%lx EPTP %pK VPID %u\n",
 	       vmcs_read32(VM_EXIT_REASON), vmcs_readl(EXIT_QUALIFICATION),
-	       vmcs_read64(EPT_POINTER), vmcs_read16(VIRTUAL_PROCESSOR_ID));
+	       (void *)(unsigned long)vmcs_read64(EPT_POINTER),
+	       vmcs_read16(VIRTUAL_PROCESSOR_ID));
+	pr_err("  IDT-vectoring 0x%x exit interruption 0x%x exception bitmap 0x%x\n",
+	       vmcs_read32(IDT_VECTORING_INFO_FIELD),
+	       vmcs_read32(VM_EXIT_INTR_INFO), vmcs_read32(EXCEPTION_BITMAP));
 }

@@ -55,8 +55,8 @@ SYM_FUNC_START(xvcpu_vmx_enter)
 	call xvcpu_vmx_update_host_rsp
 
 	mov 8(%rsp), %rax
-	/* ZF from here to the branch: MOVs keep the flags. */
-	cmpq $0, (%rsp)
+	/* CF from here to the branch: MOVs keep the flags, VERW only ZF. */
+	btq $0, (%rsp)
 
 	mov R_RCX(%rax), %rcx
 	mov R_RDX(%rax), %rdx
@@ -74,7 +74,14 @@ SYM_FUNC_START(xvcpu_vmx_enter)
 	mov R_R15(%rax), %r15
 	mov R_RAX(%rax), %rax
 
-	je .Llaunch
+	/*
+	 * MDS, TAA, MMIO stale data: clear CPU buffers where the host
+	 * kernel asks for it for guests (X86_FEATURE_CLEAR_CPU_BUF_VM).
+	 * Last before VM entry: nothing after it touches host secrets.
+	 */
+	VM_CLEAR_CPU_BUFFERS
+
+	jnc .Llaunch
 
 	UNWIND_HINT_SAVE
 .Lresume:
@@ -127,8 +134,15 @@ SYM_INNER_LABEL(xvcpu_vmx_exit, SYM_L_GLOBAL)
 	xor %r14d, %r14d
 	xor %r15d, %r15d
 
-	/* The guest may have filled the RSB with its own targets. */
-	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+	/*
+	 * The guest may have filled the RSB and the branch history with its
+	 * own targets: refill the RSB (or the PBRSB sequence with eIBRS)
+	 * and clear the BHB where the host mitigates it, before the first
+	 * RET, as KVM's __vmx_vcpu_run does.
+	 */
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
+	CLEAR_BRANCH_HISTORY_VMEXIT
 
 	xor %eax, %eax
 .Lout:

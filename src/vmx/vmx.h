@@ -5,12 +5,19 @@
 #ifndef XVCPU_VMX_VMX_H
 #define XVCPU_VMX_VMX_H
 
+#include <asm/processor-flags.h>
+
 #include "../vm.h"
 #include "vmcs.h"
 #include "walk.h"
 
 /* DR7 after reset and after every VM exit (bit 10 reads as 1). */
+#ifndef DR7_FIXED_1	/* <linux/kvm_host.h> has it too */
 #define DR7_FIXED_1	0x400UL
+#endif
+#define XVCPU_DR7_ENABLES	0xffUL		/* L0-3, G0-3 */
+#define XVCPU_DR7_GD		BIT(13)		/* general detect */
+#define XVCPU_DR6_BD		BIT(13)		/* debug-register access */
 
 /* vmenter.S */
 int xvcpu_vmx_enter(struct xvcpu_gprs *regs, unsigned long launched);
@@ -35,6 +42,37 @@ void xvcpu_vcpu_put(struct xvcpu_vcpu *vcpu);
 void xvcpu_sync_guest_msrs(struct xvcpu_vcpu *vcpu);
 void xvcpu_vmcs_reset_guest(struct xvcpu_vcpu *vcpu);
 void xvcpu_vmcs_dump(struct xvcpu_vcpu *vcpu);
+
+/*
+ * CR0 and CR4 bits the guest owns (changes them without an exit): an
+ * allow-list, everything else traps (vmcs.c). The values the guest sees
+ * are the VMCS's for owned bits and the read shadow's for the others.
+ */
+#define XVCPU_CR0_GUEST_OWNED	(X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | \
+				 X86_CR0_WP | X86_CR0_AM)
+#define XVCPU_CR4_GUEST_OWNED	(X86_CR4_PVI | X86_CR4_DE | X86_CR4_TSD | \
+				 X86_CR4_PCE | X86_CR4_OSFXSR | \
+				 X86_CR4_OSXMMEXCPT | X86_CR4_PGE | \
+				 X86_CR4_FSGSBASE)
+
+static inline unsigned long xvcpu_read_cr0(void)
+{
+	return (vmcs_readl(GUEST_CR0) & XVCPU_CR0_GUEST_OWNED) |
+	       (vmcs_readl(CR0_READ_SHADOW) & ~XVCPU_CR0_GUEST_OWNED);
+}
+
+static inline unsigned long xvcpu_read_cr4(void)
+{
+	return (vmcs_readl(GUEST_CR4) & XVCPU_CR4_GUEST_OWNED) |
+	       (vmcs_readl(CR4_READ_SHADOW) & ~XVCPU_CR4_GUEST_OWNED);
+}
+
+/* The host's XCR0, 0 when the host runs without XSAVE (vmcs.c). */
+u64 xvcpu_host_xcr0(void);
+/* Module load: read the host state every vCPU shares (vmcs.c). */
+void xvcpu_host_state_init(void);
+/* CR4 bits a guest may set (cr.c). */
+unsigned long xvcpu_cr4_offered(void);
 
 /* Guest GPRs by encoding number; RSP lives in the VMCS. Vcpu loaded. */
 static inline unsigned long xvcpu_get_gpr(struct xvcpu_vcpu *vcpu,
@@ -81,12 +119,33 @@ struct xvcpu_exit {
 
 int xvcpu_handle_exit(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
 void xvcpu_skip_insn(struct xvcpu_vcpu *vcpu, u32 len);
-void xvcpu_inject_gp(struct xvcpu_vcpu *vcpu);
-void xvcpu_inject_ud(struct xvcpu_vcpu *vcpu);
-void xvcpu_inject_exception(struct xvcpu_vcpu *vcpu, u8 vector, bool has_error,
-			    u32 error);
 int xvcpu_internal_error(struct xvcpu_vcpu *vcpu, u32 suberror,
 			 const u64 *data, u32 ndata);
+/* An exit xvcpu cannot handle: internal error with the raw reason. */
+int xvcpu_unknown_exit(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
+/* An exit during event delivery that cannot complete it (gpa: EPT, or 0). */
+int xvcpu_event_delivery_error(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e,
+			       u64 gpa);
+
+/* event.c */
+/* Whether an event waits for delivery (user space must not add one). */
+static inline bool xvcpu_event_pending(struct xvcpu_vcpu *vcpu)
+{
+	return vcpu->pending_irq >= 0 || vcpu->exception.valid ||
+	       vcpu->reinject.valid;
+}
+
+bool xvcpu_queue_exception(struct xvcpu_vcpu *vcpu, u8 vector, u32 error);
+void xvcpu_inject_exception(struct xvcpu_vcpu *vcpu, u8 vector, u32 error);
+void xvcpu_inject_gp(struct xvcpu_vcpu *vcpu);
+void xvcpu_inject_ud(struct xvcpu_vcpu *vcpu);
+void xvcpu_capture_vectoring(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
+void xvcpu_commit_event(struct xvcpu_vcpu *vcpu);
+void xvcpu_event_delivered(struct xvcpu_vcpu *vcpu);
+void xvcpu_events_reset(struct xvcpu_vcpu *vcpu);
+bool xvcpu_guest_interruptible(void);
+void xvcpu_machine_check(void);
+int xvcpu_handle_exception_nmi(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
 
 /* msr.c */
 int xvcpu_handle_rdmsr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
@@ -99,6 +158,9 @@ void xvcpu_msr_reset(struct xvcpu_vcpu *vcpu);
 /* cpuid.c */
 int xvcpu_handle_cpuid(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
 int xvcpu_cpuid_default(struct xvcpu_vcpu *vcpu);
+/* The vCPU's CPUID entry for @fn/@index, or NULL (leaf absent). */
+const struct xvcpu_cpuid_entry *xvcpu_cpuid_find(struct xvcpu_vcpu *vcpu,
+						 u32 fn, u32 index);
 
 /* cr.c */
 int xvcpu_handle_cr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
@@ -107,16 +169,23 @@ int xvcpu_set_cr0(struct xvcpu_vcpu *vcpu, unsigned long cr0);
 int xvcpu_set_cr4(struct xvcpu_vcpu *vcpu, unsigned long cr4);
 int xvcpu_set_efer(struct xvcpu_vcpu *vcpu, u64 efer);
 int xvcpu_load_pdptrs(struct xvcpu_vcpu *vcpu, unsigned long cr3);
-/* Pure validity checks, shared by the exit paths and SET_SREGS. */
+/* Validity checks, shared by the exit paths and SET_SREGS. */
 int xvcpu_check_cr0(unsigned long cr0);
 int xvcpu_check_cr4(unsigned long cr4);
 int xvcpu_check_efer(u64 efer);
+/* SET_SREGS: CR0, CR4 and EFER together, without mode transitions. */
+int xvcpu_set_cr0_cr4_efer(struct xvcpu_vcpu *vcpu, unsigned long cr0,
+			   unsigned long cr4, u64 efer);
 
 /* dr.c */
 int xvcpu_handle_dr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
 
 /* xcr.c */
 int xvcpu_handle_xsetbv(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
+/* XCR0 features a guest may enable: offered, the host's, in its CPUID. */
+u64 xvcpu_xcr0_offered(void);
+/* After a change of guest CR4.OSXSAVE or XCR0. */
+void xvcpu_update_xcr0_switch(struct xvcpu_vcpu *vcpu);
 
 /* io.c */
 int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);

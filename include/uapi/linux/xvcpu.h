@@ -204,8 +204,8 @@ struct xvcpu_interrupt {
 /* Internal error sub-reasons. */
 #define XVCPU_INTERNAL_UNHANDLED_EXIT	1 /* data: reason, qual, rip, info */
 #define XVCPU_INTERNAL_EMULATION	2 /* data: gpa, rip, len, bytes[16] */
-#define XVCPU_INTERNAL_EVENT_DELIVERY	3 /* data: reason, qual, vectoring,
-					   * gpa (EPT exits, else 0) */
+/* data: reason, qual, vectoring, gpa (EPT exits, else 0) */
+#define XVCPU_INTERNAL_EVENT_DELIVERY	3
 #define XVCPU_INTERNAL_MEMORY		4 /* data: gpa, errno */
 
 /* I/O data lives in the run page, from this offset (io.data_offset). */
