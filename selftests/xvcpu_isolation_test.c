@@ -83,7 +83,7 @@ static const char *vec_str(uint64_t v)
 	return xt_vector_str(v);
 }
 
-/* The harness ends test processes with _exit(): keep stdout unbuffered. */
+/* The harness ends test processes with _exit(): flush stdout per line. */
 static void __attribute__((constructor)) stdout_line_buffered(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -200,13 +200,7 @@ static bool skip_requested(const char *name)
 	return false;
 }
 
-#define SKIP_IF_REQUESTED(name)						\
-	do {								\
-		if (skip_requested(name))				\
-			SKIP(return, "skipped: XVCPU_SKIP names it");	\
-	} while (0)
-
-/* A page of guest RAM of its own at XT_TEST_GPA (slot 2). */
+/* Guest RAM of the test's own at XT_TEST_GPA (slot 2). */
 #define RAM_GPA		XT_TEST_GPA
 #define RAM_SIZE	0x10000UL
 
@@ -1505,7 +1499,8 @@ TEST_F_TIMEOUT(xvcpu, random_state_never_vm_instruction_error, 900)
 	unsigned int it, i;
 	char desc[512];
 
-	SKIP_IF_REQUESTED("random_state_never_vm_instruction_error");
+	if (skip_requested("random_state_never_vm_instruction_error"))
+		SKIP(return, "XVCPU_SKIP names it");
 	env = getenv("XVCPU_FUZZ_ITERATIONS");
 	if (env)
 		iterations = strtoul(env, NULL, 0);
@@ -1909,7 +1904,8 @@ TEST_F(xvcpu, xsave_follows_host_off)
 	struct xt_vcpu *vcpu;
 	struct xt_vm *vm;
 
-	SKIP_IF_REQUESTED("xsave_follows_host_off");
+	if (skip_requested("xsave_follows_host_off"))
+		SKIP(return, "XVCPU_SKIP names it");
 	if (host_osxsave())
 		SKIP(return, "the host runs with XSAVE: the XSAVE-off branch needs a host without it (the default test VM)");
 	vm = xt_vm_create_with_vcpu(&vcpu, guest_xsave_off);
@@ -1923,7 +1919,8 @@ TEST_F(xvcpu, xsave_follows_host_on)
 	struct xt_vcpu *vcpu;
 	struct xt_vm *vm;
 
-	SKIP_IF_REQUESTED("xsave_follows_host_on");
+	if (skip_requested("xsave_follows_host_on"))
+		SKIP(return, "XVCPU_SKIP names it");
 	if (!host_osxsave())
 		SKIP(return, "the host runs without XSAVE: the XSAVE-on branch needs clearcpuid=xsaves,xsavec");
 	vm = xt_vm_create_with_vcpu(&vcpu, guest_xsave_on);
@@ -1953,7 +1950,8 @@ TEST_F(xvcpu, xsave_off_sregs_osxsave_refused)
 	struct ucall uc;
 	int r;
 
-	SKIP_IF_REQUESTED("xsave_off_sregs_osxsave_refused");
+	if (skip_requested("xsave_off_sregs_osxsave_refused"))
+		SKIP(return, "XVCPU_SKIP names it");
 	if (host_osxsave())
 		SKIP(return, "the host runs with XSAVE (case for hosts without it)");
 	vm = xt_vm_create_with_vcpu(&vcpu, guest_xsetbv_after_sregs);
@@ -2044,7 +2042,8 @@ TEST_F(xvcpu, db_loop_host_responsive)
 	uint64_t *idt, ist;
 	uint8_t *tss;
 
-	SKIP_IF_REQUESTED("db_loop_host_responsive");
+	if (skip_requested("db_loop_host_responsive"))
+		SKIP(return, "XVCPU_SKIP names it");
 	ist = xt_vm_alloc(vm, XT_PAGE_SIZE, XT_PAGE_SIZE, NULL) + XT_PAGE_SIZE;
 	idt = xt_gpa2hva(vm, XT_SYS_GPA + XT_SYS_IDT);
 	tss = xt_gpa2hva(vm, XT_SYS_GPA + XT_SYS_TSS);
@@ -2119,7 +2118,8 @@ TEST_F(xvcpu, ac_loop_host_responsive)
 	struct xvcpu_regs regs;
 	unsigned int v;
 
-	SKIP_IF_REQUESTED("ac_loop_host_responsive");
+	if (skip_requested("ac_loop_host_responsive"))
+		SKIP(return, "XVCPU_SKIP names it");
 	gdt_gpa = xt_vm_alloc(vm, 8 * 8, 8, (void **)&gdt);
 	idt_gpa = xt_vm_alloc(vm, 256 * 8, 8, (void **)&idt);
 	tss_gpa = xt_vm_alloc(vm, 0x68, 16, NULL);

@@ -186,7 +186,8 @@ uint64_t xt_guest_run_user(uint64_t (*fn)(uint64_t), uint64_t arg);
 
 /*
  * Exception probes, after the KVM selftests' asm_safe: XT_ASM_SAFE(seq)
- * runs the instructions @seq and leaves in operand [xt_vec] the vector
+ * runs the instructions @seq and leaves in operand %0 (the first output,
+ * XT_ASM_SAFE_OUTPUTS(), so @seq refers to others by name) the vector
  * of the exception one of them raised, or XT_NO_VECTOR; the handler
  * (xt_guest_safe_handler, installed for the vector) resumes after @seq.
  * Only a fault inside @seq is caught (not a trap after it); anything
@@ -209,8 +210,8 @@ uint64_t xt_guest_run_user(uint64_t (*fn)(uint64_t), uint64_t arg);
 	"1: " insn "\n\t"						\
 	"movl $" XT_STR(XT_NO_VECTOR) ", %%r9d\n\t"			\
 	"2:\n\t"							\
-	"movq %%r9, %[xt_vec]\n\t"
-#define XT_ASM_SAFE_OUTPUTS(v)	[xt_vec] "=rm"(v)
+	"movq %%r9, %0\n\t"
+#define XT_ASM_SAFE_OUTPUTS(v)	"=rm"(v)
 #define XT_ASM_SAFE_CLOBBERS	"r9", "r10", "r11", "cc", "memory"
 
 /* The handler behind XT_ASM_SAFE (x86.c). */
@@ -339,8 +340,10 @@ static inline void xt_write_cr4(uint64_t v)
 		__v;							\
 	})
 #define xt_write_dr(n, v)						\
-	asm volatile("mov %0, %%db" XT_STR(n)				\
-		     : : "r"((uint64_t)(v)) : "memory")
+	do {								\
+		asm volatile("mov %0, %%db" XT_STR(n)			\
+			     : : "r"((uint64_t)(v)) : "memory");	\
+	} while (0)
 
 static inline uint64_t xt_xgetbv(uint32_t index)
 {
