@@ -340,10 +340,10 @@ static inline void xt_write_cr4(uint64_t v)
 		__v;							\
 	})
 #define xt_write_dr(n, v)						\
-	do {								\
+	({								\
 		asm volatile("mov %0, %%db" XT_STR(n)			\
 			     : : "r"((uint64_t)(v)) : "memory");	\
-	} while (0)
+	})
 
 static inline uint64_t xt_xgetbv(uint32_t index)
 {
