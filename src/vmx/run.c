@@ -182,6 +182,7 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	guest_timing_enter_irqoff();
 
 	r = vcpu_enter_exit(vcpu, vcpu->rcu_qs_due);
+	xvcpu_stats_exit(&vcpu->stats);
 	vcpu->rcu_qs_due = false;
 
 	restore_host_debug(vcpu, guest_dr);
@@ -236,7 +237,9 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		vcpu->rcu_qs_due = true;
 	if (unlikely(e->idt_vectoring & VECTORING_INFO_VALID_MASK))
 		xvcpu_capture_vectoring(vcpu, e);
-	return xvcpu_handle_exit(vcpu, e);
+	r = xvcpu_handle_exit(vcpu, e);
+	xvcpu_stats_exit_done(&vcpu->stats, e->basic);
+	return r;
 }
 
 /* Finish what the last user-space exit started. Vcpu loaded. */
@@ -308,6 +311,7 @@ int xvcpu_vcpu_run(struct xvcpu_vcpu *vcpu)
 	if (r < 0)
 		goto out_put;
 
+	xvcpu_stats_resume(&vcpu->stats);
 	for (;;) {
 		memset(&e, 0, sizeof(e));
 		r = enter_guest(vcpu, &e);
@@ -329,6 +333,7 @@ int xvcpu_vcpu_run(struct xvcpu_vcpu *vcpu)
 				run->exit_reason = XVCPU_EXIT_INTR;
 			goto out_fpu;
 		}
+		xvcpu_stats_resume(&vcpu->stats);
 	}
 out_put:
 	/* A handler that had to sleep may have failed to load us again. */
