@@ -216,6 +216,8 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	 * guest time: the tick that came in the guest is the guest's.
 	 */
 	local_irq_enable();
+	/* STI blocks interrupts for one instruction: give them one. */
+	asm volatile("nop" ::: "memory");
 	local_irq_disable();
 	guest_timing_exit_irqoff();
 	local_irq_enable();
