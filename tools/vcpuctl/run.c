@@ -30,6 +30,7 @@
 #include <asm/vmx.h>
 
 #include "devices.h"
+#include "kstats.h"
 #include "loader.h"
 #include "names.h"
 #include "stats.h"
@@ -696,6 +697,34 @@ static void debug_port_source(struct vmm_vm *vm, struct devices *dev,
 	}
 }
 
+/*
+ * What the kernel counted, from each vCPU's stats fd, summed: VM exits
+ * per VMX reason, including those vcpuctl never saw.
+ */
+static void print_kernel_stats(struct vcpu_thread *vcpus, unsigned int n)
+{
+	struct kstats total = { 0 }, one;
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		fd = vmm_vcpu_stats_fd(&vcpus[i].vcpu);
+		if (fd < 0)
+			break;
+		if (kstats_read_fd(fd, i ? &one : &total)) {
+			close(fd);
+			break;
+		}
+		close(fd);
+		if (i) {
+			kstats_add(&total, &one);
+			kstats_free(&one);
+		}
+	}
+	kstats_print_reasons(stderr, &total);
+	kstats_free(&total);
+}
+
 int do_run(int argc, char **argv)
 {
 	struct vcpu_thread *vcpus = NULL;
@@ -813,6 +842,7 @@ int do_run(int argc, char **argv)
 
 		debug_port_source(&vm, &dev, &sum);
 		stats_print(stderr, &total, &sum);
+		print_kernel_stats(vcpus, o.nr_vcpus);
 	}
 
 cleanup:

@@ -105,6 +105,18 @@ int vmm_get_debug_port_log(struct vmm_vm *vm,
 	return r;
 }
 
+int vmm_vcpu_stats_fd(struct vmm_vcpu *vcpu)
+{
+	int fd = ioctl(vcpu->fd, XVCPU_GET_STATS_FD, 0UL);
+
+	if (fd >= 0)
+		return fd;
+	fd = -errno;
+	if (fd != -ENOTTY)
+		p_err("XVCPU_GET_STATS_FD: %s", strerror(-fd));
+	return fd;
+}
+
 int vmm_set_memory(struct vmm_vm *vm, uint32_t slot, uint32_t flags,
 		   uint64_t gpa, uint64_t size, void *host)
 {

@@ -70,6 +70,11 @@ int vmm_run(struct vmm_vcpu *vcpu);
  * a RUN already inside the guest. Safe from any thread.
  */
 void vmm_kick(struct vmm_vcpu *vcpu);
+/*
+ * The vCPU's binary stats fd (XVCPU_GET_STATS_FD; KVM_GET_STATS_FD for
+ * the KVM test backend): an fd, or -errno (-ENOTTY silently).
+ */
+int vmm_vcpu_stats_fd(struct vmm_vcpu *vcpu);
 
 /* ---- CPU mode at entry (mode.c) ----------------------------------- */
 

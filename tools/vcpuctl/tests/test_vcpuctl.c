@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "devices.h"
+#include "kstats.h"
 #include "loader.h"
 #include "names.h"
 #include "stats.h"
@@ -977,6 +978,79 @@ UNIT_TEST(debug_port_timeline_format)
 		     "           0.000 ms  vCPU0   0x00  firmware\n"
 		     "  debug port 0x80 (kernel log): 0 codes\n");
 	free(text);
+}
+
+/* A stats file as the kernel lays it out, built here field by field. */
+struct fake_stats {
+	unsigned char buf[4096];
+	size_t len;
+};
+
+static ssize_t fake_read(void *ctx, void *buf, size_t len, off_t off)
+{
+	struct fake_stats *f = ctx;
+
+	if ((size_t)off >= f->len)
+		return 0;
+	if (len > f->len - off)
+		len = f->len - off;
+	memcpy(buf, f->buf + off, len);
+	return len;
+}
+
+UNIT_TEST(kstats_parse_and_reasons)
+{
+	static const char *const names[] = {
+		"exits_CPUID", "exit_ns_sum_CPUID", "exits_HLT", "halt_exits",
+	};
+	static const uint64_t vals[] = { 1000, 250000, 3, 3 };
+	const unsigned int name_size = 32, n = 4;
+	size_t dsz = sizeof(struct xvcpu_stats_desc) + name_size;
+	struct xvcpu_stats_header h = {
+		.name_size = name_size, .num_desc = n,
+		.id_offset = sizeof(h),
+		.desc_offset = sizeof(h) + name_size,
+		.data_offset = sizeof(h) + name_size + n * dsz,
+	};
+	struct fake_stats f = { .len = h.data_offset + n * 8 };
+	struct kstats ks, two;
+	char out[1024];
+	FILE *m;
+	unsigned int i;
+
+	memset(f.buf, 0, sizeof(f.buf));
+	memcpy(f.buf, &h, sizeof(h));
+	strcpy((char *)f.buf + h.id_offset, "xvcpu-1-vm0-vcpu0");
+	for (i = 0; i < n; i++) {
+		struct xvcpu_stats_desc *d =
+			(void *)(f.buf + h.desc_offset + i * dsz);
+
+		d->size = 1;
+		d->offset = i * 8;
+		strcpy(d->name, names[i]);
+		memcpy(f.buf + h.data_offset + i * 8, &vals[i], 8);
+	}
+	EXPECT_EQ(kstats_parse(fake_read, &f, &ks), 0);
+	EXPECT_STREQ(ks.id, "xvcpu-1-vm0-vcpu0");
+	EXPECT_EQ(ks.n, 4);
+	EXPECT_EQ(kstats_find(&ks, "exits_HLT")->val[0], 3);
+	EXPECT(kstats_find(&ks, "exits_IO") == NULL);
+	EXPECT_EQ(kstats_parse(fake_read, &f, &two), 0);
+	kstats_add(&ks, &two);
+	EXPECT_EQ(kstats_find(&ks, "exits_CPUID")->val[0], 2000);
+	m = fmemopen(out, sizeof(out), "w");
+	kstats_print_reasons(m, &ks);
+	fclose(m);
+	/* Busiest first, average ns = sum / count; halt_exits is no reason. */
+	EXPECT(strstr(out, "CPUID") && strstr(out, "HLT") &&
+	       strstr(out, "CPUID") < strstr(out, "HLT"));
+	EXPECT(strstr(out, " 250\n") != NULL);
+	EXPECT(strstr(out, "halt_exits") == NULL);
+	kstats_free(&two);
+	kstats_free(&ks);
+	/* A truncated file is refused, not read past. */
+	f.len = h.data_offset + 8;
+	EXPECT_EQ(kstats_parse(fake_read, &f, &ks), -EIO);
 }
 
 UNIT_TEST(names_come_from_one_table_each)

@@ -102,6 +102,14 @@ int vmm_get_debug_port_log(struct vmm_vm *vm,
 	return -ENOTTY;
 }
 
+int vmm_vcpu_stats_fd(struct vmm_vcpu *vcpu)
+{
+	/* KVM's stats fd has the same layout (it has no per-reason stats). */
+	int fd = ioctl(vcpu->fd, KVM_GET_STATS_FD, 0UL);
+
+	return fd >= 0 ? fd : -errno;
+}
+
 int vmm_set_memory(struct vmm_vm *vm, uint32_t slot, uint32_t flags,
 		   uint64_t gpa, uint64_t size, void *host)
 {
