@@ -85,26 +85,15 @@ if want unit; then
 	[ $rc = 0 ] || log "unit tests failed"
 fi
 
-# The payload: what a test VM gets in /xvcpu. $1: directory, then tests.
-mkpayload() {
-	local p=$1 t
-	shift
-	rm -rf "$p"
-	mkdir -p "$p/tests" "$p/bin"
-	# Debug info makes the module 15x larger and each load in Bochs slow.
-	strip --strip-debug -o "$p/xvcpu.ko" xvcpu.ko
-	cp selftests/vm_check.sh "$p/"
-	for t in "$@"; do cp "build/selftests/$t" "$p/tests/"; done
-	printf '#!/bin/sh\nexec /xvcpu/vm_check.sh\n' >"$p/check.sh"
-	chmod +x "$p/check.sh"
-}
+# shellcheck source=testvm/payload.sh
+. scripts/testvm/payload.sh
 
 # One Bochs boot running some selftests; $1 names it, $2 is extra kernel
 # command line. In the background.
 bochs_vm() {
 	local name=$1 append=$2
 	shift 2
-	mkpayload "$OUT/payload-$name" "$@"
+	mkpayload "$OUT/payload-$name" "$@" || return 2
 	scripts/testvm/testvm.sh --engine bochs --payload "$OUT/payload-$name" \
 		--out "$OUT/$name" --timeout "${XVCPU_BOCHS_TIMEOUT:-1800}" \
 		--append "tsc_early_khz=50000${append:+ $append}" \

@@ -27,13 +27,9 @@ mkdir -p build
 make -s module userspace >build/vmtest-make.log 2>&1 ||
 	{ tail -30 build/vmtest-make.log >&2; exit 1; }
 p=$OUT/payload
-rm -rf "$p"
-mkdir -p "$p/tests" "$p/bin"
-strip --strip-debug -o "$p/xvcpu.ko" xvcpu.ko
-cp selftests/vm_check.sh "$p/"
-for t in "$@"; do cp "build/selftests/$t" "$p/tests/"; done
-printf '#!/bin/sh\nexec /xvcpu/vm_check.sh\n' >"$p/check.sh"
-chmod +x "$p/check.sh"
+# shellcheck source=testvm/payload.sh
+. scripts/testvm/payload.sh
+mkpayload "$p" "$@"
 exec scripts/testvm/testvm.sh --engine bochs --payload "$p" --out "$OUT/vm" \
 	--timeout "${XVCPU_BOCHS_TIMEOUT:-1800}" \
 	--append "tsc_early_khz=50000${APPEND:+ $APPEND}"

@@ -1,0 +1,19 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced by scripts/check.sh and scripts/vmtest.sh, from the top of the
+# tree: mkpayload DIR TEST... builds what a selftest VM gets in /xvcpu
+# (the stripped module, vm_check.sh, the named selftest binaries and a
+# check.sh that runs them all).
+mkpayload() {
+	local p=$1 t
+	shift
+	rm -rf "$p"
+	mkdir -p "$p/tests" "$p/bin"
+	# Debug info makes the module 15x larger and each load in Bochs slow.
+	strip --strip-debug -o "$p/xvcpu.ko" xvcpu.ko
+	cp selftests/vm_check.sh "$p/"
+	for t in "$@"; do cp "build/selftests/$t" "$p/tests/" || return 1; done
+	printf '#!/bin/sh\nexec /xvcpu/vm_check.sh\n' >"$p/check.sh"
+	chmod +x "$p/check.sh"
+}
