@@ -75,6 +75,7 @@ struct xvcpu_ept {
 struct xvcpu_vm {
 	refcount_t refs;		/* VM fd + one per vCPU */
 	u32 id;				/* (c) for traces and logs */
+	pid_t pid;			/* (c) creator's tgid, for traces */
 	struct mm_struct *mm;		/* (c) creator's mm (mmgrab'ed) */
 	struct mutex lock;		/* vCPU creation, capabilities */
 	/*
@@ -228,6 +229,16 @@ struct xvcpu_vcpu {
 	u8 mmio_mode;			/* (u) its code size */
 
 	u64 exit_count;			/* (u) */
+	/*
+	 * Tracing (src/trace/trace.h), written only while the event is on:
+	 * RUN's last return (ktime_get_ns) and exit_count then, for
+	 * xvcpu_entry.user_ns; the registers at the last entry and the
+	 * exit_count they belong to, for xvcpu_regs_diff.
+	 */
+	u64 trace_ret_ns;		/* (u) */
+	u64 trace_ret_exits;		/* (u) */
+	u64 trace_regs_exit;		/* (u) */
+	u64 trace_regs[XR_NR + 2];	/* (u) GPRs, RIP, RFLAGS */
 	bool rcu_qs_due;		/* (u) next entry reports an RCU QS */
 };
 

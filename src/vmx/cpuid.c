@@ -25,6 +25,7 @@
 
 #include "vmcs.h"
 #include "vmx.h"
+#include "../trace/trace.h"
 
 #define HV_LEAF		0x40000000u
 
@@ -119,6 +120,7 @@ int xvcpu_handle_cpuid(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 			b = xsave_size(vcpu, vcpu->xcr0);
 		}
 	}
+	trace_xvcpu_cpuid(vcpu, fn, index, a, b, c, d, ent);
 	r[XR_RAX] = a;
 	r[XR_RBX] = b;
 	r[XR_RCX] = c;

@@ -60,11 +60,11 @@ int xvcpu_handle_dr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		if (dr == 7) {
 			vmcs_writel(GUEST_DR7, (v & DR7_VOLATILE) | DR7_FIXED_1);
 			vcpu->dr7_armed = v & XVCPU_DR7_ENABLES;
-		}
-		else if (dr == 6)
+		} else if (dr == 6) {
 			vcpu->dr[6] = (v & DR6_VOLATILE) | DR6_FIXED_1;
-		else
+		} else {
 			vcpu->dr[dr] = v;
+		}
 	}
 	xvcpu_skip_insn(vcpu, e->insn_len);
 	return XVCPU_RESUME;

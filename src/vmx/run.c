@@ -31,6 +31,7 @@
 #include "caps.h"
 #include "vmcs.h"
 #include "vmx.h"
+#include "../trace/trace.h"
 
 /* L1TF: flush the L1D before every VM entry (set at load). */
 static DEFINE_STATIC_KEY_FALSE(xvcpu_l1d_flush);
@@ -68,6 +69,7 @@ static int failed_entry(struct xvcpu_vcpu *vcpu, u64 reason, u32 insn_error,
 {
 	struct xvcpu_run *run = vcpu->run;
 
+	trace_xvcpu_entry_failed(vcpu, reason, insn_error, qual);
 	if (insn_error)
 		pr_err_ratelimited("vm %u vcpu %u: VM entry failed, VM-instruction error %u\n",
 				   vcpu->vm->id, vcpu->id, insn_error);
@@ -156,9 +158,91 @@ static void mitigate_entry(void)
 		wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
 }
 
+/*
+ * Tracing around the world switch (trace.h). Only reached when the event
+ * is enabled; these read the VMCS, so they run while the vCPU is loaded,
+ * never after a handler that may have put it.
+ */
+
+/* xvcpu_entry, interrupts off, right before the entry. */
+static noinline void trace_entry(struct xvcpu_vcpu *vcpu)
+{
+	u64 user_ns = 0;
+
+	/* The first entry since RUN returned: the VMM's time. */
+	if (vcpu->trace_ret_ns && vcpu->trace_ret_exits == vcpu->exit_count)
+		user_ns = ktime_get_ns() - vcpu->trace_ret_ns;
+	vcpu->trace_ret_ns = 0;
+	trace_xvcpu_entry(vcpu, vmcs_readl(GUEST_RIP),
+			  vcpu->intr_info_valid ?
+			  vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) : 0, user_ns);
+}
+
+/* trace.h's register order: the GPRs by encoding, then RIP and RFLAGS. */
+static_assert(XVCPU_TRACE_RIP == XR_NR);
+
+static void read_regs(struct xvcpu_vcpu *vcpu, u64 *regs)
+{
+	unsigned int i;
+
+	for (i = 0; i < XR_NR; i++)
+		regs[i] = vcpu->regs.r[i];
+	regs[XR_RSP] = vmcs_readl(GUEST_RSP);
+	regs[XVCPU_TRACE_RIP] = vmcs_readl(GUEST_RIP);
+	regs[XVCPU_TRACE_RFLAGS] = vmcs_readl(GUEST_RFLAGS);
+}
+
+/* xvcpu_regs_diff, before the entry: the registers the guest starts with. */
+static noinline void trace_regs_before(struct xvcpu_vcpu *vcpu)
+{
+	read_regs(vcpu, vcpu->trace_regs);
+	vcpu->trace_regs_exit = vcpu->exit_count + 1;
+}
+
+/* After the exit (exit_count counts it): what the guest changed. */
+static noinline void trace_regs_after(struct xvcpu_vcpu *vcpu)
+{
+	u64 regs[XVCPU_TRACE_NR_REGS];
+	unsigned int i;
+	u32 changed = 0;
+
+	/* Only against the registers of this very entry. */
+	if (vcpu->trace_regs_exit != vcpu->exit_count)
+		return;
+	read_regs(vcpu, regs);
+	for (i = 0; i < XVCPU_TRACE_NR_REGS; i++)
+		if (regs[i] != vcpu->trace_regs[i])
+			changed |= BIT(i);
+	trace_xvcpu_regs_diff(vcpu, changed, vcpu->trace_regs, regs);
+}
+
+/* xvcpu_exit, part one: what only the moment of the exit knows. */
+static noinline void trace_exit_start(struct xvcpu_exit_trace *t)
+{
+	t->start_ns = ktime_get_ns();
+	t->cpu = smp_processor_id();
+	t->rip = vmcs_readl(GUEST_RIP);
+	t->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
+}
+
+/* Part two, the handling decided: @r as an exit handler returns it. */
+static noinline void trace_exit_done(struct xvcpu_vcpu *vcpu,
+				     const struct xvcpu_exit *e,
+				     const struct xvcpu_exit_trace *t, int r)
+{
+	u8 outcome = r == XVCPU_RESUME ? XVCPU_TRACE_KERNEL :
+		     r == XVCPU_USER ? XVCPU_TRACE_USER : XVCPU_TRACE_ERROR;
+
+	/* The event was enabled while this exit was handled: not timed. */
+	if (!t->start_ns)
+		return;
+	trace_xvcpu_exit(vcpu, e, t, outcome, ktime_get_ns() - t->start_ns);
+}
+
 /* One guest entry and the exit that ends it. Returns like an exit handler. */
 static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
+	struct xvcpu_exit_trace t;
 	bool guest_dr;
 	int r;
 
@@ -178,10 +262,17 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	if (vcpu->xcr0_switch)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	guest_dr = load_guest_dr(vcpu);
+	if (trace_xvcpu_entry_enabled())
+		trace_entry(vcpu);
+	if (trace_xvcpu_regs_diff_enabled())
+		trace_regs_before(vcpu);
 	mitigate_entry();
 	guest_timing_enter_irqoff();
 
 	r = vcpu_enter_exit(vcpu, vcpu->rcu_qs_due);
+	t.start_ns = 0;
+	if (trace_xvcpu_exit_enabled() && r != 2)
+		trace_exit_start(&t);
 	vcpu->rcu_qs_due = false;
 
 	restore_host_debug(vcpu, guest_dr);
@@ -221,13 +312,20 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 
 	if (r == 2)
 		return -EIO;	/* VMX switched off: the host reboots */
-	if (r == 1)
-		return failed_entry(vcpu, 0, vmcs_read32(VM_INSTRUCTION_ERROR), 0);
+	if (r == 1) {
+		r = failed_entry(vcpu, 0, vmcs_read32(VM_INSTRUCTION_ERROR), 0);
+		e->reason = XVCPU_TRACE_VMFAIL;
+		goto out;
+	}
 
 	vcpu->exit_count++;
 	e->qual = vmcs_readl(EXIT_QUALIFICATION);
-	if (e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
-		return failed_entry(vcpu, e->reason, 0, e->qual);
+	if (e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		r = failed_entry(vcpu, e->reason, 0, e->qual);
+		goto out;
+	}
+	if (trace_xvcpu_regs_diff_enabled())
+		trace_regs_after(vcpu);
 	e->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 	e->idt_vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 	/* The host's tick came this way: report a quiescent state next. */
@@ -236,7 +334,11 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		vcpu->rcu_qs_due = true;
 	if (unlikely(e->idt_vectoring & VECTORING_INFO_VALID_MASK))
 		xvcpu_capture_vectoring(vcpu, e);
-	return xvcpu_handle_exit(vcpu, e);
+	r = xvcpu_handle_exit(vcpu, e);
+out:
+	if (trace_xvcpu_exit_enabled())
+		trace_exit_done(vcpu, e, &t, r);
+	return r;
 }
 
 /* Finish what the last user-space exit started. Vcpu loaded. */
