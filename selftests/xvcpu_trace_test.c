@@ -31,6 +31,12 @@
 #endif
 
 #define TRACEFS		"/sys/kernel/tracing"
+
+/* The "# " lines reach the log even from a test's child that _exit()s. */
+__attribute__((constructor)) static void line_buffered(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
 #define TRACE_BUF_SIZE	(32UL << 20)
 
 /* VMX basic exit reasons (<asm/vmx.h>) as the trace prints them. */
@@ -281,7 +287,7 @@ TEST_F(xvcpu, exit_counts_and_times)
 	struct tr_iter it;
 	long id = vm_id(vm);
 	struct ucall uc;
-	char line[1024], want[64];
+	char line[1024], want[64], user_line[1100] = "";
 	char *trace;
 
 	ASSERT_GE(id, 0);
@@ -337,6 +343,9 @@ TEST_F(xvcpu, exit_counts_and_times)
 			ASSERT_NE(~0ULL, u) TH_LOG("%s", it.text);
 			if (u && n_user <= M_OUT)
 				user_ns[n_user] = u;
+			if (u && !user_line[0])
+				snprintf(user_line, sizeof(user_line),
+					 "%.40s: %.900s", it.event, it.text);
 			if (u)
 				n_user++;
 		}
@@ -354,7 +363,7 @@ TEST_F(xvcpu, exit_counts_and_times)
 	printf("# %s\n", tr_first(trace, "xvcpu_cpuid", NULL, line, sizeof(line)));
 	printf("# %s\n", tr_first(trace, "xvcpu_io", "port=0x1234", line, sizeof(line)));
 	printf("# %s\n", tr_first(trace, "xvcpu_exit", EXIT_IO, line, sizeof(line)));
-	printf("# %s\n", tr_first(trace, "xvcpu_entry", "user_ns=", line, sizeof(line)));
+	printf("# %s\n", user_line);
 	free(trace);
 	free(cpuid_ns);
 	free(user_ns);
@@ -670,11 +679,14 @@ GUEST_CODE static void guest_details(void)
 	uint32_t lo = 0, hi = 0;
 	uint64_t cr8;
 
+	/* The first #GP: its delivery touches the IDT and GDT pages first. */
+	asm volatile("rdmsr" : "+a"(lo), "+d"(hi) : "c"(D_MSR_UNKNOWN) : "memory");
+	GUEST_ASSERT_EQ(d_gp_count, 1);
 	GUEST_SYNC(1);
 	xt_wrmsr(MSR_TSC_AUX, 0x2a);
 	GUEST_ASSERT_EQ(xt_rdmsr(MSR_TSC_AUX), 0x2a);
 	asm volatile("rdmsr" : "+a"(lo), "+d"(hi) : "c"(D_MSR_UNKNOWN) : "memory");
-	GUEST_ASSERT_EQ(d_gp_count, 1);
+	GUEST_ASSERT_EQ(d_gp_count, 2);
 	GUEST_ASSERT_EQ(xt_vmcall(D_HC_NR, 1, 2, 3, 4, 5), 0x99);
 	*(volatile uint32_t *)XT_MMIO_GPA = D_MMIO_VALUE;
 	asm volatile("mov %0, %%cr8" : : "r"(5ULL) : "memory");
@@ -689,14 +701,46 @@ TEST_F(xvcpu, detail_events)
 	struct xt_vcpu *vcpu;
 	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_details);
 	struct xvcpu_run *run = vcpu->run;
+	unsigned int reinject = 0, after_ept = 0;
+	bool ept_mapped = false;
 	long id = vm_id(vm);
+	struct tr_iter it;
 	struct ucall uc;
 	char line[1024];
 	char *trace;
 
 	xt_vm_install_handler(vm, X86_VEC_GP, d_gp_handler);
 	tr_reset(_metadata);
+	/*
+	 * The first #GP: an EPT violation during its delivery (a page of the
+	 * IDT or GDT not mapped yet) has it delivered again, as a reinjection.
+	 */
+	tr_enable(_metadata, "xvcpu_inject", id);
+	tr_enable(_metadata, "xvcpu_ept_violation", id);
 	TEST_ASSERT_SYNC(vcpu, 1, &uc);
+	ASSERT_EQ(0, tr_write("events/xvcpu/enable", "0"));
+	trace = tr_read(_metadata);
+	EXPECT_EQ(1, tr_count(trace, "xvcpu_inject", MUST("source=exception")));
+	it = (struct tr_iter){ .next = trace };
+	while (tr_next(&it)) {
+		if (!strcmp(it.event, "xvcpu_inject") &&
+		    strstr(it.text, "source=reinject")) {
+			reinject++;
+			after_ept += ept_mapped;
+			EXPECT_NE(NULL, strstr(it.text, "vector=13 type=hard_exception has_error=1 error_code=0x0"));
+		}
+		ept_mapped = !strcmp(it.event, "xvcpu_ept_violation") &&
+			     strstr(it.text, "outcome=mapped");
+	}
+	EXPECT_GE(reinject, 1);
+	EXPECT_EQ(reinject, after_ept);
+	printf("# first #GP: %u redeliveries, each after an EPT violation\n",
+	       reinject);
+	printf("# %s\n", tr_first(trace, "xvcpu_inject", "source=reinject",
+				  line, sizeof(line)));
+	free(trace);
+
+	ASSERT_EQ(0, tr_clear());
 	tr_enable(_metadata, "xvcpu_msr", id);
 	tr_enable(_metadata, "xvcpu_inject", id);
 	tr_enable(_metadata, "xvcpu_entry", id);
