@@ -156,6 +156,15 @@ enum {
 	XVCPU_INJ_IRQ,
 };
 
+/* What xvcpu_exit needs from the moment of the exit (run.c, trace.h). */
+struct xvcpu_exit_trace {
+	u64 start_ns;		/* ktime_get_ns() right after the exit, 0: none */
+	u64 exits;		/* the vCPU's exit_count once this exit counts */
+	unsigned long rip;
+	u32 intr_info;
+	u32 cpu;
+};
+
 /* The emulated MSRs kept as storage (the rest live in the VMCS). */
 struct xvcpu_msr_state {
 	u64 star, lstar, cstar, sfmask, kernel_gs_base;
@@ -233,12 +242,14 @@ struct xvcpu_vcpu {
 	 * Tracing (src/trace/trace.h), written only while the event is on:
 	 * RUN's last return (ktime_get_ns) and exit_count then, for
 	 * xvcpu_entry.user_ns; the registers at the last entry and the
-	 * exit_count they belong to, for xvcpu_regs_diff.
+	 * exit_count they belong to, for xvcpu_regs_diff; the moment of the
+	 * exit being handled, for xvcpu_exit.
 	 */
 	u64 trace_ret_ns;		/* (u) */
 	u64 trace_ret_exits;		/* (u) */
 	u64 trace_regs_exit;		/* (u) */
 	u64 trace_regs[XR_NR + 2];	/* (u) GPRs, RIP, RFLAGS */
+	struct xvcpu_exit_trace trace_exit;	/* (u) */
 	bool rcu_qs_due;		/* (u) next entry reports an RCU QS */
 };
 

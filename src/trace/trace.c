@@ -3,11 +3,26 @@
  * The xvcpu tracepoints (trace.h) are instantiated here, with the one
  * output helper their TP_printk formats need.
  */
+#include <linux/jump_label.h>
 #include <linux/kernel.h>
 #include <linux/trace_seq.h>
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
+
+DEFINE_STATIC_KEY_FALSE(xvcpu_trace_run);
+
+/* Under the tracepoint's registration mutex, which may sleep. */
+int xvcpu_trace_run_reg(void)
+{
+	static_branch_inc(&xvcpu_trace_run);
+	return 0;
+}
+
+void xvcpu_trace_run_unreg(void)
+{
+	static_branch_dec(&xvcpu_trace_run);
+}
 
 static const char *const reg_names[XVCPU_TRACE_NR_REGS] = {
 	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",

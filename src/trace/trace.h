@@ -15,9 +15,20 @@
 #ifndef XVCPU_TRACE_DEFS_H
 #define XVCPU_TRACE_DEFS_H
 
+#include <linux/jump_label.h>
 #include <linux/types.h>
 
 struct trace_seq;
+
+/*
+ * On while any of xvcpu_entry, xvcpu_exit, xvcpu_regs_diff has a user
+ * (tracefs, perf, BPF: their regfunc/unregfunc count them), so that the
+ * run loop pays one static-key NOP where three events need work: the
+ * slow paths behind it check each event on its own.
+ */
+DECLARE_STATIC_KEY_FALSE(xvcpu_trace_run);
+int xvcpu_trace_run_reg(void);
+void xvcpu_trace_run_unreg(void);
 
 /* xvcpu_exit.outcome */
 #define XVCPU_TRACE_KERNEL	0	/* handled, the guest resumes */
@@ -54,14 +65,6 @@ struct trace_seq;
 #define XVCPU_TRACE_RIP		16
 #define XVCPU_TRACE_RFLAGS	17
 
-/* What xvcpu_exit needs from the moment of the exit (run.c). */
-struct xvcpu_exit_trace {
-	u64 start_ns;		/* ktime_get_ns() right after the exit, 0: none */
-	unsigned long rip;
-	u32 intr_info;
-	u32 cpu;
-};
-
 const char *xvcpu_trace_regs_diff(struct trace_seq *p, u32 changed,
 				  const u64 *old_regs, const u64 *new_regs);
 
@@ -76,7 +79,7 @@ const char *xvcpu_trace_regs_diff(struct trace_seq *p, u32 changed,
 #include "../vm.h"
 #include "../vmx/vmx.h"
 
-TRACE_EVENT(xvcpu_exit,
+TRACE_EVENT_FN(xvcpu_exit,
 	TP_PROTO(const struct xvcpu_vcpu *vcpu, const struct xvcpu_exit *e,
 		 const struct xvcpu_exit_trace *t, u8 outcome, u64 handle_ns),
 	TP_ARGS(vcpu, e, t, outcome, handle_ns),
@@ -119,10 +122,12 @@ TRACE_EVENT(xvcpu_exit,
 				   { XVCPU_TRACE_KERNEL, "kernel" },
 				   { XVCPU_TRACE_USER, "user" },
 				   { XVCPU_TRACE_ERROR, "error" }),
-		  __entry->handle_ns)
+		  __entry->handle_ns),
+
+	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
 );
 
-TRACE_EVENT(xvcpu_entry,
+TRACE_EVENT_FN(xvcpu_entry,
 	TP_PROTO(const struct xvcpu_vcpu *vcpu, unsigned long rip,
 		 u32 inj_info, u64 user_ns),
 	TP_ARGS(vcpu, rip, inj_info, user_ns),
@@ -145,7 +150,9 @@ TRACE_EVENT(xvcpu_entry,
 
 	TP_printk("vm_id=%u vcpu_id=%u rip=0x%llx inj_info=0x%x user_ns=%llu",
 		  __entry->vm_id, __entry->vcpu_id, __entry->guest_rip,
-		  __entry->inj_info, __entry->user_ns)
+		  __entry->inj_info, __entry->user_ns),
+
+	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
 );
 
 TRACE_EVENT(xvcpu_io,
@@ -474,7 +481,7 @@ TRACE_EVENT(xvcpu_entry_failed,
 		  __entry->activity, __entry->interruptibility)
 );
 
-TRACE_EVENT(xvcpu_regs_diff,
+TRACE_EVENT_FN(xvcpu_regs_diff,
 	TP_PROTO(const struct xvcpu_vcpu *vcpu, u32 changed,
 		 const u64 *old_regs, const u64 *new_regs),
 	TP_ARGS(vcpu, changed, old_regs, new_regs),
@@ -500,7 +507,9 @@ TRACE_EVENT(xvcpu_regs_diff,
 	TP_printk("vm_id=%u vcpu_id=%u %s",
 		  __entry->vm_id, __entry->vcpu_id,
 		  xvcpu_trace_regs_diff(p, __entry->changed, __entry->old_regs,
-					__entry->new_regs))
+					__entry->new_regs)),
+
+	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
 );
 
 DECLARE_EVENT_CLASS(xvcpu_vm_class,

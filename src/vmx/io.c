@@ -125,8 +125,13 @@ static int string_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e, bool in)
 }
 
 /* xvcpu_io for the access in vcpu->io, handled in the kernel or not. */
-static void trace_io(struct xvcpu_vcpu *vcpu, u64 data, bool user)
+static noinline void trace_io(struct xvcpu_vcpu *vcpu, bool user)
 {
+	u64 data = 0;
+
+	/* The value of a plain OUT (string data stays in the run page). */
+	if (!vcpu->io.string && !vcpu->io.in)
+		memcpy(&data, io_data(vcpu), vcpu->io.size);
 	trace_xvcpu_io(vcpu, vcpu->io.port, vcpu->io.size, vcpu->io.in,
 		       vcpu->io.string, vcpu->io.rep, vcpu->io.count, data,
 		       user);
@@ -136,7 +141,6 @@ int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
 	struct xvcpu_run *run = vcpu->run;
 	bool in = e->qual & IOQ_IN;
-	u64 data = 0;
 	int r;
 
 	vcpu->io.size = IOQ_SIZE(e->qual);
@@ -150,19 +154,18 @@ int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		r = string_io(vcpu, e, in);
 		if (r != XVCPU_USER) {
 			/* REP count 0, or a fault injected: done in here. */
-			if (r == XVCPU_RESUME)
-				trace_io(vcpu, 0, false);
+			if (r == XVCPU_RESUME && trace_xvcpu_io_enabled())
+				trace_io(vcpu, false);
 			return r;
 		}
 	} else {
-		if (!in) {
+		if (!in)
 			memcpy(io_data(vcpu), &vcpu->regs.r[XR_RAX],
 			       vcpu->io.size);
-			memcpy(&data, io_data(vcpu), vcpu->io.size);
-		}
 		xvcpu_skip_insn(vcpu, e->insn_len);
 	}
-	trace_io(vcpu, data, true);
+	if (trace_xvcpu_io_enabled())
+		trace_io(vcpu, true);
 	run->exit_reason = XVCPU_EXIT_IO;
 	run->io.direction = in ? XVCPU_EXIT_IO_IN : XVCPU_EXIT_IO_OUT;
 	run->io.size = vcpu->io.size;

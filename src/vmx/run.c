@@ -159,24 +159,11 @@ static void mitigate_entry(void)
 }
 
 /*
- * Tracing around the world switch (trace.h). Only reached when the event
- * is enabled; these read the VMCS, so they run while the vCPU is loaded,
- * never after a handler that may have put it.
+ * Tracing around the world switch (trace.h): behind one static key,
+ * xvcpu_trace_run, on while xvcpu_entry, xvcpu_exit or xvcpu_regs_diff
+ * has a user; each event is checked again here. These read the VMCS:
+ * the vCPU is loaded, never after a handler that may have put it.
  */
-
-/* xvcpu_entry, interrupts off, right before the entry. */
-static noinline void trace_entry(struct xvcpu_vcpu *vcpu)
-{
-	u64 user_ns = 0;
-
-	/* The first entry since RUN returned: the VMM's time. */
-	if (vcpu->trace_ret_ns && vcpu->trace_ret_exits == vcpu->exit_count)
-		user_ns = ktime_get_ns() - vcpu->trace_ret_ns;
-	vcpu->trace_ret_ns = 0;
-	trace_xvcpu_entry(vcpu, vmcs_readl(GUEST_RIP),
-			  vcpu->intr_info_valid ?
-			  vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) : 0, user_ns);
-}
 
 /* trace.h's register order: the GPRs by encoding, then RIP and RFLAGS. */
 static_assert(XVCPU_TRACE_RIP == XR_NR);
@@ -192,23 +179,36 @@ static void read_regs(struct xvcpu_vcpu *vcpu, u64 *regs)
 	regs[XVCPU_TRACE_RFLAGS] = vmcs_readl(GUEST_RFLAGS);
 }
 
-/* xvcpu_regs_diff, before the entry: the registers the guest starts with. */
-static noinline void trace_regs_before(struct xvcpu_vcpu *vcpu)
+/* Interrupts off, right before the entry. */
+static noinline void trace_before_entry(struct xvcpu_vcpu *vcpu)
 {
-	read_regs(vcpu, vcpu->trace_regs);
-	vcpu->trace_regs_exit = vcpu->exit_count + 1;
+	if (trace_xvcpu_entry_enabled()) {
+		u64 user_ns = 0;
+
+		/* The first entry since RUN returned: the VMM's time. */
+		if (vcpu->trace_ret_ns &&
+		    vcpu->trace_ret_exits == vcpu->exit_count)
+			user_ns = ktime_get_ns() - vcpu->trace_ret_ns;
+		vcpu->trace_ret_ns = 0;
+		trace_xvcpu_entry(vcpu, vmcs_readl(GUEST_RIP),
+				  vcpu->intr_info_valid ?
+				  vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) : 0,
+				  user_ns);
+	}
+	/* The registers the guest starts with, for the exit to compare. */
+	if (trace_xvcpu_regs_diff_enabled()) {
+		read_regs(vcpu, vcpu->trace_regs);
+		vcpu->trace_regs_exit = vcpu->exit_count + 1;
+	}
 }
 
-/* After the exit (exit_count counts it): what the guest changed. */
-static noinline void trace_regs_after(struct xvcpu_vcpu *vcpu)
+/* What the guest changed since trace_before_entry(). */
+static void trace_regs_diff(struct xvcpu_vcpu *vcpu)
 {
 	u64 regs[XVCPU_TRACE_NR_REGS];
 	unsigned int i;
 	u32 changed = 0;
 
-	/* Only against the registers of this very entry. */
-	if (vcpu->trace_regs_exit != vcpu->exit_count)
-		return;
 	read_regs(vcpu, regs);
 	for (i = 0; i < XVCPU_TRACE_NR_REGS; i++)
 		if (regs[i] != vcpu->trace_regs[i])
@@ -216,33 +216,50 @@ static noinline void trace_regs_after(struct xvcpu_vcpu *vcpu)
 	trace_xvcpu_regs_diff(vcpu, changed, vcpu->trace_regs, regs);
 }
 
-/* xvcpu_exit, part one: what only the moment of the exit knows. */
-static noinline void trace_exit_start(struct xvcpu_exit_trace *t)
+/*
+ * Right after the exit, interrupts still off (@r: vcpu_enter_exit's,
+ * exit_count not counting this exit yet): what only this moment knows.
+ */
+static noinline void trace_at_exit(struct xvcpu_vcpu *vcpu, int r)
 {
-	t->start_ns = ktime_get_ns();
-	t->cpu = smp_processor_id();
-	t->rip = vmcs_readl(GUEST_RIP);
-	t->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
+	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
+
+	if (r == 2)
+		return;		/* VMX is off: no VMCS to read */
+	if (trace_xvcpu_exit_enabled()) {
+		t->start_ns = ktime_get_ns();
+		/* A failed VMLAUNCH/VMRESUME (r 1) is not counted as an exit. */
+		t->exits = vcpu->exit_count + (r == 0);
+		t->cpu = smp_processor_id();
+		t->rip = vmcs_readl(GUEST_RIP);
+		t->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
+	}
+	/* Only against the registers of this very entry, if it ran. */
+	if (trace_xvcpu_regs_diff_enabled() && r == 0 &&
+	    vcpu->trace_regs_exit == vcpu->exit_count + 1 &&
+	    !(vmcs_read32(VM_EXIT_REASON) & VMX_EXIT_REASONS_FAILED_VMENTRY))
+		trace_regs_diff(vcpu);
 }
 
-/* Part two, the handling decided: @r as an exit handler returns it. */
+/* The handling decided: @r as an exit handler returns it. */
 static noinline void trace_exit_done(struct xvcpu_vcpu *vcpu,
-				     const struct xvcpu_exit *e,
-				     const struct xvcpu_exit_trace *t, int r)
+				     const struct xvcpu_exit *e, int r)
 {
+	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
 	u8 outcome = r == XVCPU_RESUME ? XVCPU_TRACE_KERNEL :
 		     r == XVCPU_USER ? XVCPU_TRACE_USER : XVCPU_TRACE_ERROR;
 
-	/* The event was enabled while this exit was handled: not timed. */
-	if (!t->start_ns)
-		return;
-	trace_xvcpu_exit(vcpu, e, t, outcome, ktime_get_ns() - t->start_ns);
+	/* Not if the event was enabled while this exit was handled. */
+	if (trace_xvcpu_exit_enabled() && t->start_ns &&
+	    t->exits == vcpu->exit_count)
+		trace_xvcpu_exit(vcpu, e, t, outcome,
+				 ktime_get_ns() - t->start_ns);
+	t->start_ns = 0;
 }
 
 /* One guest entry and the exit that ends it. Returns like an exit handler. */
 static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
-	struct xvcpu_exit_trace t;
 	bool guest_dr;
 	int r;
 
@@ -262,17 +279,14 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	if (vcpu->xcr0_switch)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	guest_dr = load_guest_dr(vcpu);
-	if (trace_xvcpu_entry_enabled())
-		trace_entry(vcpu);
-	if (trace_xvcpu_regs_diff_enabled())
-		trace_regs_before(vcpu);
+	if (static_branch_unlikely(&xvcpu_trace_run))
+		trace_before_entry(vcpu);
 	mitigate_entry();
 	guest_timing_enter_irqoff();
 
 	r = vcpu_enter_exit(vcpu, vcpu->rcu_qs_due);
-	t.start_ns = 0;
-	if (trace_xvcpu_exit_enabled() && r != 2)
-		trace_exit_start(&t);
+	if (static_branch_unlikely(&xvcpu_trace_run))
+		trace_at_exit(vcpu, r);
 	vcpu->rcu_qs_due = false;
 
 	restore_host_debug(vcpu, guest_dr);
@@ -324,8 +338,6 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		r = failed_entry(vcpu, e->reason, 0, e->qual);
 		goto out;
 	}
-	if (trace_xvcpu_regs_diff_enabled())
-		trace_regs_after(vcpu);
 	e->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 	e->idt_vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 	/* The host's tick came this way: report a quiescent state next. */
@@ -336,8 +348,8 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		xvcpu_capture_vectoring(vcpu, e);
 	r = xvcpu_handle_exit(vcpu, e);
 out:
-	if (trace_xvcpu_exit_enabled())
-		trace_exit_done(vcpu, e, &t, r);
+	if (static_branch_unlikely(&xvcpu_trace_run))
+		trace_exit_done(vcpu, e, r);
 	return r;
 }
 
