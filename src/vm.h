@@ -163,6 +163,9 @@ struct xvcpu_exit_trace {
 	unsigned long rip;
 	u32 intr_info;
 	u32 cpu;
+	bool cpuid;		/* a CPUID exit, xvcpu_cpuid on: its input */
+	u32 cpuid_fn;
+	u32 cpuid_index;
 };
 
 /* The emulated MSRs kept as storage (the rest live in the VMCS). */

@@ -21,10 +21,10 @@
 struct trace_seq;
 
 /*
- * On while any of xvcpu_entry, xvcpu_exit, xvcpu_regs_diff has a user
- * (tracefs, perf, BPF: their regfunc/unregfunc count them), so that the
- * run loop pays one static-key NOP where three events need work: the
- * slow paths behind it check each event on its own.
+ * On while any of xvcpu_entry, xvcpu_exit, xvcpu_regs_diff, xvcpu_cpuid
+ * has a user (tracefs, perf, BPF: their regfunc/unregfunc count them):
+ * the run loop then runs its traced copy (run.c), which checks each
+ * event on its own; otherwise its untraced one, for one static-key NOP.
  */
 DECLARE_STATIC_KEY_FALSE(xvcpu_trace_run);
 int xvcpu_trace_run_reg(void);
@@ -255,7 +255,8 @@ TRACE_EVENT(xvcpu_msr,
 				   { XVCPU_TRACE_MSR_USER, "user" }))
 );
 
-TRACE_EVENT(xvcpu_cpuid,
+/* Emitted by the run loop (run.c), not by the CPUID handler. */
+TRACE_EVENT_FN(xvcpu_cpuid,
 	TP_PROTO(const struct xvcpu_vcpu *vcpu, u32 function, u32 index,
 		 u32 eax, u32 ebx, u32 ecx, u32 edx, bool found),
 	TP_ARGS(vcpu, function, index, eax, ebx, ecx, edx, found),
@@ -287,7 +288,9 @@ TRACE_EVENT(xvcpu_cpuid,
 	TP_printk("vm_id=%u vcpu_id=%u function=0x%x index=0x%x eax=0x%x ebx=0x%x ecx=0x%x edx=0x%x found=%u",
 		  __entry->vm_id, __entry->vcpu_id, __entry->function,
 		  __entry->index, __entry->eax, __entry->ebx, __entry->ecx,
-		  __entry->edx, __entry->found)
+		  __entry->edx, __entry->found),
+
+	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
 );
 
 TRACE_EVENT(xvcpu_cr,

@@ -25,7 +25,6 @@
 
 #include "vmcs.h"
 #include "vmx.h"
-#include "../trace/trace.h"
 
 #define HV_LEAF		0x40000000u
 
@@ -99,16 +98,6 @@ static u32 xsave_size(struct xvcpu_vcpu *vcpu, u64 xcr0)
 	return size;
 }
 
-/* Out of line: the CPUID exit pays one NOP for its tracepoint. */
-static noinline void trace_cpuid(struct xvcpu_vcpu *vcpu, u32 fn, u32 index,
-				 bool found)
-{
-	unsigned long *r = vcpu->regs.r;
-
-	trace_xvcpu_cpuid(vcpu, fn, index, r[XR_RAX], r[XR_RBX], r[XR_RCX],
-			  r[XR_RDX], found);
-}
-
 int xvcpu_handle_cpuid(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
 	unsigned long *r = vcpu->regs.r;
@@ -134,9 +123,8 @@ int xvcpu_handle_cpuid(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	r[XR_RBX] = b;
 	r[XR_RCX] = c;
 	r[XR_RDX] = d;
+	/* xvcpu_cpuid is emitted by run.c: no tracing on this path. */
 	xvcpu_skip_insn(vcpu, e->insn_len);
-	if (trace_xvcpu_cpuid_enabled())
-		trace_cpuid(vcpu, fn, index, ent);
 	return XVCPU_RESUME;
 }
 

@@ -123,8 +123,12 @@ static noinstr int vcpu_enter_exit(struct xvcpu_vcpu *vcpu, bool note_qs)
 	return r;
 }
 
-/* Guest DR0-3 in the hardware while the guest's DR7 arms any of them. */
-static bool load_guest_dr(struct xvcpu_vcpu *vcpu)
+/*
+ * Guest DR0-3 in the hardware while the guest's DR7 arms any of them.
+ * This and the two helpers below are inlined into both copies of
+ * enter_guest() (the traced one too), as they were into the one.
+ */
+static __always_inline bool load_guest_dr(struct xvcpu_vcpu *vcpu)
 {
 	if (likely(!vcpu->dr7_armed))
 		return false;
@@ -140,7 +144,8 @@ static bool load_guest_dr(struct xvcpu_vcpu *vcpu)
  * runs: the exit left DR7 at 0x400 and IA32_DEBUGCTL at 0 (SDM 27.5.1),
  * and DR0-3 may hold the guest's values.
  */
-static void restore_host_debug(struct xvcpu_vcpu *vcpu, bool guest_dr)
+static __always_inline void restore_host_debug(struct xvcpu_vcpu *vcpu,
+						bool guest_dr)
 {
 	if (unlikely(hw_breakpoint_active()))
 		hw_breakpoint_restore();
@@ -151,7 +156,7 @@ static void restore_host_debug(struct xvcpu_vcpu *vcpu, bool guest_dr)
 }
 
 /* The speculation barriers the host's own mitigation state asks for. */
-static void mitigate_entry(void)
+static __always_inline void mitigate_entry(void)
 {
 	/* L1TF: the guest must not find host data in the L1D (KVM: always). */
 	if (static_branch_unlikely(&xvcpu_l1d_flush))
@@ -159,10 +164,12 @@ static void mitigate_entry(void)
 }
 
 /*
- * Tracing around the world switch (trace.h): behind one static key,
- * xvcpu_trace_run, on while xvcpu_entry, xvcpu_exit or xvcpu_regs_diff
- * has a user; each event is checked again here. These read the VMCS:
- * the vCPU is loaded, never after a handler that may have put it.
+ * Tracing around the world switch (trace.h). enter_guest() exists twice:
+ * the run loop picks the traced copy while xvcpu_trace_run is on (one of
+ * xvcpu_entry, xvcpu_exit, xvcpu_regs_diff, xvcpu_cpuid has a user), the
+ * untraced one otherwise, so a vCPU with tracing off pays one static-key
+ * NOP per entry. The hooks below check each event again. They read the
+ * VMCS: the vCPU is loaded, never after a handler that may have put it.
  */
 
 /* trace.h's register order: the GPRs by encoding, then RIP and RFLAGS. */
@@ -202,20 +209,6 @@ static noinline void trace_before_entry(struct xvcpu_vcpu *vcpu)
 	}
 }
 
-/* What the guest changed since trace_before_entry(). */
-static void trace_regs_diff(struct xvcpu_vcpu *vcpu)
-{
-	u64 regs[XVCPU_TRACE_NR_REGS];
-	unsigned int i;
-	u32 changed = 0;
-
-	read_regs(vcpu, regs);
-	for (i = 0; i < XVCPU_TRACE_NR_REGS; i++)
-		if (regs[i] != vcpu->trace_regs[i])
-			changed |= BIT(i);
-	trace_xvcpu_regs_diff(vcpu, changed, vcpu->trace_regs, regs);
-}
-
 /*
  * Right after the exit, interrupts still off (@r: vcpu_enter_exit's,
  * exit_count not counting this exit yet): what only this moment knows.
@@ -224,21 +217,41 @@ static noinline void trace_at_exit(struct xvcpu_vcpu *vcpu, int r)
 {
 	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
 
-	if (r == 2)
-		return;		/* VMX is off: no VMCS to read */
-	if (trace_xvcpu_exit_enabled()) {
-		t->start_ns = ktime_get_ns();
-		/* A failed VMLAUNCH/VMRESUME (r 1) is not counted as an exit. */
-		t->exits = vcpu->exit_count + (r == 0);
-		t->cpu = smp_processor_id();
-		t->rip = vmcs_readl(GUEST_RIP);
-		t->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
+	t->cpuid = false;
+	if (r == 2 || !trace_xvcpu_exit_enabled())
+		return;		/* r 2: VMX is off, no VMCS to read */
+	t->start_ns = ktime_get_ns();
+	/* A failed VMLAUNCH/VMRESUME (r 1) is not counted as an exit. */
+	t->exits = vcpu->exit_count + (r == 0);
+	t->cpu = smp_processor_id();
+	t->rip = vmcs_readl(GUEST_RIP);
+	t->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
+}
+
+/* An exit that ran guest code, before its handler. */
+static noinline void trace_after_exit(struct xvcpu_vcpu *vcpu,
+				      const struct xvcpu_exit *e)
+{
+	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
+	u64 regs[XVCPU_TRACE_NR_REGS];
+	unsigned int i;
+	u32 changed = 0;
+
+	/* CPUID's input, which its handler overwrites with the output. */
+	if (e->basic == EXIT_REASON_CPUID && trace_xvcpu_cpuid_enabled()) {
+		t->cpuid = true;
+		t->cpuid_fn = vcpu->regs.r[XR_RAX];
+		t->cpuid_index = vcpu->regs.r[XR_RCX];
 	}
-	/* Only against the registers of this very entry, if it ran. */
-	if (trace_xvcpu_regs_diff_enabled() && r == 0 &&
-	    vcpu->trace_regs_exit == vcpu->exit_count + 1 &&
-	    !(vmcs_read32(VM_EXIT_REASON) & VMX_EXIT_REASONS_FAILED_VMENTRY))
-		trace_regs_diff(vcpu);
+	/* What the guest changed, against the registers of this entry. */
+	if (!trace_xvcpu_regs_diff_enabled() ||
+	    vcpu->trace_regs_exit != vcpu->exit_count)
+		return;
+	read_regs(vcpu, regs);
+	for (i = 0; i < XVCPU_TRACE_NR_REGS; i++)
+		if (regs[i] != vcpu->trace_regs[i])
+			changed |= BIT(i);
+	trace_xvcpu_regs_diff(vcpu, changed, vcpu->trace_regs, regs);
 }
 
 /* The handling decided: @r as an exit handler returns it. */
@@ -248,7 +261,16 @@ static noinline void trace_exit_done(struct xvcpu_vcpu *vcpu,
 	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
 	u8 outcome = r == XVCPU_RESUME ? XVCPU_TRACE_KERNEL :
 		     r == XVCPU_USER ? XVCPU_TRACE_USER : XVCPU_TRACE_ERROR;
+	const unsigned long *gpr = vcpu->regs.r;
 
+	/* The CPUID handler only fills registers: its output is there. */
+	if (t->cpuid && r == XVCPU_RESUME)
+		trace_xvcpu_cpuid(vcpu, t->cpuid_fn, t->cpuid_index,
+				  gpr[XR_RAX], gpr[XR_RBX], gpr[XR_RCX],
+				  gpr[XR_RDX],
+				  xvcpu_cpuid_find(vcpu, t->cpuid_fn,
+						   t->cpuid_index));
+	t->cpuid = false;
 	/* Not if the event was enabled while this exit was handled. */
 	if (trace_xvcpu_exit_enabled() && t->start_ns &&
 	    t->exits == vcpu->exit_count)
@@ -257,8 +279,12 @@ static noinline void trace_exit_done(struct xvcpu_vcpu *vcpu,
 	t->start_ns = 0;
 }
 
-/* One guest entry and the exit that ends it. Returns like an exit handler. */
-static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
+/*
+ * One guest entry and the exit that ends it. Returns like an exit handler.
+ * @traced: the copy with the tracing hooks (xvcpu_vcpu_run).
+ */
+static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
+				       struct xvcpu_exit *e, const bool traced)
 {
 	bool guest_dr;
 	int r;
@@ -279,13 +305,13 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	if (vcpu->xcr0_switch)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	guest_dr = load_guest_dr(vcpu);
-	if (static_branch_unlikely(&xvcpu_trace_run))
+	if (traced)
 		trace_before_entry(vcpu);
 	mitigate_entry();
 	guest_timing_enter_irqoff();
 
 	r = vcpu_enter_exit(vcpu, vcpu->rcu_qs_due);
-	if (static_branch_unlikely(&xvcpu_trace_run))
+	if (traced)
 		trace_at_exit(vcpu, r);
 	vcpu->rcu_qs_due = false;
 
@@ -338,6 +364,8 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		r = failed_entry(vcpu, e->reason, 0, e->qual);
 		goto out;
 	}
+	if (traced)
+		trace_after_exit(vcpu, e);
 	e->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 	e->idt_vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 	/* The host's tick came this way: report a quiescent state next. */
@@ -348,9 +376,16 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		xvcpu_capture_vectoring(vcpu, e);
 	r = xvcpu_handle_exit(vcpu, e);
 out:
-	if (static_branch_unlikely(&xvcpu_trace_run))
+	if (traced)
 		trace_exit_done(vcpu, e, r);
 	return r;
+}
+
+/* The traced copy, out of line: the loop keeps the untraced one inline. */
+static noinline int enter_guest_traced(struct xvcpu_vcpu *vcpu,
+				       struct xvcpu_exit *e)
+{
+	return enter_guest(vcpu, e, true);
 }
 
 /* Finish what the last user-space exit started. Vcpu loaded. */
@@ -424,7 +459,10 @@ int xvcpu_vcpu_run(struct xvcpu_vcpu *vcpu)
 
 	for (;;) {
 		memset(&e, 0, sizeof(e));
-		r = enter_guest(vcpu, &e);
+		if (static_branch_unlikely(&xvcpu_trace_run))
+			r = enter_guest_traced(vcpu, &e);
+		else
+			r = enter_guest(vcpu, &e, false);
 		if (r == XVCPU_RESUME)
 			continue;
 		if (r != -EAGAIN)
