@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hello: a freestanding long-mode guest for `vcpuctl run`. It exercises
- * each way a guest reaches its VMM: port I/O (COM1 text, port 0x80
- * progress codes), instructions the kernel handles itself (CPUID and
- * RDMSR loops), a hypercall (VMCALL) and MMIO to an address with no RAM
- * behind it; then it halts with interrupts off, which ends the run.
+ * each way a guest reaches its VMM: port I/O (COM1 text), instructions
+ * the kernel handles itself (CPUID and RDMSR loops, debug-port codes and
+ * guest trace events from include/xvcpu_guest.h), a hypercall (VMCALL)
+ * and MMIO to an address with no RAM behind it; then it halts with
+ * interrupts off, which ends the run.
  *
  *   vcpuctl run build/examples/hello
  *   vcpuctl run --vcpus 4 build/examples/hello
@@ -16,11 +17,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "xvcpu_guest.h"
+
 #define COM1		0x3f8
-#define POST		0x80
 #define LSR_THRE	0x20
 
-/* Boot progress codes (port 0x80), in the order vCPU 0 reaches them. */
+/*
+ * Boot progress codes for the debug port (0x80), in the order vCPU 0
+ * reaches them: 0x40-0x5f is the "kernel" range, 0x60-0x7f "user space".
+ */
 enum {
 	POST_MAIN = 0x40,	/* hello_main entered */
 	POST_SERIAL = 0x41,	/* COM1 programmed */
@@ -37,6 +42,10 @@ enum {
 #define MSR_APIC_BASE	0x1b
 #define HC_HELLO	0x10		/* unknown to vcpuctl: returns 0 */
 #define OPEN_BUS	0xd0000000ul	/* above any RAM vcpuctl gives */
+
+/* Guest trace event ids (xvcpu_traceN), Xen's TRACE_nD from inside. */
+#define EV_CPUID	0x100		/* data: loops, max leaf */
+#define EV_RDMSR	0x101		/* data: loops, TSC ticks, increasing */
 
 /* Freestanding code still gets these calls from the compiler. */
 void *memset(void *d, int c, size_t n)
@@ -199,7 +208,8 @@ static void put_regs_str(const uint32_t *regs, int n)
 			putc_serial(p[i]);
 }
 
-static void cpuid_demo(void)
+/* Returns the maximum basic leaf. */
+static uint32_t cpuid_demo(void)
 {
 	uint32_t first[4], r[4], vendor[3], brand[12];
 	int i, same = 1;
@@ -242,6 +252,7 @@ static void cpuid_demo(void)
 			puts_serial("\"\n");
 		}
 	}
+	return first[0];
 }
 
 /*
@@ -260,7 +271,8 @@ static int under_kvm(void)
 	return r[1] == 0x4b4d564b && r[2] == 0x564b4d56 && r[3] == 0x4d;
 }
 
-static void rdmsr_demo(void)
+/* Returns the TSC ticks of the loop; *@increasing_out: each read grew. */
+static uint64_t rdmsr_demo(int *increasing_out)
 {
 	uint64_t first, prev, v;
 	int i, increasing = 1;
@@ -280,14 +292,19 @@ static void rdmsr_demo(void)
 	puts_serial("rdmsr: IA32_APIC_BASE = ");
 	put_hex(rdmsr(MSR_APIC_BASE));
 	puts_serial("\n");
+	*increasing_out = increasing;
+	return prev - first;
 }
 
 void hello_main(uint64_t id, uint64_t nr_vcpus, uint64_t ram)
 {
-	uint32_t v;
+	uint64_t ticks;
+	long ev[2];
+	uint32_t v, max_leaf;
+	int increasing, kvm;
 
 	if (id) {
-		outb(POST, POST_SECONDARY);
+		xvcpu_debug_port(POST_SECONDARY);
 		lock();
 		serial_init();
 		puts_serial("vCPU ");
@@ -297,10 +314,10 @@ void hello_main(uint64_t id, uint64_t nr_vcpus, uint64_t ram)
 		halt_forever();
 	}
 
-	outb(POST, POST_MAIN);
+	xvcpu_debug_port(POST_MAIN);
 	lock();
 	serial_init();
-	outb(POST, POST_SERIAL);
+	xvcpu_debug_port(POST_SERIAL);
 	puts_serial("Hello from an xvcpu guest\n");
 	puts_serial("vCPU 0 of ");
 	put_dec(nr_vcpus);
@@ -308,21 +325,33 @@ void hello_main(uint64_t id, uint64_t nr_vcpus, uint64_t ram)
 	put_dec(ram >> 10);
 	puts_serial(" KiB of RAM, 64-bit mode\n");
 
-	cpuid_demo();
-	outb(POST, POST_CPUID);
-	rdmsr_demo();
-	outb(POST, POST_RDMSR);
+	max_leaf = cpuid_demo();
+	xvcpu_debug_port(POST_CPUID);
+	ticks = rdmsr_demo(&increasing);
+	xvcpu_debug_port(POST_RDMSR);
+
+	/* Guest trace events are xvcpu hypercalls: not under KVM. */
+	kvm = under_kvm();
+	if (!kvm) {
+		ev[0] = xvcpu_trace2(EV_CPUID, LOOPS, max_leaf);
+		ev[1] = xvcpu_trace3(EV_RDMSR, LOOPS, ticks, increasing);
+		puts_serial("trace: guest events ");
+		put_hex(EV_CPUID);
+		puts_serial(", ");
+		put_hex(EV_RDMSR);
+		puts_serial(ev[0] || ev[1] ? " FAILED\n" : " returned 0\n");
+	}
 
 	puts_serial("vmcall: hypercall ");
 	put_hex(HC_HELLO);
-	if (under_kvm()) {
+	if (kvm) {
 		puts_serial(" skipped: KVM underneath\n");
 	} else {
 		puts_serial(" returned ");
 		put_hex(vmcall(HC_HELLO, 1, 2, 3, 4, 5));
 		puts_serial("\n");
 	}
-	outb(POST, POST_VMCALL);
+	xvcpu_debug_port(POST_VMCALL);
 
 	v = mmio_read32(OPEN_BUS);
 	mmio_write32(OPEN_BUS, 0x12345678);
@@ -331,10 +360,10 @@ void hello_main(uint64_t id, uint64_t nr_vcpus, uint64_t ram)
 	puts_serial(" -> ");
 	put_hex(v);
 	puts_serial(v == 0xffffffff ? " (open bus)\n" : "\n");
-	outb(POST, POST_MMIO);
+	xvcpu_debug_port(POST_MMIO);
 
 	puts_serial("vCPU 0: done, halting\n");
 	unlock();
-	outb(POST, POST_HALT);
+	xvcpu_debug_port(POST_HALT);
 	halt_forever();
 }

@@ -731,7 +731,7 @@ TEST_F(xvcpu, unknown_ioctl_enotty)
 	struct xt_vcpu *vcpu;
 	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_hlt);
 	static const struct cmd vm_bad[] = {
-		CMD(_IO(XVCPUIO, 0x44)), CMD(_IO(XVCPUIO, 0x7f)),
+		CMD(_IO(XVCPUIO, 0x47)), CMD(_IO(XVCPUIO, 0x7f)),
 		CMD(_IOR(XVCPUIO, 0x40, struct xvcpu_memory_region)),
 		CMD(_IOW(XVCPUIO, 0x40, struct xvcpu_enable_cap)),
 		CMD(_IOW(XVCPUIO, 0x41, int)),

@@ -34,6 +34,12 @@ static int cpus_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(cpus);
 
+/* The xvcpu/ directory, for the per-VM ones (trace/stats.c); may be NULL. */
+struct dentry *xvcpu_debugfs_root(void)
+{
+	return xvcpu_debugfs_dir;
+}
+
 void __init xvcpu_debugfs_init(void)
 {
 	xvcpu_debugfs_dir = debugfs_create_dir("xvcpu", NULL);

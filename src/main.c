@@ -12,6 +12,7 @@
 #include <linux/init.h>
 #include <linux/module.h>
 
+#include "trace/stats.h"
 #include "vmx/caps.h"
 
 static int __init xvcpu_init(void)
@@ -28,6 +29,9 @@ static int __init xvcpu_init(void)
 	r = xvcpu_vmx_cpus_init();
 	if (r)
 		goto err_coexist;
+	r = xvcpu_stats_init();
+	if (r)
+		goto err_cpus;
 	xvcpu_debugfs_init();
 	r = xvcpu_dev_init();
 	if (r)
@@ -39,6 +43,8 @@ static int __init xvcpu_init(void)
 
 err_debugfs:
 	xvcpu_debugfs_exit();
+	xvcpu_stats_exit_module();
+err_cpus:
 	xvcpu_vmx_cpus_exit();
 err_coexist:
 	xvcpu_coexist_exit();
@@ -49,6 +55,7 @@ static void __exit xvcpu_exit(void)
 {
 	xvcpu_dev_exit();
 	xvcpu_debugfs_exit();
+	xvcpu_stats_exit_module();
 	xvcpu_vmx_cpus_exit();
 	xvcpu_coexist_exit();
 }

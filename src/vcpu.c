@@ -41,6 +41,9 @@ static_assert(sizeof(struct xvcpu_interrupt) == 8);
 static_assert(sizeof(struct xvcpu_enable_cap) == 72);
 static_assert(sizeof(struct xvcpu_run) <= XVCPU_RUN_IO_DATA_OFFSET);
 static_assert(XVCPU_RUN_SIZE == PAGE_SIZE);
+static_assert(sizeof(struct xvcpu_stats_header) == 24);
+static_assert(sizeof(struct xvcpu_stats_desc) == 16);
+static_assert(offsetof(struct xvcpu_stats_desc, name) == 16);
 
 static void vcpu_free(struct xvcpu_vcpu *vcpu)
 {
@@ -52,7 +55,7 @@ static void vcpu_free(struct xvcpu_vcpu *vcpu)
 	if (vcpu->run_page)
 		__free_page(vcpu->run_page);
 	kvfree(vcpu->cpuid);
-	kfree(vcpu);
+	xvcpu_stats_vcpu_put(vcpu);
 }
 
 static int vcpu_release(struct inode *inode, struct file *file)
@@ -190,7 +193,9 @@ static long vcpu_ioctl_locked(struct xvcpu_vcpu *vcpu, unsigned int cmd,
 	case XVCPU_RUN:
 		if (arg)
 			return -EINVAL;
+		xvcpu_stats_run_begin(&vcpu->stats);
 		r = xvcpu_vcpu_run(vcpu);
+		xvcpu_stats_run_end(&vcpu->stats, r, vcpu->run);
 		/* xvcpu_entry.user_ns: the VMM's time starts now. */
 		if (trace_xvcpu_entry_enabled()) {
 			vcpu->trace_ret_ns = ktime_get_ns();
@@ -264,6 +269,9 @@ static long vcpu_ioctl_locked(struct xvcpu_vcpu *vcpu, unsigned int cmd,
 		vcpu->pending_irq = irq.vector;
 		return 0;
 	}
+	case XVCPU_GET_STATS_FD:
+	case XVCPU_RESET_STATS:
+		return xvcpu_stats_vcpu_ioctl(vcpu, cmd, arg);
 	default:
 		return -ENOTTY;
 	}
@@ -300,11 +308,13 @@ int xvcpu_create_vcpu(struct xvcpu_vm *vm, unsigned long id)
 	if (id >= XVCPU_MAX_VCPUS)
 		return -EINVAL;
 	id = array_index_nospec(id, XVCPU_MAX_VCPUS);
-	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	/* ~26 KiB with its stats; freed by xvcpu_stats_vcpu_put(). */
+	vcpu = kvzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
 	if (!vcpu)
 		return -ENOMEM;
 	vcpu->vm = vm;
 	vcpu->id = id;
+	xvcpu_stats_vcpu_init(vcpu);
 	vcpu->cpu = -1;
 	INIT_LIST_HEAD(&vcpu->loaded_link);
 	mutex_init(&vcpu->mutex);

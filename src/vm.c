@@ -21,6 +21,7 @@
 
 #include "vm.h"
 #include "ept/ept.h"
+#include "trace/guest.h"
 #include "trace/trace.h"
 
 static DEFINE_IDA(vm_ida);
@@ -141,12 +142,14 @@ static void vm_destroy(struct xvcpu_vm *vm)
 	unsigned int i;
 
 	trace_xvcpu_vm_destroy(vm);
+	xvcpu_stats_vm_destroy(vm);
 	down_write(&vm->slots_lock);
 	for (i = 0; i < XVCPU_MAX_MEMSLOTS; i++)
 		if (vm->slots[i].size)
 			slot_release(vm, &vm->slots[i]);
 	up_write(&vm->slots_lock);
 	xvcpu_ept_destroy(vm);
+	xvcpu_guest_log_free(vm);
 	vm_uncharge_all(vm);
 	mmdrop(vm->mm);
 	ida_free(&vm_ida, vm->id);
@@ -234,6 +237,11 @@ static int enable_cap(struct xvcpu_vm *vm, const struct xvcpu_enable_cap *c)
 		vm->user_msr_exits = true;
 		mutex_unlock(&vm->lock);
 		return 0;
+	case XVCPU_CAP_USER_DEBUG_PORT:
+		mutex_lock(&vm->lock);
+		WRITE_ONCE(vm->user_debug_port, true);
+		mutex_unlock(&vm->lock);
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -267,6 +275,11 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			return -EFAULT;
 		return enable_cap(vm, &cap);
 	}
+	case XVCPU_GET_DEBUG_PORT_LOG:
+		return xvcpu_get_debug_port_log(vm, argp);
+	case XVCPU_GET_STATS_FD:
+	case XVCPU_RESET_STATS:
+		return xvcpu_stats_vm_ioctl(vm, cmd, arg);
 	default:
 		return -ENOTTY;
 	}
@@ -316,9 +329,13 @@ long xvcpu_create_vm(unsigned long type)
 	vm->created_ns = ktime_get_ns();
 	mmgrab(current->mm);
 	vm->mm = current->mm;
+	r = xvcpu_guest_log_init(vm);
+	if (r)
+		goto err;
 	r = xvcpu_ept_init(vm);
 	if (r)
 		goto err;
+	xvcpu_stats_vm_init(vm);
 	fd = anon_inode_getfd("xvcpu-vm", &vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		r = fd;

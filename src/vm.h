@@ -39,11 +39,13 @@
 #include <asm/fpu/types.h>
 
 #include "xvcpu.h"
+#include "trace/stats.h"
 #include "vmx/decode.h"
 #include "vmx/walk.h"
 
 struct xvcpu_vm;
 struct xvcpu_vcpu;
+struct xvcpu_debug_port_ring;
 
 struct xvcpu_memslot {
 	struct xvcpu_vm *vm;	/* (c) */
@@ -99,8 +101,13 @@ struct xvcpu_vm {
 	struct xvcpu_vcpu *vcpus[XVCPU_MAX_VCPUS];	/* (v) */
 	unsigned int nr_vcpus;		/* (v) */
 	bool user_msr_exits;		/* (v) XVCPU_CAP_USER_MSR_EXITS */
+	/* (v) XVCPU_CAP_USER_DEBUG_PORT; read without it (READ_ONCE) */
+	bool user_debug_port;
+	/* (c) the debug-port log; its own lock (trace/guest.c) */
+	struct xvcpu_debug_port_ring *debug_port;
 	struct ratelimit_state dump_rs;	/* VMCS dumps of this VM */
 	u64 created_ns;			/* (c) ktime_get_ns() at creation */
+	struct xvcpu_vm_stats stats;	/* trace/stats.h */
 };
 
 /* What a linear-address access needs to know of the guest (mmio.c). */
@@ -254,6 +261,8 @@ struct xvcpu_vcpu {
 	u64 trace_regs[XR_NR + 2];	/* (u) GPRs, RIP, RFLAGS */
 	struct xvcpu_exit_trace trace_exit;	/* (u) */
 	bool rcu_qs_due;		/* (u) next entry reports an RCU QS */
+	/* (u) written; a stats fd keeps this memory (trace/stats.h) */
+	struct xvcpu_vcpu_stats stats;
 };
 
 /* vm.c */

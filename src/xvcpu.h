@@ -36,6 +36,7 @@ void xvcpu_coexist_exit(void);
 /* debugfs.c: the read-only text views. */
 void xvcpu_debugfs_init(void);
 void xvcpu_debugfs_exit(void);
+struct dentry *xvcpu_debugfs_root(void);
 
 /* dev.c: the /dev/xvcpu misc device. */
 int xvcpu_dev_init(void);

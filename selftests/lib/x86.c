@@ -83,6 +83,17 @@ extern char xt_idt_stubs[];
 
 void xt_guest_exception(struct xt_ex_regs *regs);
 
+/* No handler, or not one the handler expected: report, forever. */
+GUEST_CODE static void __attribute__((noreturn))
+xt_guest_unhandled(struct xt_ex_regs *regs)
+{
+	for (;;) {
+		ucall(UCALL_UNHANDLED, regs->vector, regs->error_code,
+		      regs->rip, xt_read_cr2(), 0, 0);
+		xt_hlt();
+	}
+}
+
 GUEST_CODE void xt_guest_exception(struct xt_ex_regs *regs)
 {
 	uint64_t addr = XT_SYS_GPA + XT_SYS_HANDLERS;
@@ -95,11 +106,90 @@ GUEST_CODE void xt_guest_exception(struct xt_ex_regs *regs)
 		fn(regs);
 		return;
 	}
-	for (;;) {
-		ucall(UCALL_UNHANDLED, regs->vector, regs->error_code,
-		      regs->rip, xt_read_cr2(), 0, 0);
-		xt_hlt();
+	xt_guest_unhandled(regs);
+}
+
+GUEST_CODE void xt_guest_safe_handler(struct xt_ex_regs *regs)
+{
+	if (regs->r9 == XT_SAFE_MAGIC && regs->rip >= regs->r10 &&
+	    regs->rip < regs->r11) {
+		regs->rip = regs->r11;
+		regs->r9 = regs->vector;
+		return;
 	}
+	xt_guest_unhandled(regs);
+}
+
+/* ---- guest: ring 3 ------------------------------------------------------------ */
+
+/* Addresses for the assembly below, which cannot use the C constants. */
+#define USER_STATE	"0x1000a000"	/* XT_SYS_GPA + XT_SYS_USER */
+#define USER_STACK	"0x1000c000"	/* XT_SYS_GPA + XT_SYS_USER_STACK */
+_Static_assert(XT_SYS_GPA + XT_SYS_USER == 0x1000a000, "USER_STATE");
+_Static_assert(XT_SYS_GPA + XT_SYS_USER_STACK == 0x1000c000, "USER_STACK");
+_Static_assert(XT_SEL_UDATA == 0x33 && XT_SEL_UCODE64 == 0x3b, "selectors");
+_Static_assert(XT_VEC_USER_EXIT == 0xfe, "XT_VEC_USER_EXIT");
+
+/*
+ * xt_guest_run_user(fn, arg): save the callee-saved registers and RFLAGS
+ * on the ring-0 stack, remember that stack, and IRETQ to fn(arg) at CPL3
+ * with a return address that raises XT_VEC_USER_EXIT. Its handler
+ * (user_exit_handler) IRETQs to xt_user_resume at CPL0 on the saved
+ * stack, RAX (fn's result) untouched.
+ */
+asm(
+"	.pushsection .text\n"
+"	.globl xt_guest_run_user\n"
+"	.type xt_guest_run_user, @function\n"
+"xt_guest_run_user:\n"
+"	pushq %rbx\n"
+"	pushq %rbp\n"
+"	pushq %r12\n"
+"	pushq %r13\n"
+"	pushq %r14\n"
+"	pushq %r15\n"
+"	pushfq\n"
+"	movabsq $" USER_STATE ", %rax\n"
+"	movq %rsp, (%rax)\n"
+"	movabsq $" USER_STACK " - 8, %rax\n"
+"	leaq xt_user_ret_stub(%rip), %rcx\n"
+"	movq %rcx, (%rax)\n"
+"	pushq $0x33\n"			/* SS */
+"	pushq %rax\n"			/* RSP */
+"	pushq $0x3002\n"		/* RFLAGS: IOPL 3, IF 0 */
+"	pushq $0x3b\n"			/* CS */
+"	pushq %rdi\n"			/* RIP */
+"	movq %rsi, %rdi\n"
+"	iretq\n"
+"xt_user_ret_stub:\n"
+"	int $0xfe\n"
+"	ud2\n"
+"	.globl xt_user_resume\n"
+"xt_user_resume:\n"
+"	popfq\n"
+"	popq %r15\n"
+"	popq %r14\n"
+"	popq %r13\n"
+"	popq %r12\n"
+"	popq %rbp\n"
+"	popq %rbx\n"
+"	ret\n"
+"	.popsection\n");
+
+extern char xt_user_resume[];
+
+GUEST_CODE static void user_exit_handler(struct xt_ex_regs *regs)
+{
+	uint64_t addr = XT_SYS_GPA + XT_SYS_USER, *state;
+
+	asm("" : "=r"(state) : "0"(addr));
+	if ((regs->cs & 3) != 3)
+		xt_guest_unhandled(regs);
+	regs->rip = (uintptr_t)xt_user_resume;
+	regs->cs = XT_SEL_CODE64;
+	regs->ss = XT_SEL_DATA;
+	regs->rsp = state[0];
+	regs->rflags = X86_RFLAGS_FIXED;
 }
 
 /* The return address on every initial guest stack. */
@@ -179,6 +269,8 @@ static void build_gdt_tss(struct xt_vm *vm)
 	gdt[XT_SEL_CODE32 >> 3] = 0x00cf9b000000ffffULL;	/* 32-bit code */
 	gdt[XT_SEL_DATA >> 3] = 0x00cf93000000ffffULL;		/* flat data */
 	gdt[XT_SEL_CODE64 >> 3] = 0x00af9b000000ffffULL;	/* 64-bit code */
+	gdt[XT_SEL_UDATA >> 3] = 0x00cff3000000ffffULL;		/* data, DPL 3 */
+	gdt[XT_SEL_UCODE64 >> 3] = 0x00affb000000ffffULL;	/* code, DPL 3 */
 	/* Busy TSS (type 0xb), as TR holds it; 16 bytes in long mode. */
 	gdt[XT_SEL_TSS >> 3] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
 			       (0x8bULL << 40) | (((limit >> 16) & 0xf) << 48) |
@@ -249,6 +341,38 @@ void xt_vm_install_handler(struct xt_vm *vm, unsigned int vector,
 	TEST_ASSERT(vm->sys_hva && vector < 256, "vector %u", vector);
 	table = sys_ptr(vm, XT_SYS_HANDLERS);
 	table[vector] = (uintptr_t)fn;
+}
+
+void xt_vm_install_safe_handlers(struct xt_vm *vm)
+{
+	unsigned int v;
+
+	for (v = 0; v < 32; v++)
+		xt_vm_install_handler(vm, v, xt_guest_safe_handler);
+}
+
+void xt_vm_enable_user(struct xt_vm *vm)
+{
+	uint64_t *pml4 = sys_ptr(vm, XT_SYS_PML4);
+	uint64_t *pdpt = sys_ptr(vm, XT_SYS_PDPT);
+	uint64_t *pd = sys_ptr(vm, XT_SYS_PD);
+	uint64_t *idt = sys_ptr(vm, XT_SYS_IDT);
+	uint8_t *tss = sys_ptr(vm, XT_SYS_TSS);
+	uint64_t rsp0 = XT_SYS_GPA + XT_SYS_RING0_STACK;
+	uint64_t i;
+
+	TEST_ASSERT(vm->sys_hva, "ring 3 needs an x86 VM (xt_vm_create_x86)");
+	/* U/S in every level of the identity map. */
+	pml4[0] |= 0x4;
+	for (i = 0; i < XT_IDMAP_SIZE >> 30; i++)
+		pdpt[i] |= 0x4;
+	for (i = 0; i < (XT_IDMAP_SIZE >> 21); i++)
+		pd[i] |= 0x4;
+	/* RSP0 at offset 4 of the 64-bit TSS. */
+	memcpy(tss + 4, &rsp0, sizeof(rsp0));
+	/* The way back: an interrupt gate ring 3 may use (DPL 3). */
+	idt[2 * XT_VEC_USER_EXIT] |= 3ULL << 45;
+	xt_vm_install_handler(vm, XT_VEC_USER_EXIT, user_exit_handler);
 }
 
 /* ---- host: vCPU modes ------------------------------------------------------------- */

@@ -11,8 +11,9 @@
  *           guest is read by the host directly, and vice versa.
  *   slot 1  the system area at XT_SYS_GPA: page tables identity-mapping
  *           the low 4 GiB with 2 MiB pages, GDT, IDT (256 stubs into one
- *           C dispatcher), TSS, the exception handler table, per-vCPU
- *           stacks and a bump allocator.
+ *           C dispatcher), TSS, the exception handler table, the stacks
+ *           of ring-3 guest code (xt_vm_enable_user()), per-vCPU stacks
+ *           and a bump allocator.
  *   slots 2..  free for tests; XT_TEST_GPA and up, XT_MMIO_GPA has no slot.
  *   Below 0x400000 is free too (real-mode tests put code there).
  *
@@ -42,6 +43,9 @@
 #define XT_SYS_IDT		0x7000
 #define XT_SYS_TSS		0x8000
 #define XT_SYS_HANDLERS		0x9000	/* 256 handler pointers */
+#define XT_SYS_USER		0xa000	/* ring-3 switch state (1 page) */
+#define XT_SYS_USER_STACK	0xc000	/* top of the ring-3 stack */
+#define XT_SYS_RING0_STACK	0x10000	/* top of TSS.RSP0's stack */
 #define XT_SYS_HEAP		0x10000
 #define XT_IDMAP_SIZE		(4ULL << 30)
 #define XT_STACK_SIZE		(32UL << 10)
@@ -53,18 +57,36 @@
 #define XT_SEL_DATA		0x10
 #define XT_SEL_CODE64		0x18
 #define XT_SEL_TSS		0x20	/* 16 bytes in long mode */
-#define XT_GDT_ENTRIES		6
+#define XT_SEL_UDATA		0x33	/* flat data, DPL 3 (RPL 3) */
+#define XT_SEL_UCODE64		0x3b	/* 64-bit code, DPL 3 (RPL 3) */
+#define XT_GDT_ENTRIES		8
 
 #define X86_CR0_PE		(1ULL << 0)
 #define X86_CR0_MP		(1ULL << 1)
+#define X86_CR0_EM		(1ULL << 2)
+#define X86_CR0_TS		(1ULL << 3)
 #define X86_CR0_ET		(1ULL << 4)
 #define X86_CR0_NE		(1ULL << 5)
 #define X86_CR0_WP		(1ULL << 16)
+#define X86_CR0_AM		(1ULL << 18)
 #define X86_CR0_PG		(1ULL << 31)
+#define X86_CR4_DE		(1ULL << 3)
 #define X86_CR4_PAE		(1ULL << 5)
+#define X86_CR4_LA57		(1ULL << 12)
 #define X86_CR4_VMXE		(1ULL << 13)
+#define X86_CR4_SMXE		(1ULL << 14)
+#define X86_CR4_OSXSAVE		(1ULL << 18)
+#define X86_CR4_PKE		(1ULL << 22)
+#define X86_CR4_CET		(1ULL << 23)
+#define X86_CR4_PKS		(1ULL << 24)
 #define X86_RFLAGS_FIXED	(1ULL << 1)
+#define X86_RFLAGS_TF		(1ULL << 8)
 #define X86_RFLAGS_IF		(1ULL << 9)
+#define X86_RFLAGS_IOPL3	(3ULL << 12)
+#define X86_RFLAGS_AC		(1ULL << 18)
+#define X86_DR6_BS		(1ULL << 14)
+#define X86_DR7_FIXED		0x400ULL
+#define MSR_IA32_DEBUGCTL	0x000001d9
 #define EFER_SCE		(1ULL << 0)
 #define EFER_LME		(1ULL << 8)
 #define EFER_LMA		(1ULL << 10)
@@ -89,10 +111,15 @@
 #define MSR_TSC_AUX		0xc0000103
 
 #define X86_VEC_DE		0
+#define X86_VEC_DB		1
 #define X86_VEC_UD		6
 #define X86_VEC_DF		8
 #define X86_VEC_GP		13
 #define X86_VEC_PF		14
+#define X86_VEC_AC		17
+
+/* The vector ring-3 code returns to ring 0 through (xt_guest_run_user). */
+#define XT_VEC_USER_EXIT	0xfe
 
 /* The interrupt frame the IDT stubs build (lowest address first). */
 struct xt_ex_regs {
@@ -138,6 +165,68 @@ void xt_vcpu_args_set(struct xt_vcpu *vcpu, unsigned int n, ...);
 
 /* "#GP" and friends. */
 const char *xt_vector_str(uint64_t vector);
+
+/*
+ * Ring 3 for long-mode guests: sets the U bit in the identity map, gives
+ * TSS.RSP0 a stack, and installs the XT_VEC_USER_EXIT gate (DPL 3) that
+ * xt_guest_run_user() returns through. One vCPU at a time may use it.
+ */
+void xt_vm_enable_user(struct xt_vm *vm);
+/* xt_guest_safe_handler() for every exception vector (0-31). */
+void xt_vm_install_safe_handlers(struct xt_vm *vm);
+
+/* ---- guest side: ring 3 and exception probes ------------------------------------ */
+
+/*
+ * Runs @fn(@arg) at CPL3 (64-bit, IOPL 3 so that ucalls work, IF=0) on
+ * the ring-3 stack and returns its return value at CPL0. Needs
+ * xt_vm_enable_user() on the host.
+ */
+uint64_t xt_guest_run_user(uint64_t (*fn)(uint64_t), uint64_t arg);
+
+/*
+ * Exception probes, after the KVM selftests' asm_safe: XT_ASM_SAFE(seq)
+ * runs the instructions @seq and leaves in operand %0 (the first output,
+ * XT_ASM_SAFE_OUTPUTS(), so @seq refers to others by name) the vector
+ * of the exception one of them raised, or XT_NO_VECTOR; the handler
+ * (xt_guest_safe_handler, installed for the vector) resumes after @seq.
+ * Only a fault inside @seq is caught (not a trap after it); anything
+ * else is reported like an unhandled exception. Works at CPL3 too.
+ * Clobbers r9-r11.
+ *
+ *	asm volatile(XT_ASM_SAFE("rdmsr")
+ *		     : XT_ASM_SAFE_OUTPUTS(vec), "=a"(lo), "=d"(hi)
+ *		     : "c"(index) : XT_ASM_SAFE_CLOBBERS);
+ */
+#define XT_SAFE_MAGIC		0x5afe5afe5afe5afeULL
+#define XT_NO_VECTOR		0x100
+#define __XT_STR(x)		#x
+#define XT_STR(x)		__XT_STR(x)
+
+#define XT_ASM_SAFE(insn)						\
+	"movabsq $" XT_STR(XT_SAFE_MAGIC) ", %%r9\n\t"			\
+	"leaq 1f(%%rip), %%r10\n\t"					\
+	"leaq 2f(%%rip), %%r11\n\t"					\
+	"1: " insn "\n\t"						\
+	"movl $" XT_STR(XT_NO_VECTOR) ", %%r9d\n\t"			\
+	"2:\n\t"							\
+	"movq %%r9, %0\n\t"
+#define XT_ASM_SAFE_OUTPUTS(v)	"=rm"(v)
+#define XT_ASM_SAFE_CLOBBERS	"r9", "r10", "r11", "cc", "memory"
+
+/* The handler behind XT_ASM_SAFE (x86.c). */
+void xt_guest_safe_handler(struct xt_ex_regs *regs);
+
+/* An instruction without operands of its own: its vector or XT_NO_VECTOR. */
+#define xt_asm_safe(insn, inputs...)					\
+	({								\
+		uint64_t __vec;						\
+		asm volatile(XT_ASM_SAFE(insn)				\
+			     : XT_ASM_SAFE_OUTPUTS(__vec)		\
+			     : inputs					\
+			     : XT_ASM_SAFE_CLOBBERS);			\
+		(unsigned int)__vec;					\
+	})
 
 /* ---- guest side: instructions -------------------------------------------------- */
 
@@ -231,5 +320,44 @@ XT_READ_CR(0)
 XT_READ_CR(2)
 XT_READ_CR(3)
 XT_READ_CR(4)
+
+static inline void xt_write_cr0(uint64_t v)
+{
+	asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline void xt_write_cr4(uint64_t v)
+{
+	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+/* MOV from/to DR@n (n a constant 0-7). */
+#define xt_read_dr(n)							\
+	({								\
+		uint64_t __v;						\
+		asm volatile("mov %%db" XT_STR(n) ", %0"		\
+			     : "=r"(__v) : : "memory");			\
+		__v;							\
+	})
+#define xt_write_dr(n, v)						\
+	({								\
+		asm volatile("mov %0, %%db" XT_STR(n)			\
+			     : : "r"((uint64_t)(v)) : "memory");	\
+	})
+
+static inline uint64_t xt_xgetbv(uint32_t index)
+{
+	uint32_t lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(index) : "memory");
+	return lo | ((uint64_t)hi << 32);
+}
+
+static inline void xt_xsetbv(uint32_t index, uint64_t v)
+{
+	asm volatile("xsetbv"
+		     : : "c"(index), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+		     : "memory");
+}
 
 #endif /* XVCPU_SELFTEST_X86_H */

@@ -114,6 +114,7 @@ int xvcpu_ept_map(struct xvcpu_vm *vm, u64 gpa, struct page *page,
 	WRITE_ONCE(*table, page_to_phys(page) | EPT_R | EPT_X |
 			   (writable ? EPT_W : 0) | EPT_MT_WB | EPT_IPAT);
 	vm->ept.pinned++;
+	xvcpu_stats_pinned(&vm->stats, vm->ept.pinned);
 	return 0;
 }
 

@@ -119,6 +119,8 @@ int xvcpu_caps_check(unsigned long cap)
 	case XVCPU_CAP_VPID:
 	case XVCPU_CAP_UNRESTRICTED_GUEST:
 	case XVCPU_CAP_USER_MSR_EXITS:
+	case XVCPU_CAP_USER_DEBUG_PORT:
+	case XVCPU_CAP_STATS_FD:
 		return 1;	/* required at load, or pure software */
 	case XVCPU_CAP_EPT_2M:
 		return xvcpu_ept_cap(16);

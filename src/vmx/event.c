@@ -270,6 +270,7 @@ void xvcpu_commit_event(struct xvcpu_vcpu *vcpu)
 void xvcpu_event_delivered(struct xvcpu_vcpu *vcpu)
 {
 	vcpu->intr_info_valid = false;
+	xvcpu_stats_injected(&vcpu->stats, vcpu->injected);
 	switch (vcpu->injected) {
 	case XVCPU_INJ_EXCEPTION:
 		vcpu->exception.valid = false;

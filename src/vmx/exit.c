@@ -26,6 +26,7 @@
 
 #include "vmcs.h"
 #include "vmx.h"
+#include "../trace/guest.h"
 #include "../trace/trace.h"
 
 void xvcpu_skip_insn(struct xvcpu_vcpu *vcpu, u32 len)
@@ -122,11 +123,23 @@ static int handle_hlt(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	return XVCPU_USER;
 }
 
+/*
+ * The hypercall number in RAX, 32 bits of it outside 64-bit mode (as
+ * KVM); *@wide says which.
+ */
+static u64 hypercall_nr(struct xvcpu_vcpu *vcpu, bool *wide)
+{
+	*wide = (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) &&
+		(vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK);
+	return *wide ? vcpu->regs.r[XR_RAX] : (u32)vcpu->regs.r[XR_RAX];
+}
+
 static int handle_vmcall(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
 	struct xvcpu_run *run = vcpu->run;
 	unsigned long *r = vcpu->regs.r;
 	u8 cpl = xvcpu_guest_cpl();
+	bool wide;
 
 	trace_xvcpu_hypercall(vcpu, cpl);
 	/*
@@ -135,6 +148,12 @@ static int handle_vmcall(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	 */
 	if (cpl) {
 		r[XR_RAX] = -XVCPU_HYPERCALL_EPERM;
+		xvcpu_skip_insn(vcpu, e->insn_len);
+		return XVCPU_RESUME;
+	}
+	/* The kernel's own hypercall: a guest trace event, no exit. */
+	if (hypercall_nr(vcpu, &wide) == XVCPU_HC_TRACE) {
+		r[XR_RAX] = xvcpu_guest_event(vcpu, wide);
 		xvcpu_skip_insn(vcpu, e->insn_len);
 		return XVCPU_RESUME;
 	}

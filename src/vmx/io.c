@@ -5,6 +5,11 @@
  * to XVCPU_RUN_SIZE - XVCPU_RUN_IO_DATA_OFFSET bytes per exit; a REP
  * instruction with more to do is executed again by the guest after RSI/
  * RDI/RCX were updated, which gives the next batch. Vcpu loaded.
+ *
+ * The one exception is the debug port: a 1-byte OUT to port 0x80 is
+ * handled here, in the kernel (trace/guest.c), unless the VM gave the
+ * port to user space (XVCPU_CAP_USER_DEBUG_PORT). Any other access to
+ * it (IN, 2 or 4 bytes, string I/O) goes to user space as usual.
  */
 #include "../xvcpu.h"
 
@@ -13,6 +18,7 @@
 
 #include "vmcs.h"
 #include "vmx.h"
+#include "../trace/guest.h"
 #include "../trace/trace.h"
 
 #define IO_MAX_BYTES	(XVCPU_RUN_SIZE - XVCPU_RUN_IO_DATA_OFFSET)
@@ -142,6 +148,19 @@ int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	struct xvcpu_run *run = vcpu->run;
 	bool in = e->qual & IOQ_IN;
 	int r;
+
+	/* OUT imm8/DX, AL: no IN, no string, size 1, port 0x80. */
+	if ((e->qual & (IOQ_IN | IOQ_STRING | 7)) == 0 &&
+	    IOQ_PORT(e->qual) == XVCPU_DEBUG_PORT &&
+	    !READ_ONCE(vcpu->vm->user_debug_port)) {
+		if (trace_xvcpu_io_enabled())
+			trace_xvcpu_io(vcpu, XVCPU_DEBUG_PORT, 1, false, false,
+				       false, 1, (u8)vcpu->regs.r[XR_RAX],
+				       false);
+		xvcpu_debug_port_write(vcpu, vcpu->regs.r[XR_RAX]);
+		xvcpu_skip_insn(vcpu, e->insn_len);
+		return XVCPU_RESUME;
+	}
 
 	vcpu->io.size = IOQ_SIZE(e->qual);
 	vcpu->io.port = IOQ_PORT(e->qual);

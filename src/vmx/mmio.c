@@ -57,6 +57,7 @@ int xvcpu_handle_ept_violation(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 
 	xvcpu_vcpu_put(vcpu);
 	r = xvcpu_fault_in(vcpu->vm, gpa, write);
+	xvcpu_stats_ept(&vcpu->stats, r == 1);
 	/* During event delivery RIP is not the instruction that faulted. */
 	if (r == 1 && !(e->qual & EPT_VIOL_FETCH) && !delivering) {
 		/* Fetch what can be fetched; the decoder says if it is enough. */

@@ -311,6 +311,7 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	guest_timing_enter_irqoff();
 
 	r = vcpu_enter_exit(vcpu, vcpu->rcu_qs_due);
+	xvcpu_stats_exit(&vcpu->stats);
 	if (traced)
 		trace_at_exit(vcpu, r);
 	vcpu->rcu_qs_due = false;
@@ -375,6 +376,7 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	if (unlikely(e->idt_vectoring & VECTORING_INFO_VALID_MASK))
 		xvcpu_capture_vectoring(vcpu, e);
 	r = xvcpu_handle_exit(vcpu, e);
+	xvcpu_stats_exit_done(&vcpu->stats, e->basic);
 out:
 	if (traced)
 		trace_exit_done(vcpu, e, r);
@@ -457,6 +459,7 @@ int xvcpu_vcpu_run(struct xvcpu_vcpu *vcpu)
 	if (r < 0)
 		goto out_put;
 
+	xvcpu_stats_resume(&vcpu->stats);
 	for (;;) {
 		memset(&e, 0, sizeof(e));
 		if (static_branch_unlikely(&xvcpu_trace_run))
@@ -481,6 +484,7 @@ int xvcpu_vcpu_run(struct xvcpu_vcpu *vcpu)
 				run->exit_reason = XVCPU_EXIT_INTR;
 			goto out_fpu;
 		}
+		xvcpu_stats_resume(&vcpu->stats);
 	}
 out_put:
 	/* A handler that had to sleep may have failed to load us again. */

@@ -5,6 +5,7 @@
  * poll the line status register, which always says "transmitter empty".
  */
 #include <string.h>
+#include <time.h>
 
 #include "devices.h"
 
@@ -23,9 +24,18 @@
 #define LSR_TEMT	0x40	/* transmitter empty */
 #define IIR_NO_INT	0x01
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
 void devices_init(struct devices *d, FILE *serial, FILE *log, bool quiet)
 {
 	memset(d, 0, sizeof(*d));
+	d->t0_ns = now_ns();
 	pthread_mutex_init(&d->lock, NULL);
 	d->serial = serial;
 	d->log = log;
@@ -94,8 +104,14 @@ static void pio_out(struct devices *d, unsigned int vcpu, uint16_t port,
 	if (port >= COM1_BASE && port < COM1_BASE + 8) {
 		com1_out(d, port - COM1_BASE, v);
 	} else if (port == POST_PORT) {
-		if (d->post_count < POST_LOG_MAX)
-			d->post_log[d->post_count] = v;
+		struct xvcpu_debug_port_entry *e;
+
+		e = &d->post_ring[d->post_count % XVCPU_DEBUG_PORT_LOG_SIZE];
+		memset(e, 0, sizeof(*e));
+		e->ns = now_ns() - d->t0_ns;
+		e->vcpu_id = vcpu;
+		e->code = v;
+		e->component = XVCPU_DEBUG_PORT_COMPONENT(v);
 		d->post_count++;
 		if (!d->quiet) {
 			fflush(d->serial);
@@ -142,6 +158,24 @@ void devices_mmio(struct devices *d, uint64_t gpa, bool write,
 	(void)gpa;
 	if (!write)
 		memset(data, 0xff, len > 8 ? 8 : len);
+}
+
+void devices_debug_port_log(struct devices *d,
+			    struct xvcpu_debug_port_log *log)
+{
+	uint64_t first;
+	uint32_t i;
+
+	memset(log, 0, sizeof(*log));
+	pthread_mutex_lock(&d->lock);
+	log->total = d->post_count;
+	log->count = d->post_count < XVCPU_DEBUG_PORT_LOG_SIZE ?
+		     d->post_count : XVCPU_DEBUG_PORT_LOG_SIZE;
+	first = log->total - log->count;
+	for (i = 0; i < log->count; i++)
+		log->entries[i] =
+			d->post_ring[(first + i) % XVCPU_DEBUG_PORT_LOG_SIZE];
+	pthread_mutex_unlock(&d->lock);
 }
 
 const char *devices_port_name(uint16_t port)

@@ -90,3 +90,17 @@ const char *internal_suberror_name(uint32_t sub)
 {
 	return sub < ARRAY_SIZE(suberrors) ? suberrors[sub] : NULL;
 }
+
+/* cloud-hypervisor's ranges, as the kernel's xvcpu_debug_port event. */
+const char *debug_port_component_name(uint8_t code)
+{
+	static const char *const names[] = {
+		[XVCPU_DEBUG_PORT_FIRMWARE] = "firmware",
+		[XVCPU_DEBUG_PORT_BOOTLOADER] = "bootloader",
+		[XVCPU_DEBUG_PORT_KERNEL] = "kernel",
+		[XVCPU_DEBUG_PORT_USERSPACE] = "userspace",
+		[XVCPU_DEBUG_PORT_CUSTOM] = "custom",
+	};
+
+	return names[XVCPU_DEBUG_PORT_COMPONENT(code)];
+}

@@ -20,5 +20,7 @@ const char *exit_reason_name(uint32_t reason);
 const char *vmx_exit_reason_name(uint32_t basic);
 const char *vm_instruction_error_name(uint32_t err);
 const char *internal_suberror_name(uint32_t sub);
+/* The component of a debug-port code: "firmware" .. "custom". */
+const char *debug_port_component_name(uint8_t code);
 
 #endif /* VCPUCTL_NAMES_H */

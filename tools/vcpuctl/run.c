@@ -103,10 +103,11 @@ static void run_usage(FILE *f)
 		"  -q, --quiet       only the guest's serial output and errors\n"
 		"SIZE and ADDR: decimal or 0x hex, with an optional K, M or G suffix.\n"
 		"\n"
-		"COM1 (0x3f8) output goes to stdout; port 0x80 writes are boot progress\n"
-		"codes (shown on stderr unless --quiet); other ports and MMIO are an open\n"
-		"bus (reads all ones). A vCPU stops at HLT; the run ends when all have\n"
-		"stopped, then a summary of the exits goes to stderr.\n"
+		"COM1 (0x3f8) output goes to stdout; other ports and MMIO are an open\n"
+		"bus (reads all ones). Port 0x80 codes are boot progress: xvcpu logs them\n"
+		"in the kernel, timestamped. A vCPU stops at HLT; the run ends when all\n"
+		"have stopped, then a summary goes to stderr: the exits, and the\n"
+		"debug-port timeline (code, component, ms since VM creation).\n"
 		"\n"
 		"Exit status: 0 every vCPU halted, 1 failure (guest crash, VM entry\n"
 		"failure, xvcpu error), 2 bad arguments, 128+N stopped by signal N.\n",
@@ -673,6 +674,28 @@ static int status_of(struct vcpu_thread *vcpus, unsigned int n, bool quiet)
 	return EXIT_OK;
 }
 
+/*
+ * The debug-port timeline for the summary: xvcpu's kernel log, unless
+ * the writes came to vcpuctl's latch instead (a backend without the
+ * log, or a kernel that gave port 0x80 to user space).
+ */
+static void debug_port_source(struct vmm_vm *vm, struct devices *dev,
+			      struct run_summary *sum)
+{
+	static struct xvcpu_debug_port_log klog, ulog;
+	int r;
+
+	r = vmm_get_debug_port_log(vm, &klog);
+	devices_debug_port_log(dev, &ulog);
+	if (!r && (klog.total || !ulog.total)) {
+		sum->debug_port = &klog;
+		sum->debug_port_source = "kernel log";
+	} else {
+		sum->debug_port = &ulog;
+		sum->debug_port_source = "vcpuctl latch";
+	}
+}
+
 int do_run(int argc, char **argv)
 {
 	struct vcpu_thread *vcpus = NULL;
@@ -720,6 +743,9 @@ int do_run(int argc, char **argv)
 
 	if (vmm_open(&vm))
 		goto cleanup;
+	/* Right after the VM: latch times count from about its creation. */
+	devices_init(&dev, stdout, stderr, o.quiet);
+	dev_ready = true;
 	if (o.mode != MODE_LONG &&
 	    vmm_check_cap(&vm, XVCPU_CAP_UNRESTRICTED_GUEST) == 0) {
 		p_err("%s mode needs unrestricted guest (XVCPU_CAP_UNRESTRICTED_GUEST), which this CPU lacks",
@@ -748,8 +774,6 @@ int do_run(int argc, char **argv)
 	}
 	for (i = 0; i < o.nr_vcpus; i++)
 		vcpus[i].vcpu.fd = -1;
-	devices_init(&dev, stdout, stderr, o.quiet);
-	dev_ready = true;
 	for (i = 0; i < o.nr_vcpus; i++) {
 		vcpus[i].dev = &dev;
 		if (setup_vcpu(&vcpus[i], &vm, i, &layout, &o.entry))
@@ -784,13 +808,10 @@ int do_run(int argc, char **argv)
 			.nr_vcpus = o.nr_vcpus,
 			.wall_seconds = t1 - t0,
 			.vcpu_exit_count = exit_counts,
-			.post_count = dev.post_count,
-			.post_log = dev.post_log,
-			.post_logged = dev.post_count < POST_LOG_MAX ?
-				       dev.post_count : POST_LOG_MAX,
 			.serial_bytes = dev.serial_bytes,
 		};
 
+		debug_port_source(&vm, &dev, &sum);
 		stats_print(stderr, &total, &sum);
 	}
 

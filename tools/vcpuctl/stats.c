@@ -162,11 +162,28 @@ void stats_print(FILE *f, const struct exit_stats *s,
 	}
 	fprintf(f, ", including those the kernel handled itself\n");
 	fprintf(f, "  serial output: %" PRIu64 " bytes\n", sum->serial_bytes);
-	fprintf(f, "  boot progress: %" PRIu64 " code%s", sum->post_count,
-		sum->post_count == 1 ? "" : "s");
-	for (i = 0; i < sum->post_logged; i++)
-		fprintf(f, "%s%02x", i ? " " : ": ", sum->post_log[i]);
-	if (sum->post_count > sum->post_logged)
-		fprintf(f, " ...");
-	fputc('\n', f);
+	if (sum->debug_port)
+		debug_port_print(f, sum->debug_port, sum->debug_port_source);
+}
+
+void debug_port_print(FILE *f, const struct xvcpu_debug_port_log *log,
+		      const char *source)
+{
+	uint32_t i, n = log->count;
+
+	if (n > XVCPU_DEBUG_PORT_LOG_SIZE)
+		n = XVCPU_DEBUG_PORT_LOG_SIZE;
+	fprintf(f, "  debug port 0x%02x (%s): %" PRIu64 " code%s", POST_PORT,
+		source, (uint64_t)log->total, log->total == 1 ? "" : "s");
+	if (log->total > n)
+		fprintf(f, ", the last %u kept", n);
+	fprintf(f, "%s\n", n ? ", ms since VM creation" : "");
+	for (i = 0; i < n; i++) {
+		const struct xvcpu_debug_port_entry *e = &log->entries[i];
+
+		fprintf(f, "    %8" PRIu64 ".%03u ms  vCPU%-3u 0x%02x  %s\n",
+			(uint64_t)e->ns / 1000000,
+			(unsigned int)(e->ns / 1000 % 1000), e->vcpu_id,
+			e->code, debug_port_component_name(e->code));
+	}
 }

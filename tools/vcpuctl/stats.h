@@ -48,13 +48,20 @@ struct run_summary {
 	unsigned int nr_vcpus;
 	double wall_seconds;
 	const uint64_t *vcpu_exit_count;	/* [nr_vcpus] */
-	uint64_t post_count;
-	const uint8_t *post_log;
-	unsigned int post_logged;
+	/* The debug-port timeline, NULL if none; where it came from. */
+	const struct xvcpu_debug_port_log *debug_port;
+	const char *debug_port_source;	/* "kernel log", "vcpuctl latch" */
 	uint64_t serial_bytes;
 };
 
 void stats_print(FILE *f, const struct exit_stats *s,
 		 const struct run_summary *sum);
+
+/*
+ * The debug-port timeline: a header with the total, then one line per
+ * entry, oldest first: ms since VM creation, vCPU, code, component.
+ */
+void debug_port_print(FILE *f, const struct xvcpu_debug_port_log *log,
+		      const char *source);
 
 #endif /* VCPUCTL_STATS_H */

@@ -91,6 +91,20 @@ int vmm_check_cap(struct vmm_vm *vm, unsigned int cap)
 	return r < 0 ? -errno : r;
 }
 
+int vmm_get_debug_port_log(struct vmm_vm *vm,
+			   struct xvcpu_debug_port_log *log)
+{
+	int r;
+
+	memset(log, 0, sizeof(*log));
+	if (ioctl(vm->vm_fd, XVCPU_GET_DEBUG_PORT_LOG, log) == 0)
+		return 0;
+	r = -errno;
+	if (r != -ENOTTY)
+		p_err("XVCPU_GET_DEBUG_PORT_LOG: %s", strerror(-r));
+	return r;
+}
+
 int vmm_set_memory(struct vmm_vm *vm, uint32_t slot, uint32_t flags,
 		   uint64_t gpa, uint64_t size, void *host)
 {

@@ -41,6 +41,12 @@ int vmm_open(struct vmm_vm *vm);
 void vmm_close(struct vmm_vm *vm);
 /* 1 present, 0 absent, -errno. Says nothing: absence is not an error. */
 int vmm_check_cap(struct vmm_vm *vm, unsigned int cap);
+/*
+ * XVCPU_GET_DEBUG_PORT_LOG into @log. -ENOTTY, silently, from a backend
+ * or module without the log.
+ */
+int vmm_get_debug_port_log(struct vmm_vm *vm,
+			   struct xvcpu_debug_port_log *log);
 /* Anonymous RAM for [0, size) in slot 0. */
 int vmm_alloc_ram(struct vmm_vm *vm, uint64_t size);
 int vmm_set_memory(struct vmm_vm *vm, uint32_t slot, uint32_t flags,

@@ -9,7 +9,7 @@
  *
  * File descriptors and ioctl number ranges (one magic, XVCPUIO):
  *   system fd (/dev/xvcpu)   0x00-0x3f
- *   VM fd                    0x40-0x7f
+ *   VM fd                    0x40-0x7f (0x44, 0x45: VM and vCPU fds)
  *   vCPU fd                  0x80-0xbf
  */
 #ifndef _UAPI_LINUX_XVCPU_H
@@ -37,7 +37,9 @@
 #define XVCPU_CAP_EPT_AD		6	/* EPT accessed/dirty bits */
 #define XVCPU_CAP_PREEMPTION_TIMER	7	/* VMX preemption timer */
 #define XVCPU_CAP_USER_MSR_EXITS	8	/* VM: unknown MSRs exit to user */
-#define XVCPU_CAP_NR			9	/* first unknown number */
+#define XVCPU_CAP_USER_DEBUG_PORT	9	/* VM: port 0x80 exits to user */
+#define XVCPU_CAP_STATS_FD		10	/* XVCPU_GET_STATS_FD, RESET_STATS */
+#define XVCPU_CAP_NR			11	/* first unknown number */
 
 /* System ioctls (on /dev/xvcpu). */
 /* Returns XVCPU_API_VERSION; takes no argument (pass 0). */
@@ -73,12 +75,62 @@ struct xvcpu_memory_region {
 	__u64 reserved[2];	/* must be 0 */
 };
 
-/* Enable a VM capability (XVCPU_CAP_USER_MSR_EXITS: no arguments). */
+/*
+ * Enable a VM capability (XVCPU_CAP_USER_MSR_EXITS,
+ * XVCPU_CAP_USER_DEBUG_PORT: no arguments). Enabling is for the VM's
+ * life; it cannot be undone.
+ */
 struct xvcpu_enable_cap {
 	__u32 cap;
 	__u32 flags;		/* must be 0 */
 	__u64 args[4];		/* must be 0 unless the capability says */
 	__u64 reserved[4];	/* must be 0 */
+};
+
+/*
+ * The debug port (Documentation/guest-events.rst): a 1-byte OUT to port
+ * 0x80 (XVCPU_DEBUG_PORT) is handled in the kernel, unless the VM enabled
+ * XVCPU_CAP_USER_DEBUG_PORT. Every other access to the port (IN, 2 or
+ * 4 bytes, string I/O) exits to user space as any port I/O. The code's
+ * range names the guest component that wrote it, as in cloud-hypervisor.
+ */
+#define XVCPU_DEBUG_PORT		0x80
+
+#define XVCPU_DEBUG_PORT_FIRMWARE	0	/* codes 0x00-0x1f */
+#define XVCPU_DEBUG_PORT_BOOTLOADER	1	/* codes 0x20-0x3f */
+#define XVCPU_DEBUG_PORT_KERNEL		2	/* codes 0x40-0x5f */
+#define XVCPU_DEBUG_PORT_USERSPACE	3	/* codes 0x60-0x7f */
+#define XVCPU_DEBUG_PORT_CUSTOM		4	/* codes 0x80-0xff */
+
+/* Codes 0x80-0xff are all custom: the component of @code, 0..4. */
+#define XVCPU_DEBUG_PORT_COMPONENT(code) \
+	((code) >= 0x80 ? XVCPU_DEBUG_PORT_CUSTOM : (code) >> 5)
+
+/* Entries each VM keeps: the last this many writes. */
+#define XVCPU_DEBUG_PORT_LOG_SIZE	256
+
+struct xvcpu_debug_port_entry {
+	__u64 ns;		/* ns from VM creation (CLOCK_MONOTONIC) */
+	__u32 vcpu_id;		/* the vCPU that wrote it */
+	__u8 code;		/* the byte written */
+	__u8 component;		/* XVCPU_DEBUG_PORT_* of code */
+	__u16 reserved;		/* 0 */
+};
+
+/*
+ * XVCPU_GET_DEBUG_PORT_LOG: a copy of the VM's debug-port log, which
+ * reading does not clear. In: flags and reserved must be 0 (entries
+ * are ignored). Out: total = writes since VM creation, count =
+ * min(total, XVCPU_DEBUG_PORT_LOG_SIZE), entries[0, count) the last
+ * count writes, oldest first: entries[i] is write number total - count
+ * + i (from 0), and ns never decreases along them.
+ */
+struct xvcpu_debug_port_log {
+	__u32 flags;		/* in: must be 0 */
+	__u32 count;		/* out */
+	__u64 total;		/* out */
+	__u64 reserved[4];	/* in: must be 0 */
+	struct xvcpu_debug_port_entry entries[XVCPU_DEBUG_PORT_LOG_SIZE];
 };
 
 #define XVCPU_SET_MEMORY_REGION	_IOW(XVCPUIO, 0x40, struct xvcpu_memory_region)
@@ -90,6 +142,84 @@ struct xvcpu_enable_cap {
  * (Documentation/tracing.rst), unique among the VMs alive, reused after.
  */
 #define XVCPU_GET_VM_ID		_IO(XVCPUIO, 0x43)
+#define XVCPU_GET_DEBUG_PORT_LOG _IOWR(XVCPUIO, 0x48, struct xvcpu_debug_port_log)
+
+/*
+ * Binary statistics, laid out as KVM's (KVM_GET_STATS_FD; the flag
+ * values are KVM's too): a read-only file of
+ *
+ *   header | id string | descriptors | data
+ *
+ * read with pread() at the offsets the header gives. The id string and
+ * every descriptor's name take header.name_size bytes (NUL-terminated);
+ * descriptor i starts at desc_offset + i * (sizeof(struct
+ * xvcpu_stats_desc) + name_size). A stat is desc.size __u64 values at
+ * data_offset + desc.offset. Descriptors never change for an open fd;
+ * the data is read live. Readers must walk the descriptors by name, never
+ * assume an order or a count: stats are added over time.
+ * Documentation/stats.rst lists every stat.
+ */
+struct xvcpu_stats_header {
+	__u32 flags;		/* 0 */
+	__u32 name_size;	/* bytes of the id and of each name */
+	__u32 num_desc;
+	__u32 id_offset;
+	__u32 desc_offset;
+	__u32 data_offset;
+};
+
+#define XVCPU_STATS_TYPE_SHIFT		0
+#define XVCPU_STATS_TYPE_MASK		(0xF << XVCPU_STATS_TYPE_SHIFT)
+#define XVCPU_STATS_TYPE_CUMULATIVE	(0x0 << XVCPU_STATS_TYPE_SHIFT)
+#define XVCPU_STATS_TYPE_INSTANT	(0x1 << XVCPU_STATS_TYPE_SHIFT)
+#define XVCPU_STATS_TYPE_PEAK		(0x2 << XVCPU_STATS_TYPE_SHIFT)
+#define XVCPU_STATS_TYPE_LINEAR_HIST	(0x3 << XVCPU_STATS_TYPE_SHIFT)
+#define XVCPU_STATS_TYPE_LOG_HIST	(0x4 << XVCPU_STATS_TYPE_SHIFT)
+#define XVCPU_STATS_TYPE_MAX		XVCPU_STATS_TYPE_LOG_HIST
+
+#define XVCPU_STATS_UNIT_SHIFT		4
+#define XVCPU_STATS_UNIT_MASK		(0xF << XVCPU_STATS_UNIT_SHIFT)
+#define XVCPU_STATS_UNIT_NONE		(0x0 << XVCPU_STATS_UNIT_SHIFT)
+#define XVCPU_STATS_UNIT_BYTES		(0x1 << XVCPU_STATS_UNIT_SHIFT)
+#define XVCPU_STATS_UNIT_SECONDS	(0x2 << XVCPU_STATS_UNIT_SHIFT)
+#define XVCPU_STATS_UNIT_CYCLES		(0x3 << XVCPU_STATS_UNIT_SHIFT)
+#define XVCPU_STATS_UNIT_BOOLEAN	(0x4 << XVCPU_STATS_UNIT_SHIFT)
+#define XVCPU_STATS_UNIT_MAX		XVCPU_STATS_UNIT_BOOLEAN
+
+/* value * base^exponent units: nanoseconds are SECONDS, POW10, -9. */
+#define XVCPU_STATS_BASE_SHIFT		8
+#define XVCPU_STATS_BASE_MASK		(0xF << XVCPU_STATS_BASE_SHIFT)
+#define XVCPU_STATS_BASE_POW10		(0x0 << XVCPU_STATS_BASE_SHIFT)
+#define XVCPU_STATS_BASE_POW2		(0x1 << XVCPU_STATS_BASE_SHIFT)
+#define XVCPU_STATS_BASE_MAX		XVCPU_STATS_BASE_POW2
+
+/*
+ * One stat. LOG_HIST: size buckets, bucket 0 counts the value 0, bucket
+ * n (1 <= n < size - 1) counts [2^(n-1), 2^n), the last one everything
+ * from 2^(size-2) up. LINEAR_HIST: bucket n counts [n * bucket_size,
+ * (n + 1) * bucket_size), the last one everything above.
+ */
+struct xvcpu_stats_desc {
+	__u32 flags;		/* XVCPU_STATS_TYPE_*|UNIT_*|BASE_* */
+	__s16 exponent;
+	__u16 size;		/* number of __u64 values */
+	__u32 offset;		/* bytes from data_offset */
+	__u32 bucket_size;	/* LINEAR_HIST only, else 0 */
+	char name[];		/* header.name_size bytes */
+};
+
+/*
+ * On a VM fd or a vCPU fd; no argument (pass 0). Returns a new read-only
+ * stats fd (O_RDONLY | O_CLOEXEC) for that VM or vCPU; it keeps the
+ * stats alive after the VM or vCPU fd is closed.
+ */
+#define XVCPU_GET_STATS_FD	_IO(XVCPUIO, 0x44)
+/*
+ * On a VM fd or a vCPU fd; no argument (pass 0). Zeroes the cumulative,
+ * peak and histogram stats of that VM (peaks restart from the current
+ * value) or vCPU; instant values are state and stay.
+ */
+#define XVCPU_RESET_STATS	_IO(XVCPUIO, 0x45)
 
 /* ---- vCPU fd -------------------------------------------------------- */
 
@@ -200,8 +330,32 @@ struct xvcpu_interrupt {
 #define XVCPU_EXIT_MSR			9	/* XVCPU_CAP_USER_MSR_EXITS */
 #define XVCPU_EXIT_IRQ_WINDOW_OPEN	10
 
-/* A VMCALL from guest user mode: rax = -XVCPU_HYPERCALL_EPERM (as KVM). */
+/*
+ * Hypercall results the kernel puts into the guest's RAX, negated (as
+ * KVM's -KVM_EPERM, -KVM_EINVAL): a VMCALL from guest user mode gets
+ * -XVCPU_HYPERCALL_EPERM, a malformed XVCPU_HC_TRACE
+ * -XVCPU_HYPERCALL_EINVAL.
+ */
 #define XVCPU_HYPERCALL_EPERM		1
+#define XVCPU_HYPERCALL_EINVAL		22
+
+/*
+ * Hypercalls the kernel handles itself (no exit to user space); every
+ * other number is an XVCPU_EXIT_HYPERCALL. Numbers 0x78760000-0x7876ffff
+ * ("xv") are kept for these: a VMM should not give them a meaning.
+ *
+ * XVCPU_HC_TRACE, a guest trace event (Xen's TRACE_0D..TRACE_5D from
+ * inside the guest; Documentation/guest-events.rst): RAX = XVCPU_HC_TRACE,
+ * RBX = event id (32 bits), RCX = number of data words n (0..5), RDX,
+ * RSI, RDI, R8, R9 = data words 0..4 (the first n are used). Outside
+ * 64-bit mode registers are taken as 32 bits, and n must be at most 3
+ * (R8 and R9 do not exist there). Emitted as the tracepoint
+ * xvcpu:xvcpu_guest_event. RAX = 0 on success; -XVCPU_HYPERCALL_EINVAL
+ * (and no event) for a bad n or an id above 32 bits; CPL > 0:
+ * -XVCPU_HYPERCALL_EPERM. Only RAX changes.
+ */
+#define XVCPU_HC_TRACE			0x78760001
+#define XVCPU_HC_TRACE_MAX_DATA		5
 
 #define XVCPU_EXIT_IO_IN		0
 #define XVCPU_EXIT_IO_OUT		1
@@ -251,7 +405,8 @@ struct xvcpu_run {
 		/*
 		 * XVCPU_EXIT_HYPERCALL: VMCALL at CPL 0, rax=nr,
 		 * rbx/rcx/rdx/rsi/rdi. A VMCALL at CPL > 0 does not exit:
-		 * the guest gets rax = -XVCPU_HYPERCALL_EPERM.
+		 * the guest gets rax = -XVCPU_HYPERCALL_EPERM. Nor does
+		 * XVCPU_HC_TRACE (handled in the kernel).
 		 */
 		struct {
 			__u64 nr;

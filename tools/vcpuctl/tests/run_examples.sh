@@ -7,7 +7,9 @@
 #
 #   VCPUCTL=path/to/vcpuctl   the binary (default: vcpuctl in PATH)
 #   BACKEND=xvcpu|kvm         what it drives (default xvcpu); KVM answers
-#                             VMCALL itself and counts only user exits
+#                             VMCALL itself, counts only user exits and
+#                             sends port 0x80 to vcpuctl's latch (xvcpu
+#                             logs it in the kernel)
 #   EXAMPLES=DIR              hello, hello16.bin (default ./examples)
 #   GUESTS=DIR                pm32, spin.bin, triple.bin, sti_hlt.bin
 #                             (default ./guests)
@@ -28,6 +30,12 @@ ERR=$TMP/err
 n=0
 failed=0
 bad=
+# Where the summary's debug-port timeline comes from.
+if [ "$BACKEND" = xvcpu ]; then
+	DP_SOURCE="kernel log"
+else
+	DP_SOURCE="vcpuctl latch"
+fi
 
 echo "KTAP version 1"
 echo "# Subtest: vcpuctl_run ($BACKEND)"
@@ -60,6 +68,18 @@ want_out() {
 want_err() { grep -qF -- "$1" "$ERR" || bad="$bad stderr lacks '$1';"; }
 want_no_err() { [ ! -s "$ERR" ] || bad="$bad stderr not empty;"; }
 count_out() { tr -d '\r' <"$OUT" | grep -cF -- "$1"; }
+# The debug-port timeline lines of the summary hold these, in this order.
+want_timeline() {
+	grep -E '^ +[0-9]+\.[0-9]{3} ms  vCPU' "$ERR" >"$TMP/timeline"
+	i=0
+	for want in "$@"; do
+		i=$((i + 1))
+		sed -n "${i}p" "$TMP/timeline" | grep -qF -- "$want" ||
+			bad="$bad timeline line $i lacks '$want';"
+	done
+	[ "$(wc -l <"$TMP/timeline")" = $# ] ||
+		bad="$bad $(wc -l <"$TMP/timeline") timeline lines, want $#;"
+}
 # A number after $1 (a sed regex) in vcpuctl's summary.
 summary_value() { sed -n "s/$1 *\([0-9][0-9]*\).*/\1/p" "$ERR" | head -n1; }
 
@@ -76,8 +96,11 @@ want_out " ticks, increasing"
 want_out "rdmsr: IA32_APIC_BASE = 0x"
 want_out "mmio: read 0xd0000000 -> 0xffffffff (open bus)"
 want_out "vCPU 0: done, halting"
-want_err "vcpuctl: vCPU0: boot progress 0x40"
-want_err "boot progress: 7 codes: 40 41 42 43 44 45 4f"
+want_err "  debug port 0x80 ($DP_SOURCE): 7 codes, ms since VM creation"
+# The timeline, in order: ms, vCPU, code, component.
+want_timeline "vCPU0   0x40  kernel" "vCPU0   0x41  kernel" \
+	"vCPU0   0x42  kernel" "vCPU0   0x43  kernel" "vCPU0   0x44  kernel" \
+	"vCPU0   0x45  kernel" "vCPU0   0x4f  kernel"
 want_err "out 0x03f8 COM1 data"
 want_err "in  0x03fd COM1 LSR"
 want_err "read  0xd0000000"
@@ -87,13 +110,19 @@ total=$(summary_value "^  total")
 exits=$(summary_value "^  VM exits (run->exit_count):")
 if [ "$BACKEND" = xvcpu ]; then
 	want_out "vmcall: hypercall 0x10 returned 0x0"
+	want_out "trace: guest events 0x100, 0x101 returned 0"
 	want_err "nr 0x10"
+	# In the kernel: no port 0x80 exit reaches vcpuctl.
+	if grep -q "out 0x0080" "$ERR"; then
+		bad="$bad port 0x80 exited to vcpuctl;"
+	fi
 	# CPUID always exits and the kernel answers it: 1000+ more exits.
 	[ -n "$exits" ] && [ -n "$total" ] &&
 		[ "$exits" -ge $((total + 1000)) ] ||
 		bad="$bad exit_count $exits not >= user exits $total + 1000;"
 else
 	want_out "vmcall: hypercall 0x10 skipped: KVM underneath"
+	want_err "vcpuctl: vCPU0: boot progress 0x40"
 	[ -n "$exits" ] && [ "$exits" = "$total" ] ||
 		bad="$bad exit_count $exits != user exits $total;"
 fi
@@ -121,7 +150,9 @@ run run --mode real "$EXAMPLES/hello16.bin"
 want_rc 0
 want_out "Hello from an xvcpu guest in real mode, vCPU 0"
 want_err "real mode"
-want_err "boot progress: 3 codes: 10 11 1f"
+want_err "  debug port 0x80 ($DP_SOURCE): 3 codes, ms since VM creation"
+want_timeline "vCPU0   0x10  firmware" "vCPU0   0x11  firmware" \
+	"vCPU0   0x1f  firmware"
 result "hello16_real_mode"
 
 # 5: real mode, two vCPUs with their own stacks.
@@ -157,10 +188,11 @@ result "hlt_with_interrupts_enabled"
 bad=
 "$VCPUCTL" run --vcpus 2 "$GUESTS/spin.bin" >"$OUT" 2>"$ERR" &
 pid=$!
-# Both vCPUs inside the guest, or vcpuctl gone already, or out of time.
+# Both vCPUs inside the guest (each printed "spin" on COM1), or vcpuctl
+# gone already, or out of time.
 deadline=$(($(date +%s) + TIMEOUT))
 while kill -0 $pid 2>/dev/null &&
-	[ "$(grep -c 'boot progress 0x01' "$ERR")" -lt 2 ] &&
+	[ "$(tr -cd '\n' <"$OUT" | wc -c)" -lt 2 ] &&
 	[ "$(date +%s)" -lt $deadline ]; do
 	sleep 1
 done
@@ -173,6 +205,7 @@ want_err "vCPU0 stopped at rip 0x"
 want_err "vCPU1 stopped at rip 0x"
 want_err "INTR "
 want_err "summary: long mode, 2 vCPUs"
+want_err "  debug port 0x80 ($DP_SOURCE): 2 codes"
 result "sigint_stops_all_vcpus"
 
 # 10: a bad command line is status 2 and names the problem.

@@ -785,6 +785,7 @@ UNIT_TEST(com1_prints_thr_writes_and_says_empty)
 
 UNIT_TEST(port_0x80_logs_codes_and_open_bus_floats_high)
 {
+	static struct xvcpu_debug_port_log log;
 	struct captured c;
 	uint8_t in[8];
 	unsigned int i;
@@ -798,13 +799,38 @@ UNIT_TEST(port_0x80_logs_codes_and_open_bus_floats_high)
 	for (i = 0; i < 8; i++)
 		EXPECT_EQ(in[i], 0xff);
 	EXPECT_EQ(in8(&c.d, 0x80), 0xff);
+	devices_pio(&c.d, 5, 0x80, true, 1, 1, (uint8_t[]){ 0x9a });
+	devices_debug_port_log(&c.d, &log);
 	cap_done(&c);
-	EXPECT_EQ(c.d.post_count, 2);
-	EXPECT_EQ(c.d.post_log[0], 0x40);
-	EXPECT_EQ(c.d.post_log[1], 0x41);
+	EXPECT_EQ(c.d.post_count, 3);
+	EXPECT_EQ(log.total, 3);
+	EXPECT_EQ(log.count, 3);
+	EXPECT_EQ(log.entries[0].code, 0x40);
+	EXPECT_EQ(log.entries[1].code, 0x41);
+	EXPECT_EQ(log.entries[2].code, 0x9a);
+	EXPECT_EQ(log.entries[1].component, XVCPU_DEBUG_PORT_KERNEL);
+	EXPECT_EQ(log.entries[2].component, XVCPU_DEBUG_PORT_CUSTOM);
+	EXPECT_EQ(log.entries[1].vcpu_id, 0);
+	EXPECT_EQ(log.entries[2].vcpu_id, 5);
+	EXPECT(log.entries[0].ns <= log.entries[1].ns);
+	EXPECT(log.entries[1].ns <= log.entries[2].ns);
+	EXPECT_EQ(log.entries[3].code, 0);
 	EXPECT_STREQ(c.log, "vcpuctl: vCPU0: boot progress 0x40\n"
-			    "vcpuctl: vCPU0: boot progress 0x41\n");
+			    "vcpuctl: vCPU0: boot progress 0x41\n"
+			    "vcpuctl: vCPU5: boot progress 0x9a\n");
 	EXPECT_STREQ(c.out, "");
+	cap_free(&c);
+
+	/* The latch keeps the last 256, like the kernel's log. */
+	cap_init(&c, true);
+	for (i = 0; i < 300; i++)
+		out8(&c.d, 0x80, i);
+	devices_debug_port_log(&c.d, &log);
+	cap_done(&c);
+	EXPECT_EQ(log.total, 300);
+	EXPECT_EQ(log.count, 256);
+	EXPECT_EQ(log.entries[0].code, 44);
+	EXPECT_EQ(log.entries[255].code, 299 & 0xff);
 	cap_free(&c);
 
 	cap_init(&c, true);
@@ -852,11 +878,15 @@ UNIT_TEST(summary_lists_reasons_ports_and_exit_count)
 {
 	struct exit_stats a, b;
 	const uint64_t per_vcpu[2] = { 3000, 12 };
-	const uint8_t codes[] = { 0x40, 0x4f };
+	static struct xvcpu_debug_port_log log = {
+		.total = 2, .count = 2,
+		.entries = { { .ns = 1500000, .code = 0x40 },
+			     { .ns = 2000000, .code = 0x4f, .vcpu_id = 1 } },
+	};
 	struct run_summary sum = {
 		.mode = "long", .mem_size = 16 * MiB, .nr_vcpus = 2,
 		.wall_seconds = 0.5, .vcpu_exit_count = per_vcpu,
-		.post_count = 2, .post_log = codes, .post_logged = 2,
+		.debug_port = &log, .debug_port_source = "kernel log",
 		.serial_bytes = 26,
 	};
 	char *text = NULL;
@@ -890,10 +920,62 @@ UNIT_TEST(summary_lists_reasons_ports_and_exit_count)
 	EXPECT(strstr(text, "nr 0x10") != NULL);
 	EXPECT(strstr(text, "(unknown reasons)") != NULL);
 	EXPECT(strstr(text, "VM exits (run->exit_count): 3012 (vCPU0 3000, vCPU1 12)") != NULL);
-	EXPECT(strstr(text, "boot progress: 2 codes: 40 4f") != NULL);
+	EXPECT(strstr(text, "  debug port 0x80 (kernel log): 2 codes, ms since VM creation\n"
+			    "           1.500 ms  vCPU0   0x40  kernel\n"
+			    "           2.000 ms  vCPU1   0x4f  kernel\n") != NULL);
 	if (*unit_failed)	/* show it as KTAP diagnostics */
 		for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n"))
 			printf("# %s\n", l);
+	free(text);
+}
+
+/* Exact text: ms with three decimals, every component, the overwritten. */
+UNIT_TEST(debug_port_timeline_format)
+{
+	static struct xvcpu_debug_port_log log;
+	static const struct {
+		uint64_t ns;
+		uint32_t vcpu;
+		uint8_t code;
+	} in[] = {
+		{ 0, 0, 0x00 }, { 999, 0, 0x1f }, { 412345, 0, 0x20 },
+		{ 1000000, 63, 0x5f }, { 402744123, 2, 0x60 },
+		{ 12345678901ULL, 1, 0x80 }, { 12345678901ULL, 1, 0xff },
+	};
+	char *text = NULL;
+	size_t len = 0;
+	unsigned int i;
+	FILE *f;
+
+	memset(&log, 0, sizeof(log));
+	log.total = 300;
+	log.count = ARRAY_SIZE(in);
+	for (i = 0; i < ARRAY_SIZE(in); i++) {
+		log.entries[i].ns = in[i].ns;
+		log.entries[i].vcpu_id = in[i].vcpu;
+		log.entries[i].code = in[i].code;
+	}
+	f = open_memstream(&text, &len);
+	debug_port_print(f, &log, "kernel log");
+	log.total = 1;
+	log.count = 1;
+	debug_port_print(f, &log, "vcpuctl latch");
+	log.count = 0;
+	log.total = 0;
+	debug_port_print(f, &log, "kernel log");
+	fclose(f);
+	EXPECT_STREQ(text,
+		     "  debug port 0x80 (kernel log): 300 codes, the last 7 kept, ms since VM creation\n"
+		     "           0.000 ms  vCPU0   0x00  firmware\n"
+		     "           0.000 ms  vCPU0   0x1f  firmware\n"
+		     "           0.412 ms  vCPU0   0x20  bootloader\n"
+		     "           1.000 ms  vCPU63  0x5f  kernel\n"
+		     "         402.744 ms  vCPU2   0x60  userspace\n"
+		     "       12345.678 ms  vCPU1   0x80  custom\n"
+		     "       12345.678 ms  vCPU1   0xff  custom\n"
+		     "  debug port 0x80 (vcpuctl latch): 1 code, ms since VM creation\n"
+		     "           0.000 ms  vCPU0   0x00  firmware\n"
+		     "  debug port 0x80 (kernel log): 0 codes\n");
 	free(text);
 }
 
@@ -910,6 +992,11 @@ UNIT_TEST(names_come_from_one_table_each)
 	EXPECT(vm_instruction_error_name(14) == NULL);
 	EXPECT(internal_suberror_name(XVCPU_INTERNAL_MEMORY) != NULL);
 	EXPECT(internal_suberror_name(99) == NULL);
+	EXPECT_STREQ(debug_port_component_name(0x1f), "firmware");
+	EXPECT_STREQ(debug_port_component_name(0x3f), "bootloader");
+	EXPECT_STREQ(debug_port_component_name(0x40), "kernel");
+	EXPECT_STREQ(debug_port_component_name(0x7f), "userspace");
+	EXPECT_STREQ(debug_port_component_name(0xff), "custom");
 }
 
 int main(int argc, char **argv)
