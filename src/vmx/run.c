@@ -347,6 +347,8 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	 * guest time: the tick that came in the guest is the guest's.
 	 */
 	local_irq_enable();
+	/* STI blocks interrupts for one instruction: give them one. */
+	asm volatile("nop" ::: "memory");
 	local_irq_disable();
 	guest_timing_exit_irqoff();
 	local_irq_enable();
