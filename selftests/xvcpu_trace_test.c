@@ -693,6 +693,8 @@ GUEST_CODE static void guest_details(void)
 	asm volatile("mov %%cr8, %0" : "=r"(cr8) : : "memory");
 	GUEST_ASSERT_EQ(cr8, 5);
 	asm volatile("mov %0, %%cr8" : : "r"(0ULL) : "memory");
+	/* The debug port: handled in the kernel (Documentation/guest-events.rst). */
+	xt_outb(0x80, 0x42);
 	GUEST_DONE();
 }
 
@@ -748,6 +750,7 @@ TEST_F(xvcpu, detail_events)
 	tr_enable(_metadata, "xvcpu_mmio", id);
 	tr_enable(_metadata, "xvcpu_ept_violation", id);
 	tr_enable(_metadata, "xvcpu_cr", id);
+	tr_enable(_metadata, "xvcpu_io", id);
 	xt_vcpu_run(vcpu);
 	TEST_ASSERT_EXIT_REASON(vcpu, XVCPU_EXIT_HYPERCALL);
 	run->hypercall.ret = 0x99;
@@ -786,11 +789,15 @@ TEST_F(xvcpu, detail_events)
 			      MUST("cr=8 access=read value=0x5 outcome=done")));
 	EXPECT_EQ(1, tr_count(trace, "xvcpu_cr",
 			      MUST("cr=8 access=write value=0x0 outcome=done")));
+	EXPECT_EQ(1, tr_count(trace, "xvcpu_io", MUST("port=0x80 ")));
+	EXPECT_EQ(1, tr_count(trace, "xvcpu_io",
+			      MUST("dir=out port=0x80 size=1 string=0 rep=0 count=1 data=0x42 handled=kernel")));
 	printf("# %s\n", tr_first(trace, "xvcpu_msr", "outcome=gp", line, sizeof(line)));
 	printf("# %s\n", tr_first(trace, "xvcpu_inject", NULL, line, sizeof(line)));
 	printf("# %s\n", tr_first(trace, "xvcpu_hypercall", NULL, line, sizeof(line)));
 	printf("# %s\n", tr_first(trace, "xvcpu_mmio", NULL, line, sizeof(line)));
 	printf("# %s\n", tr_first(trace, "xvcpu_cr", NULL, line, sizeof(line)));
+	printf("# %s\n", tr_first(trace, "xvcpu_io", "port=0x80 ", line, sizeof(line)));
 	free(trace);
 	tr_reset(_metadata);
 	xt_vm_destroy(vm);
