@@ -680,7 +680,7 @@ static const struct cmd sys_cmds[] = {
 };
 static const struct cmd vm_cmds[] = {
 	CMD(XVCPU_SET_MEMORY_REGION), CMD(XVCPU_CREATE_VCPU),
-	CMD(XVCPU_ENABLE_CAP),
+	CMD(XVCPU_ENABLE_CAP), CMD(XVCPU_GET_VM_ID),
 };
 static const struct cmd vcpu_cmds[] = {
 	CMD(XVCPU_RUN), CMD(XVCPU_GET_REGS), CMD(XVCPU_SET_REGS),
@@ -731,7 +731,7 @@ TEST_F(xvcpu, unknown_ioctl_enotty)
 	struct xt_vcpu *vcpu;
 	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_hlt);
 	static const struct cmd vm_bad[] = {
-		CMD(_IO(XVCPUIO, 0x43)), CMD(_IO(XVCPUIO, 0x7f)),
+		CMD(_IO(XVCPUIO, 0x47)), CMD(_IO(XVCPUIO, 0x7f)),
 		CMD(_IOR(XVCPUIO, 0x40, struct xvcpu_memory_region)),
 		CMD(_IOW(XVCPUIO, 0x40, struct xvcpu_enable_cap)),
 		CMD(_IOW(XVCPUIO, 0x41, int)),

@@ -11,6 +11,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/nospec.h>
 #include <linux/slab.h>
@@ -20,6 +21,7 @@
 #include "vm.h"
 #include "regs/regs.h"
 #include "vmx/vmx.h"
+#include "trace/trace.h"
 
 static DEFINE_IDA(vpid_ida);
 
@@ -194,6 +196,11 @@ static long vcpu_ioctl_locked(struct xvcpu_vcpu *vcpu, unsigned int cmd,
 		xvcpu_stats_run_begin(&vcpu->stats);
 		r = xvcpu_vcpu_run(vcpu);
 		xvcpu_stats_run_end(&vcpu->stats, r, vcpu->run);
+		/* xvcpu_entry.user_ns: the VMM's time starts now. */
+		if (trace_xvcpu_entry_enabled()) {
+			vcpu->trace_ret_ns = ktime_get_ns();
+			vcpu->trace_ret_exits = vcpu->exit_count;
+		}
 		return r;
 	case XVCPU_GET_REGS: {
 		struct xvcpu_regs regs;
@@ -348,6 +355,8 @@ int xvcpu_create_vcpu(struct xvcpu_vm *vm, unsigned long id)
 		r = fd;
 		goto err_unlock;
 	}
+	/* Before the unlock: a close from another thread waits for it. */
+	trace_xvcpu_vcpu_create(vcpu);
 	mutex_unlock(&vm->lock);
 	return fd;
 

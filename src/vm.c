@@ -22,6 +22,7 @@
 #include "vm.h"
 #include "ept/ept.h"
 #include "trace/guest.h"
+#include "trace/trace.h"
 
 static DEFINE_IDA(vm_ida);
 
@@ -140,6 +141,7 @@ static void vm_destroy(struct xvcpu_vm *vm)
 {
 	unsigned int i;
 
+	trace_xvcpu_vm_destroy(vm);
 	xvcpu_stats_vm_destroy(vm);
 	down_write(&vm->slots_lock);
 	for (i = 0; i < XVCPU_MAX_MEMSLOTS; i++)
@@ -264,6 +266,8 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 	case XVCPU_CREATE_VCPU:
 		return xvcpu_create_vcpu(vm, arg);
+	case XVCPU_GET_VM_ID:
+		return arg ? -EINVAL : vm->id;
 	case XVCPU_ENABLE_CAP: {
 		struct xvcpu_enable_cap cap;
 
@@ -313,6 +317,8 @@ long xvcpu_create_vm(unsigned long type)
 		return r;
 	}
 	vm->id = r;
+	vm->pid = current->tgid;
+	trace_xvcpu_vm_create(vm);
 	refcount_set(&vm->refs, 1);
 	mutex_init(&vm->lock);
 	init_rwsem(&vm->slots_lock);

@@ -77,6 +77,7 @@ struct xvcpu_ept {
 struct xvcpu_vm {
 	refcount_t refs;		/* VM fd + one per vCPU */
 	u32 id;				/* (c) for traces and logs */
+	pid_t pid;			/* (c) creator's tgid, for traces */
 	struct mm_struct *mm;		/* (c) creator's mm (mmgrab'ed) */
 	struct mutex lock;		/* vCPU creation, capabilities */
 	/*
@@ -162,6 +163,18 @@ enum {
 	XVCPU_INJ_IRQ,
 };
 
+/* What xvcpu_exit needs from the moment of the exit (run.c, trace.h). */
+struct xvcpu_exit_trace {
+	u64 start_ns;		/* ktime_get_ns() right after the exit, 0: none */
+	u64 exits;		/* the vCPU's exit_count once this exit counts */
+	unsigned long rip;
+	u32 intr_info;
+	u32 cpu;
+	bool cpuid;		/* a CPUID exit, xvcpu_cpuid on: its input */
+	u32 cpuid_fn;
+	u32 cpuid_index;
+};
+
 /* The emulated MSRs kept as storage (the rest live in the VMCS). */
 struct xvcpu_msr_state {
 	u64 star, lstar, cstar, sfmask, kernel_gs_base;
@@ -235,6 +248,18 @@ struct xvcpu_vcpu {
 	u8 mmio_mode;			/* (u) its code size */
 
 	u64 exit_count;			/* (u) */
+	/*
+	 * Tracing (src/trace/trace.h), written only while the event is on:
+	 * RUN's last return (ktime_get_ns) and exit_count then, for
+	 * xvcpu_entry.user_ns; the registers at the last entry and the
+	 * exit_count they belong to, for xvcpu_regs_diff; the moment of the
+	 * exit being handled, for xvcpu_exit.
+	 */
+	u64 trace_ret_ns;		/* (u) */
+	u64 trace_ret_exits;		/* (u) */
+	u64 trace_regs_exit;		/* (u) */
+	u64 trace_regs[XR_NR + 2];	/* (u) GPRs, RIP, RFLAGS */
+	struct xvcpu_exit_trace trace_exit;	/* (u) */
 	bool rcu_qs_due;		/* (u) next entry reports an RCU QS */
 	/* (u) written; a stats fd keeps this memory (trace/stats.h) */
 	struct xvcpu_vcpu_stats stats;

@@ -123,6 +123,7 @@ int xvcpu_handle_cpuid(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	r[XR_RBX] = b;
 	r[XR_RCX] = c;
 	r[XR_RDX] = d;
+	/* xvcpu_cpuid is emitted by run.c: no tracing on this path. */
 	xvcpu_skip_insn(vcpu, e->insn_len);
 	return XVCPU_RESUME;
 }

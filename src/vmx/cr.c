@@ -23,6 +23,7 @@
 #include "caps.h"
 #include "vmcs.h"
 #include "vmx.h"
+#include "../trace/trace.h"
 
 #define CR0_KNOWN	(X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | \
 			 X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_AM | \
@@ -230,61 +231,84 @@ int xvcpu_set_cr0_cr4_efer(struct xvcpu_vcpu *vcpu, unsigned long cr0,
 	return 0;
 }
 
-static int set_cr_or_gp(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e, int r)
+/* @outcome: for xvcpu_cr. */
+static int set_cr_or_gp(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e, int r,
+			u8 *outcome)
 {
 	if (r == -EINTR) {
 		vcpu->run->exit_reason = XVCPU_EXIT_INTR;
+		*outcome = XVCPU_TRACE_CR_FAIL;
 		return r;
 	}
-	if (r)
+	if (r) {
 		xvcpu_inject_gp(vcpu);
-	else
+		*outcome = XVCPU_TRACE_CR_GP;
+	} else {
 		xvcpu_skip_insn(vcpu, e->insn_len);
+	}
+	return XVCPU_RESUME;
+}
+
+/* *@v: the value written or read; *@outcome as set_cr_or_gp(). */
+static int cr_access(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e,
+		     unsigned int cr, unsigned int type, unsigned long *v,
+		     u8 *outcome)
+{
+	unsigned int reg = (e->qual >> 8) & 15;
+	unsigned long lmsw;
+
+	switch (type) {
+	case XVCPU_TRACE_CR_WRITE:	/* MOV to CR */
+		*v = xvcpu_get_gpr(vcpu, reg);
+		switch (cr) {
+		case 0:
+			return set_cr_or_gp(vcpu, e, xvcpu_set_cr0(vcpu, *v),
+					    outcome);
+		case 3:
+			vmcs_writel(GUEST_CR3, *v);
+			return set_cr_or_gp(vcpu, e, pae_paging() ?
+					    xvcpu_load_pdptrs(vcpu, *v) : 0,
+					    outcome);
+		case 4:
+			return set_cr_or_gp(vcpu, e, xvcpu_set_cr4(vcpu, *v),
+					    outcome);
+		case 8:
+			return set_cr_or_gp(vcpu, e, *v & ~15UL ? -EINVAL :
+					    (vcpu->cr8 = *v, 0), outcome);
+		}
+		break;
+	case XVCPU_TRACE_CR_READ:	/* MOV from CR */
+		if (cr == 3)
+			*v = vmcs_readl(GUEST_CR3);
+		else if (cr == 8)
+			*v = vcpu->cr8;
+		else
+			break;
+		xvcpu_set_gpr(vcpu, reg, *v);
+		xvcpu_skip_insn(vcpu, e->insn_len);
+		return XVCPU_RESUME;
+	case XVCPU_TRACE_CR_CLTS:
+		*v = xvcpu_read_cr0() & ~X86_CR0_TS;
+		return set_cr_or_gp(vcpu, e, xvcpu_set_cr0(vcpu, *v), outcome);
+	case XVCPU_TRACE_CR_LMSW:	/* low four bits, PE cannot be cleared */
+		lmsw = (e->qual >> 16) & 0xf;
+		lmsw |= xvcpu_read_cr0() & X86_CR0_PE;
+		*v = (xvcpu_read_cr0() & ~0xfUL) | lmsw;
+		return set_cr_or_gp(vcpu, e, xvcpu_set_cr0(vcpu, *v), outcome);
+	}
+	xvcpu_inject_ud(vcpu);
+	*outcome = XVCPU_TRACE_CR_UD;
 	return XVCPU_RESUME;
 }
 
 int xvcpu_handle_cr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
 	unsigned int cr = e->qual & 15, type = (e->qual >> 4) & 3;
-	unsigned int reg = (e->qual >> 8) & 15;
-	unsigned long v;
+	u8 outcome = XVCPU_TRACE_CR_DONE;
+	unsigned long v = 0;
+	int r;
 
-	switch (type) {
-	case 0:		/* MOV to CR */
-		v = xvcpu_get_gpr(vcpu, reg);
-		switch (cr) {
-		case 0:
-			return set_cr_or_gp(vcpu, e, xvcpu_set_cr0(vcpu, v));
-		case 3:
-			vmcs_writel(GUEST_CR3, v);
-			return set_cr_or_gp(vcpu, e, pae_paging() ?
-					    xvcpu_load_pdptrs(vcpu, v) : 0);
-		case 4:
-			return set_cr_or_gp(vcpu, e, xvcpu_set_cr4(vcpu, v));
-		case 8:
-			return set_cr_or_gp(vcpu, e, v & ~15UL ? -EINVAL :
-					    (vcpu->cr8 = v, 0));
-		}
-		break;
-	case 1:		/* MOV from CR */
-		if (cr == 3)
-			v = vmcs_readl(GUEST_CR3);
-		else if (cr == 8)
-			v = vcpu->cr8;
-		else
-			break;
-		xvcpu_set_gpr(vcpu, reg, v);
-		xvcpu_skip_insn(vcpu, e->insn_len);
-		return XVCPU_RESUME;
-	case 2:		/* CLTS */
-		return set_cr_or_gp(vcpu, e, xvcpu_set_cr0(vcpu,
-					xvcpu_read_cr0() & ~X86_CR0_TS));
-	case 3:		/* LMSW: low four bits, PE cannot be cleared */
-		v = (e->qual >> 16) & 0xf;
-		v |= xvcpu_read_cr0() & X86_CR0_PE;
-		return set_cr_or_gp(vcpu, e, xvcpu_set_cr0(vcpu,
-					(xvcpu_read_cr0() & ~0xfUL) | v));
-	}
-	xvcpu_inject_ud(vcpu);
-	return XVCPU_RESUME;
+	r = cr_access(vcpu, e, cr, type, &v, &outcome);
+	trace_xvcpu_cr(vcpu, cr, type, v, outcome);
+	return r;
 }

@@ -28,6 +28,7 @@
 #include "caps.h"
 #include "vmcs.h"
 #include "vmx.h"
+#include "../trace/trace.h"
 
 enum { EXC_BENIGN, EXC_CONTRIBUTORY, EXC_PF, EXC_DF };
 
@@ -247,9 +248,10 @@ void xvcpu_commit_event(struct xvcpu_vcpu *vcpu)
 		if (!evs[i]->valid)
 			continue;
 		info = entry_info(evs[i], &drop);
-		if (info)
+		if (info) {
 			vcpu->injected = i;
-		else if (drop && i != XVCPU_INJ_IRQ)
+			trace_xvcpu_inject(vcpu, info, evs[i]->error & 0xffff, i);
+		} else if (drop && i != XVCPU_INJ_IRQ)
 			evs[i]->valid = false;
 		else
 			wait = true;	/* an interrupt the guest blocks */

@@ -27,6 +27,7 @@
 #include "vmcs.h"
 #include "vmx.h"
 #include "../trace/guest.h"
+#include "../trace/trace.h"
 
 void xvcpu_skip_insn(struct xvcpu_vcpu *vcpu, u32 len)
 {
@@ -137,13 +138,15 @@ static int handle_vmcall(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
 	struct xvcpu_run *run = vcpu->run;
 	unsigned long *r = vcpu->regs.r;
+	u8 cpl = xvcpu_guest_cpl();
 	bool wide;
 
+	trace_xvcpu_hypercall(vcpu, cpl);
 	/*
 	 * Guest user mode must not reach the VMM through its kernel: the
 	 * call fails in the guest, as KVM's -KVM_EPERM.
 	 */
-	if (xvcpu_guest_cpl()) {
+	if (cpl) {
 		r[XR_RAX] = -XVCPU_HYPERCALL_EPERM;
 		xvcpu_skip_insn(vcpu, e->insn_len);
 		return XVCPU_RESUME;

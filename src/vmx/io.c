@@ -19,6 +19,7 @@
 #include "vmcs.h"
 #include "vmx.h"
 #include "../trace/guest.h"
+#include "../trace/trace.h"
 
 #define IO_MAX_BYTES	(XVCPU_RUN_SIZE - XVCPU_RUN_IO_DATA_OFFSET)
 
@@ -129,6 +130,19 @@ static int string_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e, bool in)
 	return XVCPU_USER;
 }
 
+/* xvcpu_io for the access in vcpu->io, handled in the kernel or not. */
+static noinline void trace_io(struct xvcpu_vcpu *vcpu, bool user)
+{
+	u64 data = 0;
+
+	/* The value of a plain OUT (string data stays in the run page). */
+	if (!vcpu->io.string && !vcpu->io.in)
+		memcpy(&data, io_data(vcpu), vcpu->io.size);
+	trace_xvcpu_io(vcpu, vcpu->io.port, vcpu->io.size, vcpu->io.in,
+		       vcpu->io.string, vcpu->io.rep, vcpu->io.count, data,
+		       user);
+}
+
 int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
 	struct xvcpu_run *run = vcpu->run;
@@ -139,6 +153,10 @@ int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	if ((e->qual & (IOQ_IN | IOQ_STRING | 7)) == 0 &&
 	    IOQ_PORT(e->qual) == XVCPU_DEBUG_PORT &&
 	    !READ_ONCE(vcpu->vm->user_debug_port)) {
+		if (trace_xvcpu_io_enabled())
+			trace_xvcpu_io(vcpu, XVCPU_DEBUG_PORT, 1, false, false,
+				       false, 1, (u8)vcpu->regs.r[XR_RAX],
+				       false);
 		xvcpu_debug_port_write(vcpu, vcpu->regs.r[XR_RAX]);
 		xvcpu_skip_insn(vcpu, e->insn_len);
 		return XVCPU_RESUME;
@@ -153,14 +171,20 @@ int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 
 	if (vcpu->io.string) {
 		r = string_io(vcpu, e, in);
-		if (r != XVCPU_USER)
+		if (r != XVCPU_USER) {
+			/* REP count 0, or a fault injected: done in here. */
+			if (r == XVCPU_RESUME && trace_xvcpu_io_enabled())
+				trace_io(vcpu, false);
 			return r;
+		}
 	} else {
 		if (!in)
 			memcpy(io_data(vcpu), &vcpu->regs.r[XR_RAX],
 			       vcpu->io.size);
 		xvcpu_skip_insn(vcpu, e->insn_len);
 	}
+	if (trace_xvcpu_io_enabled())
+		trace_io(vcpu, true);
 	run->exit_reason = XVCPU_EXIT_IO;
 	run->io.direction = in ? XVCPU_EXIT_IO_IN : XVCPU_EXIT_IO_OUT;
 	run->io.size = vcpu->io.size;

@@ -15,6 +15,7 @@
 #include "decode.h"
 #include "vmcs.h"
 #include "vmx.h"
+#include "../trace/trace.h"
 
 #define EPT_VIOL_WRITE	BIT(1)
 #define EPT_VIOL_FETCH	BIT(2)
@@ -69,6 +70,10 @@ int xvcpu_handle_ept_violation(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		vcpu->run->exit_reason = XVCPU_EXIT_INTR;
 		return -EINTR;
 	}
+	trace_xvcpu_ept_violation(vcpu, gpa, e->qual,
+				  r == 0 ? XVCPU_TRACE_EPT_MAPPED :
+				  r == 1 ? XVCPU_TRACE_EPT_MMIO :
+				  XVCPU_TRACE_EPT_ERROR);
 	if (r == 0)
 		return XVCPU_RESUME;	/* an interrupted event is redelivered */
 	if (r < 0)
@@ -104,6 +109,12 @@ int xvcpu_handle_ept_violation(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 
 		run->mmio.is_write = 1;
 		memcpy(run->mmio.data, &v, insn.size);
+	}
+	if (trace_xvcpu_mmio_enabled()) {
+		u64 data = 0;
+
+		memcpy(&data, run->mmio.data, min_t(u32, insn.size, 8));
+		trace_xvcpu_mmio(vcpu, gpa, insn.size, run->mmio.is_write, data);
 	}
 	xvcpu_skip_insn(vcpu, insn.len);
 	return XVCPU_USER;

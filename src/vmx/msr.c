@@ -16,6 +16,7 @@
 #include "caps.h"
 #include "vmcs.h"
 #include "vmx.h"
+#include "../trace/trace.h"
 
 #define MTRRCAP_VALUE	0x508ULL	/* 8 variable, fixed, WC */
 #define MISC_ENABLE_DEF	(MSR_IA32_MISC_ENABLE_FAST_STRING |		\
@@ -297,12 +298,16 @@ int xvcpu_handle_rdmsr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	int r;
 
 	r = xvcpu_get_msr(vcpu, index, &data);
-	if (r == -ENOENT && vcpu->vm->user_msr_exits)
+	if (r == -ENOENT && vcpu->vm->user_msr_exits) {
+		trace_xvcpu_msr(vcpu, index, 0, false, XVCPU_TRACE_MSR_USER);
 		return user_msr_exit(vcpu, e, index, false, 0);
+	}
 	if (r) {
+		trace_xvcpu_msr(vcpu, index, 0, false, XVCPU_TRACE_MSR_GP);
 		xvcpu_inject_gp(vcpu);
 		return XVCPU_RESUME;
 	}
+	trace_xvcpu_msr(vcpu, index, data, false, XVCPU_TRACE_MSR_EMULATED);
 	vcpu->regs.r[XR_RAX] = (u32)data;
 	vcpu->regs.r[XR_RDX] = data >> 32;
 	xvcpu_skip_insn(vcpu, e->insn_len);
@@ -317,12 +322,16 @@ int xvcpu_handle_wrmsr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	int r;
 
 	r = xvcpu_set_msr(vcpu, index, data, false);
-	if (r == -ENOENT && vcpu->vm->user_msr_exits)
+	if (r == -ENOENT && vcpu->vm->user_msr_exits) {
+		trace_xvcpu_msr(vcpu, index, data, true, XVCPU_TRACE_MSR_USER);
 		return user_msr_exit(vcpu, e, index, true, data);
+	}
 	if (r) {
+		trace_xvcpu_msr(vcpu, index, data, true, XVCPU_TRACE_MSR_GP);
 		xvcpu_inject_gp(vcpu);
 		return XVCPU_RESUME;
 	}
+	trace_xvcpu_msr(vcpu, index, data, true, XVCPU_TRACE_MSR_EMULATED);
 	xvcpu_skip_insn(vcpu, e->insn_len);
 	return XVCPU_RESUME;
 }

@@ -31,6 +31,7 @@
 #include "caps.h"
 #include "vmcs.h"
 #include "vmx.h"
+#include "../trace/trace.h"
 
 /* L1TF: flush the L1D before every VM entry (set at load). */
 static DEFINE_STATIC_KEY_FALSE(xvcpu_l1d_flush);
@@ -68,6 +69,7 @@ static int failed_entry(struct xvcpu_vcpu *vcpu, u64 reason, u32 insn_error,
 {
 	struct xvcpu_run *run = vcpu->run;
 
+	trace_xvcpu_entry_failed(vcpu, reason, insn_error, qual);
 	if (insn_error)
 		pr_err_ratelimited("vm %u vcpu %u: VM entry failed, VM-instruction error %u\n",
 				   vcpu->vm->id, vcpu->id, insn_error);
@@ -121,8 +123,12 @@ static noinstr int vcpu_enter_exit(struct xvcpu_vcpu *vcpu, bool note_qs)
 	return r;
 }
 
-/* Guest DR0-3 in the hardware while the guest's DR7 arms any of them. */
-static bool load_guest_dr(struct xvcpu_vcpu *vcpu)
+/*
+ * Guest DR0-3 in the hardware while the guest's DR7 arms any of them.
+ * This and the two helpers below are inlined into both copies of
+ * enter_guest() (the traced one too), as they were into the one.
+ */
+static __always_inline bool load_guest_dr(struct xvcpu_vcpu *vcpu)
 {
 	if (likely(!vcpu->dr7_armed))
 		return false;
@@ -138,7 +144,8 @@ static bool load_guest_dr(struct xvcpu_vcpu *vcpu)
  * runs: the exit left DR7 at 0x400 and IA32_DEBUGCTL at 0 (SDM 27.5.1),
  * and DR0-3 may hold the guest's values.
  */
-static void restore_host_debug(struct xvcpu_vcpu *vcpu, bool guest_dr)
+static __always_inline void restore_host_debug(struct xvcpu_vcpu *vcpu,
+						bool guest_dr)
 {
 	if (unlikely(hw_breakpoint_active()))
 		hw_breakpoint_restore();
@@ -149,15 +156,135 @@ static void restore_host_debug(struct xvcpu_vcpu *vcpu, bool guest_dr)
 }
 
 /* The speculation barriers the host's own mitigation state asks for. */
-static void mitigate_entry(void)
+static __always_inline void mitigate_entry(void)
 {
 	/* L1TF: the guest must not find host data in the L1D (KVM: always). */
 	if (static_branch_unlikely(&xvcpu_l1d_flush))
 		wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
 }
 
-/* One guest entry and the exit that ends it. Returns like an exit handler. */
-static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
+/*
+ * Tracing around the world switch (trace.h). enter_guest() exists twice:
+ * the run loop picks the traced copy while xvcpu_trace_run is on (one of
+ * xvcpu_entry, xvcpu_exit, xvcpu_regs_diff, xvcpu_cpuid has a user), the
+ * untraced one otherwise, so a vCPU with tracing off pays one static-key
+ * NOP per entry. The hooks below check each event again. They read the
+ * VMCS: the vCPU is loaded, never after a handler that may have put it.
+ */
+
+/* trace.h's register order: the GPRs by encoding, then RIP and RFLAGS. */
+static_assert(XVCPU_TRACE_RIP == XR_NR);
+
+static void read_regs(struct xvcpu_vcpu *vcpu, u64 *regs)
+{
+	unsigned int i;
+
+	for (i = 0; i < XR_NR; i++)
+		regs[i] = vcpu->regs.r[i];
+	regs[XR_RSP] = vmcs_readl(GUEST_RSP);
+	regs[XVCPU_TRACE_RIP] = vmcs_readl(GUEST_RIP);
+	regs[XVCPU_TRACE_RFLAGS] = vmcs_readl(GUEST_RFLAGS);
+}
+
+/* Interrupts off, right before the entry. */
+static noinline void trace_before_entry(struct xvcpu_vcpu *vcpu)
+{
+	if (trace_xvcpu_entry_enabled()) {
+		u64 user_ns = 0;
+
+		/* The first entry since RUN returned: the VMM's time. */
+		if (vcpu->trace_ret_ns &&
+		    vcpu->trace_ret_exits == vcpu->exit_count)
+			user_ns = ktime_get_ns() - vcpu->trace_ret_ns;
+		vcpu->trace_ret_ns = 0;
+		trace_xvcpu_entry(vcpu, vmcs_readl(GUEST_RIP),
+				  vcpu->intr_info_valid ?
+				  vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) : 0,
+				  user_ns);
+	}
+	/* The registers the guest starts with, for the exit to compare. */
+	if (trace_xvcpu_regs_diff_enabled()) {
+		read_regs(vcpu, vcpu->trace_regs);
+		vcpu->trace_regs_exit = vcpu->exit_count + 1;
+	}
+}
+
+/*
+ * Right after the exit, interrupts still off (@r: vcpu_enter_exit's,
+ * exit_count not counting this exit yet): what only this moment knows.
+ */
+static noinline void trace_at_exit(struct xvcpu_vcpu *vcpu, int r)
+{
+	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
+
+	t->cpuid = false;
+	if (r == 2 || !trace_xvcpu_exit_enabled())
+		return;		/* r 2: VMX is off, no VMCS to read */
+	t->start_ns = ktime_get_ns();
+	/* A failed VMLAUNCH/VMRESUME (r 1) is not counted as an exit. */
+	t->exits = vcpu->exit_count + (r == 0);
+	t->cpu = smp_processor_id();
+	t->rip = vmcs_readl(GUEST_RIP);
+	t->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
+}
+
+/* An exit that ran guest code, before its handler. */
+static noinline void trace_after_exit(struct xvcpu_vcpu *vcpu,
+				      const struct xvcpu_exit *e)
+{
+	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
+	u64 regs[XVCPU_TRACE_NR_REGS];
+	unsigned int i;
+	u32 changed = 0;
+
+	/* CPUID's input, which its handler overwrites with the output. */
+	if (e->basic == EXIT_REASON_CPUID && trace_xvcpu_cpuid_enabled()) {
+		t->cpuid = true;
+		t->cpuid_fn = vcpu->regs.r[XR_RAX];
+		t->cpuid_index = vcpu->regs.r[XR_RCX];
+	}
+	/* What the guest changed, against the registers of this entry. */
+	if (!trace_xvcpu_regs_diff_enabled() ||
+	    vcpu->trace_regs_exit != vcpu->exit_count)
+		return;
+	read_regs(vcpu, regs);
+	for (i = 0; i < XVCPU_TRACE_NR_REGS; i++)
+		if (regs[i] != vcpu->trace_regs[i])
+			changed |= BIT(i);
+	trace_xvcpu_regs_diff(vcpu, changed, vcpu->trace_regs, regs);
+}
+
+/* The handling decided: @r as an exit handler returns it. */
+static noinline void trace_exit_done(struct xvcpu_vcpu *vcpu,
+				     const struct xvcpu_exit *e, int r)
+{
+	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
+	u8 outcome = r == XVCPU_RESUME ? XVCPU_TRACE_KERNEL :
+		     r == XVCPU_USER ? XVCPU_TRACE_USER : XVCPU_TRACE_ERROR;
+	const unsigned long *gpr = vcpu->regs.r;
+
+	/* The CPUID handler only fills registers: its output is there. */
+	if (t->cpuid && r == XVCPU_RESUME)
+		trace_xvcpu_cpuid(vcpu, t->cpuid_fn, t->cpuid_index,
+				  gpr[XR_RAX], gpr[XR_RBX], gpr[XR_RCX],
+				  gpr[XR_RDX],
+				  xvcpu_cpuid_find(vcpu, t->cpuid_fn,
+						   t->cpuid_index));
+	t->cpuid = false;
+	/* Not if the event was enabled while this exit was handled. */
+	if (trace_xvcpu_exit_enabled() && t->start_ns &&
+	    t->exits == vcpu->exit_count)
+		trace_xvcpu_exit(vcpu, e, t, outcome,
+				 ktime_get_ns() - t->start_ns);
+	t->start_ns = 0;
+}
+
+/*
+ * One guest entry and the exit that ends it. Returns like an exit handler.
+ * @traced: the copy with the tracing hooks (xvcpu_vcpu_run).
+ */
+static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
+				       struct xvcpu_exit *e, const bool traced)
 {
 	bool guest_dr;
 	int r;
@@ -178,11 +305,15 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	if (vcpu->xcr0_switch)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	guest_dr = load_guest_dr(vcpu);
+	if (traced)
+		trace_before_entry(vcpu);
 	mitigate_entry();
 	guest_timing_enter_irqoff();
 
 	r = vcpu_enter_exit(vcpu, vcpu->rcu_qs_due);
 	xvcpu_stats_exit(&vcpu->stats);
+	if (traced)
+		trace_at_exit(vcpu, r);
 	vcpu->rcu_qs_due = false;
 
 	restore_host_debug(vcpu, guest_dr);
@@ -224,13 +355,20 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 
 	if (r == 2)
 		return -EIO;	/* VMX switched off: the host reboots */
-	if (r == 1)
-		return failed_entry(vcpu, 0, vmcs_read32(VM_INSTRUCTION_ERROR), 0);
+	if (r == 1) {
+		r = failed_entry(vcpu, 0, vmcs_read32(VM_INSTRUCTION_ERROR), 0);
+		e->reason = XVCPU_TRACE_VMFAIL;
+		goto out;
+	}
 
 	vcpu->exit_count++;
 	e->qual = vmcs_readl(EXIT_QUALIFICATION);
-	if (e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
-		return failed_entry(vcpu, e->reason, 0, e->qual);
+	if (e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		r = failed_entry(vcpu, e->reason, 0, e->qual);
+		goto out;
+	}
+	if (traced)
+		trace_after_exit(vcpu, e);
 	e->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 	e->idt_vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 	/* The host's tick came this way: report a quiescent state next. */
@@ -241,7 +379,17 @@ static int enter_guest(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		xvcpu_capture_vectoring(vcpu, e);
 	r = xvcpu_handle_exit(vcpu, e);
 	xvcpu_stats_exit_done(&vcpu->stats, e->basic);
+out:
+	if (traced)
+		trace_exit_done(vcpu, e, r);
 	return r;
+}
+
+/* The traced copy, out of line: the loop keeps the untraced one inline. */
+static noinline int enter_guest_traced(struct xvcpu_vcpu *vcpu,
+				       struct xvcpu_exit *e)
+{
+	return enter_guest(vcpu, e, true);
 }
 
 /* Finish what the last user-space exit started. Vcpu loaded. */
@@ -316,7 +464,10 @@ int xvcpu_vcpu_run(struct xvcpu_vcpu *vcpu)
 	xvcpu_stats_resume(&vcpu->stats);
 	for (;;) {
 		memset(&e, 0, sizeof(e));
-		r = enter_guest(vcpu, &e);
+		if (static_branch_unlikely(&xvcpu_trace_run))
+			r = enter_guest_traced(vcpu, &e);
+		else
+			r = enter_guest(vcpu, &e, false);
 		if (r == XVCPU_RESUME)
 			continue;
 		if (r != -EAGAIN)

@@ -137,6 +137,11 @@ struct xvcpu_debug_port_log {
 /* Argument: vCPU id 0 .. XVCPU_MAX_VCPUS-1. Returns a vCPU fd. */
 #define XVCPU_CREATE_VCPU	_IO(XVCPUIO, 0x41)
 #define XVCPU_ENABLE_CAP	_IOW(XVCPUIO, 0x42, struct xvcpu_enable_cap)
+/*
+ * Argument 0. Returns the VM's id (>= 0): the vm_id of its tracepoints
+ * (Documentation/tracing.rst), unique among the VMs alive, reused after.
+ */
+#define XVCPU_GET_VM_ID		_IO(XVCPUIO, 0x43)
 #define XVCPU_GET_DEBUG_PORT_LOG _IOWR(XVCPUIO, 0x48, struct xvcpu_debug_port_log)
 
 /*

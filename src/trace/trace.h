@@ -1,0 +1,569 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Tracepoints of the xvcpu system (Documentation/tracing.rst). The fields
+ * are raw numbers, an ABI for scripts and filters; field names follow
+ * kvm:kvm_exit where the meaning is the same. Callers prepare anything
+ * costly (VMREADs, clocks) only under trace_<event>_enabled(), and never
+ * call a tracepoint from the noinstr world switch (run.c).
+ *
+ * The debug port and guest events have their own header (trace_guest.h)
+ * in the same system.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM xvcpu
+
+#ifndef XVCPU_TRACE_DEFS_H
+#define XVCPU_TRACE_DEFS_H
+
+#include <linux/jump_label.h>
+#include <linux/types.h>
+
+struct trace_seq;
+
+/*
+ * On while any of xvcpu_entry, xvcpu_exit, xvcpu_regs_diff, xvcpu_cpuid
+ * has a user (tracefs, perf, BPF: their regfunc/unregfunc count them):
+ * the run loop then runs its traced copy (run.c), which checks each
+ * event on its own; otherwise its untraced one, for one static-key NOP.
+ */
+DECLARE_STATIC_KEY_FALSE(xvcpu_trace_run);
+int xvcpu_trace_run_reg(void);
+void xvcpu_trace_run_unreg(void);
+
+/* xvcpu_exit.outcome */
+#define XVCPU_TRACE_KERNEL	0	/* handled, the guest resumes */
+#define XVCPU_TRACE_USER	1	/* RUN returns, run page filled */
+#define XVCPU_TRACE_ERROR	2	/* RUN fails with an errno */
+
+/* xvcpu_exit.exit_reason of a VMfail (no VM exit happened), as KVM's. */
+#define XVCPU_TRACE_VMFAIL	0xdead
+
+/* xvcpu_msr.outcome */
+#define XVCPU_TRACE_MSR_EMULATED	0
+#define XVCPU_TRACE_MSR_GP		1
+#define XVCPU_TRACE_MSR_USER		2
+
+/* xvcpu_cr.access: the exit qualification's access type */
+#define XVCPU_TRACE_CR_WRITE	0
+#define XVCPU_TRACE_CR_READ	1
+#define XVCPU_TRACE_CR_CLTS	2
+#define XVCPU_TRACE_CR_LMSW	3
+
+/* xvcpu_cr.outcome */
+#define XVCPU_TRACE_CR_DONE	0	/* emulated, instruction skipped */
+#define XVCPU_TRACE_CR_GP	1	/* #GP injected */
+#define XVCPU_TRACE_CR_UD	2	/* #UD injected (no such register) */
+#define XVCPU_TRACE_CR_FAIL	3	/* RUN fails (-EINTR) */
+
+/* xvcpu_ept_violation.outcome */
+#define XVCPU_TRACE_EPT_MAPPED	0	/* page pinned and mapped (or retry) */
+#define XVCPU_TRACE_EPT_MMIO	1	/* no slot or read-only: MMIO */
+#define XVCPU_TRACE_EPT_ERROR	2	/* MEMORY internal error */
+
+/* General registers and RIP/RFLAGS in xvcpu_regs_diff, in this order. */
+#define XVCPU_TRACE_NR_REGS	18
+#define XVCPU_TRACE_RIP		16
+#define XVCPU_TRACE_RFLAGS	17
+
+const char *xvcpu_trace_regs_diff(struct trace_seq *p, u32 changed,
+				  const u64 *old_regs, const u64 *new_regs);
+
+#endif /* XVCPU_TRACE_DEFS_H */
+
+#if !defined(XVCPU_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define XVCPU_TRACE_H
+
+#include <linux/tracepoint.h>
+#include <asm/vmx.h>
+
+#include "../vm.h"
+#include "../vmx/vmx.h"
+
+TRACE_EVENT_FN(xvcpu_exit,
+	TP_PROTO(const struct xvcpu_vcpu *vcpu, const struct xvcpu_exit *e,
+		 const struct xvcpu_exit_trace *t, u8 outcome, u64 handle_ns),
+	TP_ARGS(vcpu, e, t, outcome, handle_ns),
+
+	TP_STRUCT__entry(
+		__field(u32, cpu)
+		__field(u32, vm_id)
+		__field(u32, vcpu_id)
+		__field(u32, exit_reason)
+		__field(u32, reason_flags)
+		__field(u32, insn_len)
+		__field(u64, guest_rip)
+		__field(u64, qual)
+		__field(u32, intr_info)
+		__field(u8, outcome)
+		__field(u64, handle_ns)
+	),
+
+	TP_fast_assign(
+		__entry->cpu = t->cpu;
+		__entry->vm_id = vcpu->vm->id;
+		__entry->vcpu_id = vcpu->id;
+		__entry->exit_reason = e->reason & 0xffff;
+		__entry->reason_flags = e->reason >> 16;
+		__entry->insn_len = e->insn_len;
+		__entry->guest_rip = t->rip;
+		__entry->qual = e->qual;
+		__entry->intr_info = t->intr_info;
+		__entry->outcome = outcome;
+		__entry->handle_ns = handle_ns;
+	),
+
+	TP_printk("vm_id=%u vcpu_id=%u cpu=%u reason=%s flags=0x%x rip=0x%llx qual=0x%llx insn_len=%u intr_info=0x%x outcome=%s handle_ns=%llu",
+		  __entry->vm_id, __entry->vcpu_id, __entry->cpu,
+		  __print_symbolic(__entry->exit_reason, VMX_EXIT_REASONS,
+				   { XVCPU_TRACE_VMFAIL, "VMFAIL" }),
+		  __entry->reason_flags, __entry->guest_rip, __entry->qual,
+		  __entry->insn_len, __entry->intr_info,
+		  __print_symbolic(__entry->outcome,
+				   { XVCPU_TRACE_KERNEL, "kernel" },
+				   { XVCPU_TRACE_USER, "user" },
+				   { XVCPU_TRACE_ERROR, "error" }),
+		  __entry->handle_ns),
+
+	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
+);
+
+TRACE_EVENT_FN(xvcpu_entry,
+	TP_PROTO(const struct xvcpu_vcpu *vcpu, unsigned long rip,
+		 u32 inj_info, u64 user_ns),
+	TP_ARGS(vcpu, rip, inj_info, user_ns),
+
+	TP_STRUCT__entry(
+		__field(u32, vm_id)
+		__field(u32, vcpu_id)
+		__field(u64, guest_rip)
+		__field(u32, inj_info)
+		__field(u64, user_ns)
+	),
+
+	TP_fast_assign(
+		__entry->vm_id = vcpu->vm->id;
+		__entry->vcpu_id = vcpu->id;
+		__entry->guest_rip = rip;
+		__entry->inj_info = inj_info;
+		__entry->user_ns = user_ns;
+	),
+
+	TP_printk("vm_id=%u vcpu_id=%u rip=0x%llx inj_info=0x%x user_ns=%llu",
+		  __entry->vm_id, __entry->vcpu_id, __entry->guest_rip,
+		  __entry->inj_info, __entry->user_ns),
+
+	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
+);
+
+TRACE_EVENT(xvcpu_io,
+	TP_PROTO(const struct xvcpu_vcpu *vcpu, u16 port, u8 size, bool in,
+		 bool string, bool rep, u32 count, u64 data, bool user),
+	TP_ARGS(vcpu, port, size, in, string, rep, count, data, user),
+
+	TP_STRUCT__entry(
+		__field(u32, vm_id)
+		__field(u32, vcpu_id)
+		__field(u16, port)
+		__field(u8, size)
+		__field(u8, in)
+		__field(u8, string)
+		__field(u8, rep)
+		__field(u8, user)
+		__field(u32, count)
+		__field(u64, data)
+	),
+
+	TP_fast_assign(
+		__entry->vm_id = vcpu->vm->id;
+		__entry->vcpu_id = vcpu->id;
+		__entry->port = port;
+		__entry->size = size;
+		__entry->in = in;
+		__entry->string = string;
+		__entry->rep = rep;
+		__entry->user = user;
+		__entry->count = count;
+		__entry->data = data;
+	),
+
+	TP_printk("vm_id=%u vcpu_id=%u dir=%s port=0x%x size=%u string=%u rep=%u count=%u data=0x%llx handled=%s",
+		  __entry->vm_id, __entry->vcpu_id,
+		  __entry->in ? "in" : "out", __entry->port, __entry->size,
+		  __entry->string, __entry->rep, __entry->count,
+		  __entry->data, __entry->user ? "user" : "kernel")
+);
+
+TRACE_EVENT(xvcpu_mmio,
+	TP_PROTO(const struct xvcpu_vcpu *vcpu, u64 gpa, u32 len, bool write,
+		 u64 data),
+	TP_ARGS(vcpu, gpa, len, write, data),
+
+	TP_STRUCT__entry(
+		__field(u32, vm_id)
+		__field(u32, vcpu_id)
+		__field(u64, gpa)
+		__field(u32, len)
+		__field(u8, is_write)
+		__field(u64, data)
+	),
+
+	TP_fast_assign(
+		__entry->vm_id = vcpu->vm->id;
+		__entry->vcpu_id = vcpu->id;
+		__entry->gpa = gpa;
+		__entry->len = len;
+		__entry->is_write = write;
+		__entry->data = data;
+	),
+
+	TP_printk("vm_id=%u vcpu_id=%u %s gpa=0x%llx len=%u data=0x%llx",
+		  __entry->vm_id, __entry->vcpu_id,
+		  __entry->is_write ? "write" : "read", __entry->gpa,
+		  __entry->len, __entry->data)
+);
+
+TRACE_EVENT(xvcpu_msr,
+	TP_PROTO(const struct xvcpu_vcpu *vcpu, u32 index, u64 data,
+		 bool write, u8 outcome),
+	TP_ARGS(vcpu, index, data, write, outcome),
+
+	TP_STRUCT__entry(
+		__field(u32, vm_id)
+		__field(u32, vcpu_id)
+		__field(u32, index)
+		__field(u8, write)
+		__field(u8, outcome)
+		__field(u64, data)
+	),
+
+	TP_fast_assign(
+		__entry->vm_id = vcpu->vm->id;
+		__entry->vcpu_id = vcpu->id;
+		__entry->index = index;
+		__entry->write = write;
+		__entry->outcome = outcome;
+		__entry->data = data;
+	),
+
+	TP_printk("vm_id=%u vcpu_id=%u %s index=0x%x data=0x%llx outcome=%s",
+		  __entry->vm_id, __entry->vcpu_id,
+		  __entry->write ? "wrmsr" : "rdmsr", __entry->index,
+		  __entry->data,
+		  __print_symbolic(__entry->outcome,
+				   { XVCPU_TRACE_MSR_EMULATED, "emulated" },
+				   { XVCPU_TRACE_MSR_GP, "gp" },
+				   { XVCPU_TRACE_MSR_USER, "user" }))
+);
+
+/* Emitted by the run loop (run.c), not by the CPUID handler. */
+TRACE_EVENT_FN(xvcpu_cpuid,
+	TP_PROTO(const struct xvcpu_vcpu *vcpu, u32 function, u32 index,
+		 u32 eax, u32 ebx, u32 ecx, u32 edx, bool found),
+	TP_ARGS(vcpu, function, index, eax, ebx, ecx, edx, found),
+
+	TP_STRUCT__entry(
+		__field(u32, vm_id)
+		__field(u32, vcpu_id)
+		__field(u32, function)
+		__field(u32, index)
+		__field(u32, eax)
+		__field(u32, ebx)
+		__field(u32, ecx)
+		__field(u32, edx)
+		__field(u8, found)
+	),
+
+	TP_fast_assign(
+		__entry->vm_id = vcpu->vm->id;
+		__entry->vcpu_id = vcpu->id;
+		__entry->function = function;
+		__entry->index = index;
+		__entry->eax = eax;
+		__entry->ebx = ebx;
+		__entry->ecx = ecx;
+		__entry->edx = edx;
+		__entry->found = found;
+	),
+
+	TP_printk("vm_id=%u vcpu_id=%u function=0x%x index=0x%x eax=0x%x ebx=0x%x ecx=0x%x edx=0x%x found=%u",
+		  __entry->vm_id, __entry->vcpu_id, __entry->function,
+		  __entry->index, __entry->eax, __entry->ebx, __entry->ecx,
+		  __entry->edx, __entry->found),
+
+	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
+);
+
+TRACE_EVENT(xvcpu_cr,
+	TP_PROTO(const struct xvcpu_vcpu *vcpu, u8 cr, u8 access, u64 value,
+		 u8 outcome),
+	TP_ARGS(vcpu, cr, access, value, outcome),
+
+	TP_STRUCT__entry(
+		__field(u32, vm_id)
+		__field(u32, vcpu_id)
+		__field(u8, cr)
+		__field(u8, access)
+		__field(u8, outcome)
+		__field(u64, value)
+	),
+
+	TP_fast_assign(
+		__entry->vm_id = vcpu->vm->id;
+		__entry->vcpu_id = vcpu->id;
+		__entry->cr = cr;
+		__entry->access = access;
+		__entry->outcome = outcome;
+		__entry->value = value;
+	),
+
+	TP_printk("vm_id=%u vcpu_id=%u cr=%u access=%s value=0x%llx outcome=%s",
+		  __entry->vm_id, __entry->vcpu_id, __entry->cr,
+		  __print_symbolic(__entry->access,
+				   { XVCPU_TRACE_CR_WRITE, "write" },
+				   { XVCPU_TRACE_CR_READ, "read" },
+				   { XVCPU_TRACE_CR_CLTS, "clts" },
+				   { XVCPU_TRACE_CR_LMSW, "lmsw" }),
+		  __entry->value,
+		  __print_symbolic(__entry->outcome,
+				   { XVCPU_TRACE_CR_DONE, "done" },
+				   { XVCPU_TRACE_CR_GP, "gp" },
+				   { XVCPU_TRACE_CR_UD, "ud" },
+				   { XVCPU_TRACE_CR_FAIL, "error" }))
+);
+
+TRACE_EVENT(xvcpu_ept_violation,
+	TP_PROTO(const struct xvcpu_vcpu *vcpu, u64 gpa, u64 qual, u8 outcome),
+	TP_ARGS(vcpu, gpa, qual, outcome),
+
+	TP_STRUCT__entry(
+		__field(u32, vm_id)
+		__field(u32, vcpu_id)
+		__field(u64, gpa)
+		__field(u64, qual)
+		__field(u8, outcome)
+	),
+
+	TP_fast_assign(
+		__entry->vm_id = vcpu->vm->id;
+		__entry->vcpu_id = vcpu->id;
+		__entry->gpa = gpa;
+		__entry->qual = qual;
+		__entry->outcome = outcome;
+	),
+
+	TP_printk("vm_id=%u vcpu_id=%u gpa=0x%llx qual=0x%llx outcome=%s",
+		  __entry->vm_id, __entry->vcpu_id, __entry->gpa,
+		  __entry->qual,
+		  __print_symbolic(__entry->outcome,
+				   { XVCPU_TRACE_EPT_MAPPED, "mapped" },
+				   { XVCPU_TRACE_EPT_MMIO, "mmio" },
+				   { XVCPU_TRACE_EPT_ERROR, "error" }))
+);
+
+TRACE_EVENT(xvcpu_hypercall,
+	TP_PROTO(const struct xvcpu_vcpu *vcpu, u8 cpl),
+	TP_ARGS(vcpu, cpl),
+
+	TP_STRUCT__entry(
+		__field(u32, vm_id)
+		__field(u32, vcpu_id)
+		__field(u64, nr)
+		__array(u64, args, 5)
+		__field(u8, cpl)
+	),
+
+	TP_fast_assign(
+		__entry->vm_id = vcpu->vm->id;
+		__entry->vcpu_id = vcpu->id;
+		__entry->nr = vcpu->regs.r[XR_RAX];
+		__entry->args[0] = vcpu->regs.r[XR_RBX];
+		__entry->args[1] = vcpu->regs.r[XR_RCX];
+		__entry->args[2] = vcpu->regs.r[XR_RDX];
+		__entry->args[3] = vcpu->regs.r[XR_RSI];
+		__entry->args[4] = vcpu->regs.r[XR_RDI];
+		__entry->cpl = cpl;
+	),
+
+	TP_printk("vm_id=%u vcpu_id=%u nr=0x%llx args=0x%llx,0x%llx,0x%llx,0x%llx,0x%llx cpl=%u",
+		  __entry->vm_id, __entry->vcpu_id, __entry->nr,
+		  __entry->args[0], __entry->args[1], __entry->args[2],
+		  __entry->args[3], __entry->args[4], __entry->cpl)
+);
+
+/* Where the injected event came from (vm.h's XVCPU_INJ_*). */
+TRACE_DEFINE_ENUM(XVCPU_INJ_EXCEPTION);
+TRACE_DEFINE_ENUM(XVCPU_INJ_REINJECT);
+TRACE_DEFINE_ENUM(XVCPU_INJ_IRQ);
+
+TRACE_EVENT(xvcpu_inject,
+	TP_PROTO(const struct xvcpu_vcpu *vcpu, u32 info, u32 error,
+		 u8 source),
+	TP_ARGS(vcpu, info, error, source),
+
+	TP_STRUCT__entry(
+		__field(u32, vm_id)
+		__field(u32, vcpu_id)
+		__field(u8, vector)
+		__field(u8, type)
+		__field(u8, has_error)
+		__field(u8, source)
+		__field(u32, error_code)
+	),
+
+	TP_fast_assign(
+		__entry->vm_id = vcpu->vm->id;
+		__entry->vcpu_id = vcpu->id;
+		__entry->vector = info & INTR_INFO_VECTOR_MASK;
+		__entry->type = (info & INTR_INFO_INTR_TYPE_MASK) >> 8;
+		__entry->has_error = !!(info & INTR_INFO_DELIVER_CODE_MASK);
+		__entry->source = source;
+		__entry->error_code = __entry->has_error ? error : 0;
+	),
+
+	TP_printk("vm_id=%u vcpu_id=%u vector=%u type=%s has_error=%u error_code=0x%x source=%s",
+		  __entry->vm_id, __entry->vcpu_id, __entry->vector,
+		  __print_symbolic(__entry->type,
+				   { 0, "ext_intr" }, { 2, "nmi" },
+				   { 3, "hard_exception" }, { 4, "soft_intr" },
+				   { 5, "priv_sw_exception" },
+				   { 6, "soft_exception" }),
+		  __entry->has_error, __entry->error_code,
+		  __print_symbolic(__entry->source,
+				   { XVCPU_INJ_EXCEPTION, "exception" },
+				   { XVCPU_INJ_REINJECT, "reinject" },
+				   { XVCPU_INJ_IRQ, "irq" }))
+);
+
+TRACE_EVENT(xvcpu_entry_failed,
+	TP_PROTO(const struct xvcpu_vcpu *vcpu, u32 reason, u32 insn_error,
+		 u64 qual),
+	TP_ARGS(vcpu, reason, insn_error, qual),
+
+	TP_STRUCT__entry(
+		__field(u32, vm_id)
+		__field(u32, vcpu_id)
+		__field(u32, hardware_reason)
+		__field(u32, insn_error)
+		__field(u64, qual)
+		__field(u64, cr0)
+		__field(u64, cr4)
+		__field(u64, efer)
+		__field(u64, rflags)
+		__field(u64, rip)
+		__field(u32, cs_ar)
+		__field(u32, ss_ar)
+		__field(u32, tr_ar)
+		__field(u32, activity)
+		__field(u32, interruptibility)
+	),
+
+	TP_fast_assign(
+		__entry->vm_id = vcpu->vm->id;
+		__entry->vcpu_id = vcpu->id;
+		__entry->hardware_reason = reason;
+		__entry->insn_error = insn_error;
+		__entry->qual = qual;
+		__entry->cr0 = vmcs_readl(GUEST_CR0);
+		__entry->cr4 = vmcs_readl(GUEST_CR4);
+		__entry->efer = vmcs_read64(GUEST_IA32_EFER);
+		__entry->rflags = vmcs_readl(GUEST_RFLAGS);
+		__entry->rip = vmcs_readl(GUEST_RIP);
+		__entry->cs_ar = vmcs_read32(GUEST_CS_AR_BYTES);
+		__entry->ss_ar = vmcs_read32(GUEST_SS_AR_BYTES);
+		__entry->tr_ar = vmcs_read32(GUEST_TR_AR_BYTES);
+		__entry->activity = vmcs_read32(GUEST_ACTIVITY_STATE);
+		__entry->interruptibility =
+			vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	),
+
+	TP_printk("vm_id=%u vcpu_id=%u hardware_reason=0x%x insn_error=%u qual=0x%llx cr0=0x%llx cr4=0x%llx efer=0x%llx rflags=0x%llx rip=0x%llx cs_ar=0x%x ss_ar=0x%x tr_ar=0x%x activity=%u interruptibility=0x%x",
+		  __entry->vm_id, __entry->vcpu_id, __entry->hardware_reason,
+		  __entry->insn_error, __entry->qual, __entry->cr0,
+		  __entry->cr4, __entry->efer, __entry->rflags, __entry->rip,
+		  __entry->cs_ar, __entry->ss_ar, __entry->tr_ar,
+		  __entry->activity, __entry->interruptibility)
+);
+
+TRACE_EVENT_FN(xvcpu_regs_diff,
+	TP_PROTO(const struct xvcpu_vcpu *vcpu, u32 changed,
+		 const u64 *old_regs, const u64 *new_regs),
+	TP_ARGS(vcpu, changed, old_regs, new_regs),
+
+	TP_STRUCT__entry(
+		__field(u32, vm_id)
+		__field(u32, vcpu_id)
+		__field(u32, changed)
+		__array(u64, old_regs, XVCPU_TRACE_NR_REGS)
+		__array(u64, new_regs, XVCPU_TRACE_NR_REGS)
+	),
+
+	TP_fast_assign(
+		__entry->vm_id = vcpu->vm->id;
+		__entry->vcpu_id = vcpu->id;
+		__entry->changed = changed;
+		memcpy(__entry->old_regs, old_regs,
+		       sizeof(__entry->old_regs));
+		memcpy(__entry->new_regs, new_regs,
+		       sizeof(__entry->new_regs));
+	),
+
+	TP_printk("vm_id=%u vcpu_id=%u %s",
+		  __entry->vm_id, __entry->vcpu_id,
+		  xvcpu_trace_regs_diff(p, __entry->changed, __entry->old_regs,
+					__entry->new_regs)),
+
+	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
+);
+
+DECLARE_EVENT_CLASS(xvcpu_vm_class,
+	TP_PROTO(const struct xvcpu_vm *vm),
+	TP_ARGS(vm),
+
+	TP_STRUCT__entry(
+		__field(u32, vm_id)
+		__field(s32, pid)
+	),
+
+	TP_fast_assign(
+		__entry->vm_id = vm->id;
+		__entry->pid = vm->pid;
+	),
+
+	TP_printk("vm_id=%u pid=%d", __entry->vm_id, __entry->pid)
+);
+
+DEFINE_EVENT(xvcpu_vm_class, xvcpu_vm_create,
+	TP_PROTO(const struct xvcpu_vm *vm),
+	TP_ARGS(vm)
+);
+
+DEFINE_EVENT(xvcpu_vm_class, xvcpu_vm_destroy,
+	TP_PROTO(const struct xvcpu_vm *vm),
+	TP_ARGS(vm)
+);
+
+TRACE_EVENT(xvcpu_vcpu_create,
+	TP_PROTO(const struct xvcpu_vcpu *vcpu),
+	TP_ARGS(vcpu),
+
+	TP_STRUCT__entry(
+		__field(u32, vm_id)
+		__field(u32, vcpu_id)
+	),
+
+	TP_fast_assign(
+		__entry->vm_id = vcpu->vm->id;
+		__entry->vcpu_id = vcpu->id;
+	),
+
+	TP_printk("vm_id=%u vcpu_id=%u", __entry->vm_id, __entry->vcpu_id)
+);
+
+#endif /* XVCPU_TRACE_H */
+
+/* Out of tree: this header's own directory is on the include path (Kbuild). */
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>
