@@ -709,6 +709,34 @@ TEST_F(xvcpu, rep_outsb_outsw)
 	xt_vm_destroy(vm);
 }
 
+/* OUTS from a GPA without a slot (identity mapped, so also the LA). */
+#define NO_SLOT_LA	0xc0000000UL
+
+GUEST_CODE static void guest_outs_from_mmio(void)
+{
+	const void *si = (const void *)NO_SLOT_LA;
+	uint64_t cx = 4;
+
+	asm volatile("cld; rep outsb"
+		     : "+S"(si), "+c"(cx) : "d"(0xE2) : "memory");
+	GUEST_DONE();
+}
+
+/* The MEMORY error is what RUN reports, not an I/O exit over it. */
+TEST_F(xvcpu, string_io_from_no_slot_memory_error)
+{
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_outs_from_mmio);
+
+	xt_vcpu_run(vcpu);
+	TEST_ASSERT_EXIT_REASON(vcpu, XVCPU_EXIT_INTERNAL_ERROR);
+	ASSERT_EQ(XVCPU_INTERNAL_MEMORY, vcpu->run->internal.suberror);
+	ASSERT_EQ(2, vcpu->run->internal.ndata);
+	ASSERT_EQ(NO_SLOT_LA, vcpu->run->internal.data[0]);
+	ASSERT_EQ((uint64_t)-ENOENT, vcpu->run->internal.data[1]);
+	xt_vm_destroy(vm);
+}
+
 GUEST_CODE static void guest_rep_insb(void)
 {
 	void *di = ins_buf;

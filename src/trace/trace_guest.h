@@ -77,7 +77,7 @@ TRACE_EVENT(xvcpu_guest_event,
 
 	TP_printk("vm %u vcpu %u id 0x%x n %u data %s ns %llu",
 		  __entry->vm_id, __entry->vcpu_id, __entry->id, __entry->n,
-		  __print_array(__entry->data, __entry->n, sizeof(u64)),
+		  __print_array(__entry->data, __entry->n, 8),
 		  __entry->ns)
 );
 

@@ -83,6 +83,9 @@ static int copy_elements(struct xvcpu_vcpu *vcpu,
 	return 0;
 }
 
+/* string_io(): the data is ready (OUTS) or has a place (INS): exit. */
+#define IO_TO_USER	2
+
 static int string_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e, bool in)
 {
 	u32 info = vmcs_read32(VMX_INSTRUCTION_INFO);
@@ -106,7 +109,7 @@ static int string_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e, bool in)
 	vcpu->io.mode = m;
 	if (in) {
 		vcpu->io.la = vmcs_readl(GUEST_ES_BASE) + (r[XR_RDI] & mask);
-		return XVCPU_USER;
+		return IO_TO_USER;
 	}
 	la = seg_base((info >> 15) & 7) + (r[XR_RSI] & mask);
 
@@ -127,7 +130,7 @@ static int string_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e, bool in)
 
 		return xvcpu_internal_error(vcpu, XVCPU_INTERNAL_MEMORY, data, 2);
 	}
-	return XVCPU_USER;
+	return IO_TO_USER;
 }
 
 /* xvcpu_io for the access in vcpu->io, handled in the kernel or not. */
@@ -171,8 +174,11 @@ int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 
 	if (vcpu->io.string) {
 		r = string_io(vcpu, e, in);
-		if (r != XVCPU_USER) {
-			/* REP count 0, or a fault injected: done in here. */
+		if (r != IO_TO_USER) {
+			/*
+			 * REP count 0 or a fault injected (done in here), or an
+			 * internal error already in the run page.
+			 */
 			if (r == XVCPU_RESUME && trace_xvcpu_io_enabled())
 				trace_io(vcpu, false);
 			return r;
