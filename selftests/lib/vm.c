@@ -377,19 +377,7 @@ void __xt_vcpu_run_assert(const char *file, int line, struct xt_vcpu *vcpu)
 		     strerror(err), r, err, vcpu->id, desc);
 }
 
-static const char *const exit_names[] = {
-	[XVCPU_EXIT_UNKNOWN] = "UNKNOWN",
-	[XVCPU_EXIT_IO] = "IO",
-	[XVCPU_EXIT_MMIO] = "MMIO",
-	[XVCPU_EXIT_HLT] = "HLT",
-	[XVCPU_EXIT_HYPERCALL] = "HYPERCALL",
-	[XVCPU_EXIT_SHUTDOWN] = "SHUTDOWN",
-	[XVCPU_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
-	[XVCPU_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
-	[XVCPU_EXIT_INTR] = "INTR",
-	[XVCPU_EXIT_MSR] = "MSR",
-	[XVCPU_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
-};
+static const char *const exit_names[] = { XVCPU_EXIT_REASON_NAMES };
 
 const char *xt_exit_reason_str(uint32_t reason)
 {

@@ -59,17 +59,7 @@ u8 xvcpu_stats_bucket_of_bit[64] __read_mostly;
 static char row_names[XVCPU_STATS_ROWS][24];
 
 static const char *const kind_names[XVCPU_STATS_KINDS] = {
-	[XVCPU_EXIT_UNKNOWN]		= "UNKNOWN",
-	[XVCPU_EXIT_IO]			= "IO",
-	[XVCPU_EXIT_MMIO]		= "MMIO",
-	[XVCPU_EXIT_HLT]		= "HLT",
-	[XVCPU_EXIT_HYPERCALL]		= "HYPERCALL",
-	[XVCPU_EXIT_SHUTDOWN]		= "SHUTDOWN",
-	[XVCPU_EXIT_FAIL_ENTRY]		= "FAIL_ENTRY",
-	[XVCPU_EXIT_INTERNAL_ERROR]	= "INTERNAL_ERROR",
-	[XVCPU_EXIT_INTR]		= "INTR",
-	[XVCPU_EXIT_MSR]		= "MSR",
-	[XVCPU_EXIT_IRQ_WINDOW_OPEN]	= "IRQ_WINDOW_OPEN",
+	XVCPU_EXIT_REASON_NAMES
 };
 
 /* A layout: its descriptor block (built at load) and sizes. */

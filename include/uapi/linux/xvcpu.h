@@ -331,6 +331,24 @@ struct xvcpu_interrupt {
 #define XVCPU_EXIT_IRQ_WINDOW_OPEN	10
 
 /*
+ * The exit reasons' names, for tables indexed by reason (one list for
+ * every tool, as <asm/vmx.h>'s VMX_EXIT_REASONS is for VMX reasons):
+ *   static const char *const names[] = { XVCPU_EXIT_REASON_NAMES };
+ */
+#define XVCPU_EXIT_REASON_NAMES					\
+	[XVCPU_EXIT_UNKNOWN]		= "UNKNOWN",		\
+	[XVCPU_EXIT_IO]			= "IO",			\
+	[XVCPU_EXIT_MMIO]		= "MMIO",		\
+	[XVCPU_EXIT_HLT]		= "HLT",		\
+	[XVCPU_EXIT_HYPERCALL]		= "HYPERCALL",		\
+	[XVCPU_EXIT_SHUTDOWN]		= "SHUTDOWN",		\
+	[XVCPU_EXIT_FAIL_ENTRY]		= "FAIL_ENTRY",		\
+	[XVCPU_EXIT_INTERNAL_ERROR]	= "INTERNAL_ERROR",	\
+	[XVCPU_EXIT_INTR]		= "INTR",		\
+	[XVCPU_EXIT_MSR]		= "MSR",		\
+	[XVCPU_EXIT_IRQ_WINDOW_OPEN]	= "IRQ_WINDOW_OPEN"
+
+/*
  * Hypercall results the kernel puts into the guest's RAX, negated (as
  * KVM's -KVM_EPERM, -KVM_EINVAL): a VMCALL from guest user mode gets
  * -XVCPU_HYPERCALL_EPERM, a malformed XVCPU_HC_TRACE
