@@ -211,6 +211,24 @@ long xt_meminfo_kb(const char *field)
 	return -1;
 }
 
+long xt_slab_active_kb(void)
+{
+	FILE *f = fopen("/proc/slabinfo", "r");
+	unsigned long active, total, size;
+	unsigned long long bytes = 0;
+	char line[512], name[128];
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%127s %lu %lu %lu", name, &active, &total,
+			   &size) == 4)
+			bytes += (unsigned long long)active * size;
+	}
+	fclose(f);
+	return (long)(bytes / 1024);
+}
+
 int xt_online_cpus(void)
 {
 	return (int)sysconf(_SC_NPROCESSORS_ONLN);

@@ -56,6 +56,12 @@ int xt_write_file(const char *path, const char *text);
 /* A /proc/meminfo field in kB, or -1. */
 long xt_meminfo_kb(const char *field);
 /*
+ * kB of slab objects in use (/proc/slabinfo: active objects x object
+ * size, summed): what a leak grows, unlike /proc/meminfo's Slab, which
+ * also moves with partly used slab pages the allocator keeps.
+ */
+long xt_slab_active_kb(void);
+/*
  * Free pages including those parked on per-CPU lists (/proc/zoneinfo),
  * which MemFree leaves out: a page leak shows here, pcp churn does not.
  */
