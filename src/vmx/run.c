@@ -210,15 +210,54 @@ static noinline void trace_before_entry(struct xvcpu_vcpu *vcpu)
 }
 
 /*
+ * The sampling policy (trace/policy.h) for a VM exit: true if this exit
+ * emits neither xvcpu_exit nor its detail events. Decided once per exit,
+ * by the vCPU's count of its reason's exits since the last traced one:
+ * with 1 in N, the N-th, 2N-th, ... are traced. The debug port's OUT is
+ * never sampled out (nor are guest events, which are not exits). Counted
+ * in the stats' traced_<R> and sampled_out_<R>.
+ */
+static __always_inline bool trace_sampled_out(struct xvcpu_vcpu *vcpu,
+					      u32 reason)
+{
+	struct xvcpu_vcpu_counters *c = &vcpu->stats.c;
+	unsigned long row;
+	u32 n;
+
+	/* A failed entry is no exit of its reason: always traced. */
+	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+		return false;
+	row = array_index_nospec((reason & 0xffff) + 1UL, XVCPU_STATS_ROWS);
+	n = READ_ONCE(vcpu->vm->trace_every[row]);
+	if (likely(n == 1))
+		goto traced;
+	if (row == EXIT_REASON_IO_INSTRUCTION + 1 &&
+	    xvcpu_debug_port_exit(vcpu, vmcs_readl(EXIT_QUALIFICATION)))
+		goto traced;
+	if (n && ++vcpu->trace_since[row] >= n) {
+		vcpu->trace_since[row] = 0;
+		goto traced;
+	}
+	c->sampled_out[row]++;
+	return true;
+traced:
+	c->traced[row]++;
+	return false;
+}
+
+/*
  * Right after the exit, interrupts still off (@r: vcpu_enter_exit's,
- * exit_count not counting this exit yet): what only this moment knows.
+ * exit_count not counting this exit yet): what only this moment knows,
+ * and whether the policy samples the exit out (vcpu->trace_skip).
  */
 static noinline void trace_at_exit(struct xvcpu_vcpu *vcpu, int r)
 {
 	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
 
 	t->cpuid = false;
-	if (r == 2 || !trace_xvcpu_exit_enabled())
+	vcpu->trace_skip = r == 0 &&
+			   trace_sampled_out(vcpu, vmcs_read32(VM_EXIT_REASON));
+	if (r == 2 || vcpu->trace_skip || !trace_xvcpu_exit_enabled())
 		return;		/* r 2: VMX is off, no VMCS to read */
 	t->start_ns = ktime_get_ns();
 	/* A failed VMLAUNCH/VMRESUME (r 1) is not counted as an exit. */
@@ -367,7 +406,7 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 		r = failed_entry(vcpu, e->reason, 0, e->qual);
 		goto out;
 	}
-	if (traced)
+	if (traced && !vcpu->trace_skip)
 		trace_after_exit(vcpu, e);
 	e->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 	e->idt_vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
@@ -380,7 +419,7 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	r = xvcpu_handle_exit(vcpu, e);
 	xvcpu_stats_exit_done(&vcpu->stats, e->basic);
 out:
-	if (traced)
+	if (traced && !vcpu->trace_skip)
 		trace_exit_done(vcpu, e, r);
 	return r;
 }
