@@ -247,17 +247,15 @@ traced:
 
 /*
  * Right after the exit, interrupts still off (@r: vcpu_enter_exit's,
- * exit_count not counting this exit yet): what only this moment knows,
- * and whether the policy samples the exit out (vcpu->trace_skip).
+ * exit_count not counting this exit yet): what only this moment knows.
+ * Not called for an exit the policy samples out.
  */
 static noinline void trace_at_exit(struct xvcpu_vcpu *vcpu, int r)
 {
 	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
 
 	t->cpuid = false;
-	vcpu->trace_skip = r == 0 &&
-			   trace_sampled_out(vcpu, vmcs_read32(VM_EXIT_REASON));
-	if (r == 2 || vcpu->trace_skip || !trace_xvcpu_exit_enabled())
+	if (r == 2 || !trace_xvcpu_exit_enabled())
 		return;		/* r 2: VMX is off, no VMCS to read */
 	t->start_ns = ktime_get_ns();
 	/* A failed VMLAUNCH/VMRESUME (r 1) is not counted as an exit. */
@@ -344,15 +342,25 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	if (vcpu->xcr0_switch)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	guest_dr = load_guest_dr(vcpu);
-	if (traced)
+	if (traced && (trace_xvcpu_entry_enabled() ||
+		       trace_xvcpu_regs_diff_enabled()))
 		trace_before_entry(vcpu);
 	mitigate_entry();
 	guest_timing_enter_irqoff();
 
 	r = vcpu_enter_exit(vcpu, vcpu->rcu_qs_due);
 	xvcpu_stats_exit(&vcpu->stats);
-	if (traced)
-		trace_at_exit(vcpu, r);
+	if (traced) {
+		/*
+		 * The policy decides here, once (vcpu->trace_skip); the traced
+		 * copy reads the exit reason for it, and only here.
+		 */
+		if (likely(r == 0))
+			e->reason = vmcs_read32(VM_EXIT_REASON);
+		vcpu->trace_skip = r == 0 && trace_sampled_out(vcpu, e->reason);
+		if (!vcpu->trace_skip)
+			trace_at_exit(vcpu, r);
+	}
 	vcpu->rcu_qs_due = false;
 
 	restore_host_debug(vcpu, guest_dr);
@@ -361,7 +369,8 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	vcpu->cr2 = native_read_cr2();
 
 	if (r == 0) {
-		e->reason = vmcs_read32(VM_EXIT_REASON);
+		if (!traced)
+			e->reason = vmcs_read32(VM_EXIT_REASON);
 		e->basic = e->reason & 0xffff;
 		/* A VM entry that failed its guest-state checks launched nothing. */
 		if (!(e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
