@@ -433,9 +433,13 @@ out:
 	return r;
 }
 
-/* The traced copy, out of line: the loop keeps the untraced one inline. */
-static noinline int enter_guest_traced(struct xvcpu_vcpu *vcpu,
-				       struct xvcpu_exit *e)
+/*
+ * The traced copy, inlined into the loop too: a call of its own cost a
+ * sampled-out exit 25 instructions (make bench), and the untraced copy
+ * measured the same either way (345.1 / 345.7 per CPUID exit).
+ */
+static __always_inline int enter_guest_traced(struct xvcpu_vcpu *vcpu,
+					      struct xvcpu_exit *e)
 {
 	return enter_guest(vcpu, e, true);
 }
