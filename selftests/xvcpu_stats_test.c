@@ -439,7 +439,7 @@ TEST_F(xvcpu, stats_exact_counts)
 		snprintf(h, sizeof(h), "exit_ns_hist_%s", n + 6);
 		ASSERT_EQ(get_stat(&s, n), hist_sum(&s, h)) TH_LOG("%s", n);
 		exits += get_stat(&s, n);
-		/* Reserved for the sampling policy: nothing yet. */
+		/* Sampling decisions: counted only while tracing is on. */
 		ASSERT_EQ(0, get_statf(&s, "traced_%s", n + 6));
 		ASSERT_EQ(0, get_statf(&s, "sampled_out_%s", n + 6));
 		if (get_stat(&s, n))

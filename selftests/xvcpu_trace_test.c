@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <asm/vmx.h>
 
 #include "kselftest_harness.h"
 #include "lib/fixture.h"
@@ -251,6 +252,24 @@ static long vm_id(struct xt_vm *vm)
 	return vm_ioctl(vm, XVCPU_GET_VM_ID, 0);
 }
 
+/* ---- the sampling policy (XVCPU_SET_TRACE_POLICY, trace_policy=) ---------------- */
+
+static int set_policy(struct xt_vm *vm, uint32_t reason, uint32_t mode,
+		      uint32_t every)
+{
+	struct xvcpu_trace_policy p = {
+		.reason = reason, .mode = mode, .every = every,
+	};
+
+	return __vm_ioctl(vm, XVCPU_SET_TRACE_POLICY, &p);
+}
+
+/* Every exit of @vm traced, whatever the module parameter's default. */
+static void trace_all(struct __test_metadata *_metadata, struct xt_vm *vm)
+{
+	ASSERT_EQ(0, set_policy(vm, XVCPU_TRACE_REASON_ALL, XVCPU_TRACE_ALL, 0));
+}
+
 /* ---- exact counts: CPUID in the kernel, OUT to user space ---------------------- */
 
 #define N_CPUID		1000
@@ -290,6 +309,7 @@ TEST_F(xvcpu, exit_counts_and_times)
 	char line[1024], want[64], user_line[1100] = "";
 	char *trace;
 
+	trace_all(_metadata, vm);
 	ASSERT_GE(id, 0);
 	tr_reset(_metadata);
 	TEST_ASSERT_SYNC(vcpu, 1, &uc);
@@ -481,6 +501,7 @@ TEST_F(xvcpu, regs_diff_exact)
 	struct ucall uc;
 	char *trace = NULL;
 
+	trace_all(_metadata, vm);
 	snprintf(want_b, sizeof(want_b),
 		 "vm_id=%ld vcpu_id=0 rax 0x40000000 -> 0x1f rsi 0x0 -> 0x1234 rip 0x%lx -> 0x%lx",
 		 id, (unsigned long)regs_diff_a, (unsigned long)regs_diff_b);
@@ -614,6 +635,7 @@ TEST_F(xvcpu, ept_first_touch_slower_than_cpuid)
 	char line[1024];
 	char *trace;
 
+	trace_all(_metadata, vm);
 	xt_vm_add_slot(vm, TOUCH_SLOT, TOUCH_GPA, TOUCH_PAGES * XT_PAGE_SIZE, 0);
 	tr_reset(_metadata);
 	TEST_ASSERT_SYNC(vcpu, 1, &uc);
@@ -711,6 +733,7 @@ TEST_F(xvcpu, detail_events)
 	char line[1024];
 	char *trace;
 
+	trace_all(_metadata, vm);
 	xt_vm_install_handler(vm, X86_VEC_GP, d_gp_handler);
 	tr_reset(_metadata);
 	/*
@@ -854,6 +877,285 @@ TEST_F(xvcpu, get_vm_id_argument)
 	ASSERT_EQ(-1, __vm_ioctl(vm, XVCPU_GET_VM_ID, 1));
 	ASSERT_EQ(EINVAL, errno);
 	xt_vm_destroy(vm);
+}
+
+/* ---- sampling: 1 in N, off, all, the module parameter's default ------------------ */
+
+/* One u64 stat of the vCPU's stats fd (Documentation/stats.rst), by name. */
+static uint64_t vcpu_stat(struct xt_vcpu *vcpu, const char *name)
+{
+	int fd = vcpu_ioctl(vcpu, XVCPU_GET_STATS_FD, 0);
+	struct xvcpu_stats_header h;
+	uint64_t v = ~0ULL;
+	size_t dsize;
+	char *desc;
+	uint32_t i;
+
+	TEST_ASSERT(pread(fd, &h, sizeof(h), 0) == sizeof(h), "stats header");
+	dsize = sizeof(struct xvcpu_stats_desc) + h.name_size;
+	desc = calloc(h.num_desc, dsize);
+	TEST_ASSERT(desc, "calloc");
+	TEST_ASSERT(pread(fd, desc, h.num_desc * dsize, h.desc_offset) ==
+		    (ssize_t)(h.num_desc * dsize), "stats descriptors");
+	for (i = 0; i < h.num_desc; i++) {
+		struct xvcpu_stats_desc *d = (void *)(desc + i * dsize);
+
+		if (strcmp(d->name, name))
+			continue;
+		TEST_ASSERT(d->size == 1, "%s has %u values", name, d->size);
+		TEST_ASSERT(pread(fd, &v, 8, h.data_offset + d->offset) == 8,
+			    "stat %s", name);
+		break;
+	}
+	TEST_ASSERT(i < h.num_desc, "no stat named %s", name);
+	free(desc);
+	close(fd);
+	return v;
+}
+
+#define S_OUT		1000
+#define S_EVERY		100
+#define S_CPUID		100
+#define S_FEW_OUT	5
+
+GUEST_CODE static void guest_sample(void)
+{
+	uint32_t a, b, c, d;
+	unsigned int i;
+
+	GUEST_SYNC(1);
+	for (i = 0; i < S_OUT; i++)
+		xt_outb(USER_PORT, i);
+	GUEST_SYNC(2);
+	for (i = 0; i < S_CPUID; i++)
+		xt_cpuid(0, 0, &a, &b, &c, &d);
+	for (i = 0; i < S_FEW_OUT; i++)
+		xt_outb(USER_PORT, i);
+	GUEST_SYNC(3);
+	for (i = 0; i < S_CPUID; i++)
+		xt_cpuid(0, 0, &a, &b, &c, &d);
+	GUEST_DONE();
+}
+
+/* The OUTs to USER_PORT up to the next ucall, each a return to user space. */
+static void run_outs(struct __test_metadata *_metadata, struct xt_vcpu *vcpu,
+		     unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		xt_vcpu_run(vcpu);
+		TEST_ASSERT_EXIT_REASON(vcpu, XVCPU_EXIT_IO);
+		ASSERT_EQ(USER_PORT, vcpu->run->io.port);
+	}
+}
+
+/*
+ * I/O at 1 in 100: of the S_OUT OUTs and the GUEST_SYNC(2) ucall (both
+ * I/O exits), the 100th, 200th, ... are traced, xvcpu_exit with its
+ * xvcpu_io; the stats count every exit, traced + sampled out = exits.
+ * Then CPUID off: no CPUID event while the OUTs still trace; and all
+ * again: every CPUID exit with its xvcpu_cpuid.
+ */
+TEST_F(xvcpu, sampling_every_off_all)
+{
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_sample);
+	static const char *const evs[] = {
+		"xvcpu_exit", "xvcpu_io", "xvcpu_cpuid",
+	};
+	uint64_t e0, t0, s0, e1, t1, s1, c0, cs0;
+	long id = vm_id(vm);
+	unsigned int i, n_exit, n_io;
+	struct ucall uc;
+	char *trace;
+
+	ASSERT_GE(id, 0);
+	trace_all(_metadata, vm);
+	ASSERT_EQ(0, set_policy(vm, EXIT_REASON_IO_INSTRUCTION,
+				XVCPU_TRACE_EVERY, S_EVERY));
+	tr_reset(_metadata);
+	TEST_ASSERT_SYNC(vcpu, 1, &uc);
+	e0 = vcpu_stat(vcpu, "exits_IO_INSTRUCTION");
+	t0 = vcpu_stat(vcpu, "traced_IO_INSTRUCTION");
+	s0 = vcpu_stat(vcpu, "sampled_out_IO_INSTRUCTION");
+	for (i = 0; i < XT_ARRAY_SIZE(evs); i++)
+		tr_enable(_metadata, evs[i], id);
+	run_outs(_metadata, vcpu, S_OUT);
+	TEST_ASSERT_SYNC(vcpu, 2, &uc);
+	ASSERT_EQ(0, tr_write("events/xvcpu/enable", "0"));
+	trace = tr_read(_metadata);
+	e1 = vcpu_stat(vcpu, "exits_IO_INSTRUCTION") - e0;
+	t1 = vcpu_stat(vcpu, "traced_IO_INSTRUCTION") - t0;
+	s1 = vcpu_stat(vcpu, "sampled_out_IO_INSTRUCTION") - s0;
+	n_exit = tr_count(trace, "xvcpu_exit", MUST(EXIT_IO));
+	n_io = tr_count(trace, "xvcpu_io", NULL);
+	printf("# I/O every %u: %llu I/O exits, %u xvcpu_exit IO, %u xvcpu_io, stats traced %llu sampled_out %llu\n",
+	       S_EVERY, (unsigned long long)e1, n_exit, n_io,
+	       (unsigned long long)t1, (unsigned long long)s1);
+	/* All S_OUT + 1 counted; exactly the 100th, 200th, ... traced. */
+	EXPECT_EQ(S_OUT + 1, e1);
+	EXPECT_EQ((S_OUT + 1) / S_EVERY, n_exit);
+	EXPECT_EQ(n_exit, n_io);
+	EXPECT_EQ(n_exit, tr_count(trace, "xvcpu_exit", NULL));
+	EXPECT_EQ(n_exit, t1);
+	EXPECT_EQ(e1, t1 + s1);
+	free(trace);
+
+	/* CPUID off: nothing of its exits; the OUTs are traced (all). */
+	ASSERT_EQ(0, set_policy(vm, EXIT_REASON_IO_INSTRUCTION,
+				XVCPU_TRACE_ALL, 0));
+	ASSERT_EQ(0, set_policy(vm, EXIT_REASON_CPUID, XVCPU_TRACE_OFF, 0));
+	ASSERT_EQ(0, tr_clear());
+	c0 = vcpu_stat(vcpu, "exits_CPUID");
+	cs0 = vcpu_stat(vcpu, "sampled_out_CPUID");
+	for (i = 0; i < XT_ARRAY_SIZE(evs); i++)
+		tr_enable(_metadata, evs[i], id);
+	run_outs(_metadata, vcpu, S_FEW_OUT);
+	TEST_ASSERT_SYNC(vcpu, 3, &uc);
+	ASSERT_EQ(0, tr_write("events/xvcpu/enable", "0"));
+	trace = tr_read(_metadata);
+	EXPECT_EQ(0, tr_count(trace, "xvcpu_exit", MUST(EXIT_CPUID)));
+	EXPECT_EQ(0, tr_count(trace, "xvcpu_cpuid", NULL));
+	EXPECT_EQ(S_FEW_OUT + 1, tr_count(trace, "xvcpu_exit", MUST(EXIT_IO)));
+	EXPECT_EQ(S_FEW_OUT + 1, tr_count(trace, "xvcpu_io", NULL));
+	EXPECT_EQ(S_CPUID, vcpu_stat(vcpu, "exits_CPUID") - c0);
+	EXPECT_EQ(S_CPUID, vcpu_stat(vcpu, "sampled_out_CPUID") - cs0);
+	free(trace);
+
+	/* All again. */
+	ASSERT_EQ(0, set_policy(vm, EXIT_REASON_CPUID, XVCPU_TRACE_ALL, 0));
+	ASSERT_EQ(0, tr_clear());
+	for (i = 0; i < XT_ARRAY_SIZE(evs); i++)
+		tr_enable(_metadata, evs[i], id);
+	TEST_ASSERT_DONE(vcpu);
+	ASSERT_EQ(0, tr_write("events/xvcpu/enable", "0"));
+	trace = tr_read(_metadata);
+	EXPECT_EQ(S_CPUID, tr_count(trace, "xvcpu_exit", MUST(EXIT_CPUID)));
+	EXPECT_EQ(S_CPUID, tr_count(trace, "xvcpu_cpuid", NULL));
+	EXPECT_EQ(1, tr_count(trace, "xvcpu_exit", MUST(EXIT_IO)));
+	free(trace);
+	tr_reset(_metadata);
+	xt_vm_destroy(vm);
+}
+
+/* Bad policies: EINVAL, and the policy stays as it was. */
+TEST_F(xvcpu, sampling_policy_einval)
+{
+	struct xt_vm *vm = xt_vm_create();
+	struct xvcpu_trace_policy p;
+	unsigned int i;
+
+	ASSERT_EQ(0, set_policy(vm, XVCPU_TRACE_REASON_ALL, XVCPU_TRACE_ALL, 0));
+	ASSERT_EQ(0, set_policy(vm, XVCPU_TRACE_REASON_ALL, XVCPU_TRACE_EVERY, 1));
+	ASSERT_EQ(0, set_policy(vm, XVCPU_TRACE_REASONS - 1, XVCPU_TRACE_OFF, 0));
+	ASSERT_EQ(0, set_policy(vm, 0, XVCPU_TRACE_EVERY, 0xffffffff));
+	/* Unknown mode, reason out of range, N = 0, N without EVERY. */
+	ASSERT_EQ(-1, set_policy(vm, EXIT_REASON_CPUID, 3, 0));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, set_policy(vm, XVCPU_TRACE_REASONS, XVCPU_TRACE_ALL, 0));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, set_policy(vm, 0xfffffffe, XVCPU_TRACE_ALL, 0));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, set_policy(vm, EXIT_REASON_CPUID, XVCPU_TRACE_EVERY, 0));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, set_policy(vm, EXIT_REASON_CPUID, XVCPU_TRACE_OFF, 2));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, set_policy(vm, EXIT_REASON_CPUID, XVCPU_TRACE_ALL, 1));
+	ASSERT_EQ(EINVAL, errno);
+	for (i = 0; i < XT_ARRAY_SIZE(p.reserved); i++) {
+		memset(&p, 0, sizeof(p));
+		p.reason = EXIT_REASON_CPUID;
+		p.mode = XVCPU_TRACE_OFF;
+		p.reserved[i] = 1;
+		ASSERT_EQ(-1, __vm_ioctl(vm, XVCPU_SET_TRACE_POLICY, &p));
+		ASSERT_EQ(EINVAL, errno) TH_LOG("reserved[%u]", i);
+	}
+	ASSERT_EQ(32, sizeof(p));
+	xt_vm_destroy(vm);
+}
+
+#define PARAM	"/sys/module/xvcpu/parameters/trace_policy"
+#define P_EVERY	7
+
+/*
+ * trace_policy= is the policy a VM starts with: a VM created after a
+ * write has it (CPUID off, I/O 1 in 7), one created before keeps its own.
+ * Bad values: EINVAL, the parameter unchanged. Restored at the end.
+ */
+TEST_F(xvcpu, sampling_module_parameter)
+{
+	static const char *const bad[] = {
+		"CPUID:every0", "NO_SUCH_REASON:all", "CPUID", "CPUID:sometimes",
+		"76:all", "CPUID:every", "CPUID:every-1", "*:", "defaults",
+	};
+	char saved[1100], now[1100];
+	struct xt_vcpu *vcpu, *ovcpu;
+	struct xt_vm *old, *vm;
+	unsigned int i;
+	struct ucall uc;
+	char *trace;
+	long id;
+
+	ASSERT_GT(xt_read_file(PARAM, saved, sizeof(saved)), 0);
+	printf("# trace_policy was: %s", saved);
+	old = xt_vm_create_with_vcpu(&ovcpu, guest_sample);
+	ASSERT_EQ(0, xt_write_file(PARAM, "default, CPUID:off,IO_INSTRUCTION:every7"));
+	ASSERT_GT(xt_read_file(PARAM, now, sizeof(now)), 0);
+	EXPECT_STREQ("default, CPUID:off,IO_INSTRUCTION:every7\n", now);
+	for (i = 0; i < XT_ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(-EINVAL, xt_write_file(PARAM, bad[i])) TH_LOG("%s", bad[i]);
+		ASSERT_GT(xt_read_file(PARAM, now, sizeof(now)), 0);
+		EXPECT_STREQ("default, CPUID:off,IO_INSTRUCTION:every7\n", now);
+	}
+
+	vm = xt_vm_create_with_vcpu(&vcpu, guest_sample);
+	id = vm_id(vm);
+	ASSERT_GE(id, 0);
+	tr_reset(_metadata);
+	TEST_ASSERT_SYNC(vcpu, 1, &uc);
+	tr_enable(_metadata, "xvcpu_exit", id);
+	tr_enable(_metadata, "xvcpu_cpuid", id);
+	run_outs(_metadata, vcpu, S_OUT);
+	TEST_ASSERT_SYNC(vcpu, 2, &uc);
+	run_outs(_metadata, vcpu, S_FEW_OUT);
+	TEST_ASSERT_SYNC(vcpu, 3, &uc);
+	ASSERT_EQ(0, tr_write("events/xvcpu/enable", "0"));
+	trace = tr_read(_metadata);
+	/* S_OUT + S_FEW_OUT OUTs and two ucalls, 1 in 7 traced. */
+	EXPECT_EQ((S_OUT + S_FEW_OUT + 2) / P_EVERY,
+		  tr_count(trace, "xvcpu_exit", MUST(EXIT_IO)));
+	EXPECT_EQ(0, tr_count(trace, "xvcpu_exit", MUST(EXIT_CPUID)));
+	EXPECT_EQ(0, tr_count(trace, "xvcpu_cpuid", NULL));
+	free(trace);
+	xt_vm_destroy(vm);
+
+	/* The VM created before the write kept the seed default: CPUID all. */
+	if (!strcmp(saved, "default\n")) {
+		id = vm_id(old);
+		ASSERT_EQ(0, tr_clear());
+		TEST_ASSERT_SYNC(ovcpu, 1, &uc);
+		run_outs(_metadata, ovcpu, S_OUT);
+		TEST_ASSERT_SYNC(ovcpu, 2, &uc);
+		tr_enable(_metadata, "xvcpu_exit", id);
+		tr_enable(_metadata, "xvcpu_cpuid", id);
+		run_outs(_metadata, ovcpu, S_FEW_OUT);
+		TEST_ASSERT_SYNC(ovcpu, 3, &uc);
+		ASSERT_EQ(0, tr_write("events/xvcpu/enable", "0"));
+		trace = tr_read(_metadata);
+		EXPECT_EQ(S_CPUID, tr_count(trace, "xvcpu_exit",
+					    MUST(EXIT_CPUID)));
+		EXPECT_EQ(S_CPUID, tr_count(trace, "xvcpu_cpuid", NULL));
+		/* S_FEW_OUT + 1 traced-loop I/O exits at 1 in 100: none traced. */
+		EXPECT_EQ(0, tr_count(trace, "xvcpu_exit", MUST(EXIT_IO)));
+		free(trace);
+	}
+	xt_vm_destroy(old);
+
+	ASSERT_EQ(0, xt_write_file(PARAM, saved));
+	ASSERT_GT(xt_read_file(PARAM, now, sizeof(now)), 0);
+	EXPECT_STREQ(saved, now);
+	tr_reset(_metadata);
 }
 
 TEST_HARNESS_MAIN

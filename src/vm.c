@@ -22,6 +22,7 @@
 #include "vm.h"
 #include "ept/ept.h"
 #include "trace/guest.h"
+#include "trace/policy.h"
 #include "trace/trace.h"
 
 static DEFINE_IDA(vm_ida);
@@ -280,6 +281,8 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case XVCPU_GET_STATS_FD:
 	case XVCPU_RESET_STATS:
 		return xvcpu_stats_vm_ioctl(vm, cmd, arg);
+	case XVCPU_SET_TRACE_POLICY:
+		return xvcpu_trace_policy_ioctl(vm, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -327,6 +330,7 @@ long xvcpu_create_vm(unsigned long type)
 		vm->slots[r].vm = vm;
 	ratelimit_state_init(&vm->dump_rs, 5 * HZ, 2);
 	vm->created_ns = ktime_get_ns();
+	xvcpu_trace_policy_vm_init(vm);
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 	r = xvcpu_guest_log_init(vm);

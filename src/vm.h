@@ -108,6 +108,12 @@ struct xvcpu_vm {
 	struct ratelimit_state dump_rs;	/* VMCS dumps of this VM */
 	u64 created_ns;			/* (c) ktime_get_ns() at creation */
 	struct xvcpu_vm_stats stats;	/* trace/stats.h */
+	/*
+	 * Trace sampling by stats row (trace/policy.h): 1 exit in N traced,
+	 * 1 all, 0 off. Written by XVCPU_SET_TRACE_POLICY, read by the
+	 * vCPUs' traced run loops (READ_ONCE).
+	 */
+	u32 trace_every[XVCPU_STATS_ROWS];
 };
 
 /* What a linear-address access needs to know of the guest (mmio.c). */
@@ -260,6 +266,13 @@ struct xvcpu_vcpu {
 	u64 trace_regs_exit;		/* (u) */
 	u64 trace_regs[XR_NR + 2];	/* (u) GPRs, RIP, RFLAGS */
 	struct xvcpu_exit_trace trace_exit;	/* (u) */
+	/*
+	 * Trace sampling (vmx/run.c): exits of each stats row since the last
+	 * traced one, and whether the exit being handled is sampled out (its
+	 * xvcpu_exit and detail events not emitted). Traced copy only.
+	 */
+	u32 trace_since[XVCPU_STATS_ROWS];	/* (u) */
+	bool trace_skip;		/* (u) */
 	bool rcu_qs_due;		/* (u) next entry reports an RCU QS */
 	/* (u) written; a stats fd keeps this memory (trace/stats.h) */
 	struct xvcpu_vcpu_stats stats;

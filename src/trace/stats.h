@@ -61,7 +61,7 @@ struct xvcpu_vcpu_counters {
 	u64 exit_ticks[XVCPU_STATS_ROWS];	/* handling time */
 	u64 exit_ticks_max[XVCPU_STATS_ROWS];
 	u64 exit_hist[XVCPU_STATS_ROWS][XVCPU_STATS_BUCKETS]; /* log2 ns */
-	/* Reserved for the sampling policy: always 0 for now. */
+	/* The sampling policy's decisions, traced run loop only (run.c). */
 	u64 traced[XVCPU_STATS_ROWS];
 	u64 sampled_out[XVCPU_STATS_ROWS];
 	u64 user_exits[XVCPU_STATS_KINDS];

@@ -22,13 +22,26 @@ struct trace_seq;
 
 /*
  * On while any of xvcpu_entry, xvcpu_exit, xvcpu_regs_diff, xvcpu_cpuid
- * has a user (tracefs, perf, BPF: their regfunc/unregfunc count them):
- * the run loop then runs its traced copy (run.c), which checks each
- * event on its own; otherwise its untraced one, for one static-key NOP.
+ * or a detail event of an exit (xvcpu_io, xvcpu_mmio, xvcpu_msr,
+ * xvcpu_cr, xvcpu_ept_violation, xvcpu_hypercall) has a user (tracefs,
+ * perf, BPF: their regfunc/unregfunc count them): the run loop then runs
+ * its traced copy (run.c), which checks each event on its own and
+ * applies the sampling policy; otherwise its untraced one, for one
+ * static-key NOP.
  */
 DECLARE_STATIC_KEY_FALSE(xvcpu_trace_run);
 int xvcpu_trace_run_reg(void);
 void xvcpu_trace_run_unreg(void);
+
+/*
+ * A detail event of the exit being handled: not if the sampling policy
+ * sampled the exit out (vcpu->trace_skip, set by the traced run loop).
+ */
+#define xvcpu_trace_detail(event, vcpu, ...)				\
+	do {								\
+		if (!(vcpu)->trace_skip)				\
+			trace_xvcpu_##event(vcpu, __VA_ARGS__);		\
+	} while (0)
 
 /* xvcpu_exit.outcome */
 #define XVCPU_TRACE_KERNEL	0	/* handled, the guest resumes */
@@ -155,7 +168,7 @@ TRACE_EVENT_FN(xvcpu_entry,
 	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
 );
 
-TRACE_EVENT(xvcpu_io,
+TRACE_EVENT_FN(xvcpu_io,
 	TP_PROTO(const struct xvcpu_vcpu *vcpu, u16 port, u8 size, bool in,
 		 bool string, bool rep, u32 count, u64 data, bool user),
 	TP_ARGS(vcpu, port, size, in, string, rep, count, data, user),
@@ -190,10 +203,12 @@ TRACE_EVENT(xvcpu_io,
 		  __entry->vm_id, __entry->vcpu_id,
 		  __entry->in ? "in" : "out", __entry->port, __entry->size,
 		  __entry->string, __entry->rep, __entry->count,
-		  __entry->data, __entry->user ? "user" : "kernel")
+		  __entry->data, __entry->user ? "user" : "kernel"),
+
+	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
 );
 
-TRACE_EVENT(xvcpu_mmio,
+TRACE_EVENT_FN(xvcpu_mmio,
 	TP_PROTO(const struct xvcpu_vcpu *vcpu, u64 gpa, u32 len, bool write,
 		 u64 data),
 	TP_ARGS(vcpu, gpa, len, write, data),
@@ -219,10 +234,12 @@ TRACE_EVENT(xvcpu_mmio,
 	TP_printk("vm_id=%u vcpu_id=%u %s gpa=0x%llx len=%u data=0x%llx",
 		  __entry->vm_id, __entry->vcpu_id,
 		  __entry->is_write ? "write" : "read", __entry->gpa,
-		  __entry->len, __entry->data)
+		  __entry->len, __entry->data),
+
+	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
 );
 
-TRACE_EVENT(xvcpu_msr,
+TRACE_EVENT_FN(xvcpu_msr,
 	TP_PROTO(const struct xvcpu_vcpu *vcpu, u32 index, u64 data,
 		 bool write, u8 outcome),
 	TP_ARGS(vcpu, index, data, write, outcome),
@@ -252,7 +269,9 @@ TRACE_EVENT(xvcpu_msr,
 		  __print_symbolic(__entry->outcome,
 				   { XVCPU_TRACE_MSR_EMULATED, "emulated" },
 				   { XVCPU_TRACE_MSR_GP, "gp" },
-				   { XVCPU_TRACE_MSR_USER, "user" }))
+				   { XVCPU_TRACE_MSR_USER, "user" })),
+
+	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
 );
 
 /* Emitted by the run loop (run.c), not by the CPUID handler. */
@@ -293,7 +312,7 @@ TRACE_EVENT_FN(xvcpu_cpuid,
 	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
 );
 
-TRACE_EVENT(xvcpu_cr,
+TRACE_EVENT_FN(xvcpu_cr,
 	TP_PROTO(const struct xvcpu_vcpu *vcpu, u8 cr, u8 access, u64 value,
 		 u8 outcome),
 	TP_ARGS(vcpu, cr, access, value, outcome),
@@ -328,10 +347,12 @@ TRACE_EVENT(xvcpu_cr,
 				   { XVCPU_TRACE_CR_DONE, "done" },
 				   { XVCPU_TRACE_CR_GP, "gp" },
 				   { XVCPU_TRACE_CR_UD, "ud" },
-				   { XVCPU_TRACE_CR_FAIL, "error" }))
+				   { XVCPU_TRACE_CR_FAIL, "error" })),
+
+	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
 );
 
-TRACE_EVENT(xvcpu_ept_violation,
+TRACE_EVENT_FN(xvcpu_ept_violation,
 	TP_PROTO(const struct xvcpu_vcpu *vcpu, u64 gpa, u64 qual, u8 outcome),
 	TP_ARGS(vcpu, gpa, qual, outcome),
 
@@ -357,10 +378,12 @@ TRACE_EVENT(xvcpu_ept_violation,
 		  __print_symbolic(__entry->outcome,
 				   { XVCPU_TRACE_EPT_MAPPED, "mapped" },
 				   { XVCPU_TRACE_EPT_MMIO, "mmio" },
-				   { XVCPU_TRACE_EPT_ERROR, "error" }))
+				   { XVCPU_TRACE_EPT_ERROR, "error" })),
+
+	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
 );
 
-TRACE_EVENT(xvcpu_hypercall,
+TRACE_EVENT_FN(xvcpu_hypercall,
 	TP_PROTO(const struct xvcpu_vcpu *vcpu, u8 cpl),
 	TP_ARGS(vcpu, cpl),
 
@@ -387,7 +410,9 @@ TRACE_EVENT(xvcpu_hypercall,
 	TP_printk("vm_id=%u vcpu_id=%u nr=0x%llx args=0x%llx,0x%llx,0x%llx,0x%llx,0x%llx cpl=%u",
 		  __entry->vm_id, __entry->vcpu_id, __entry->nr,
 		  __entry->args[0], __entry->args[1], __entry->args[2],
-		  __entry->args[3], __entry->args[4], __entry->cpl)
+		  __entry->args[3], __entry->args[4], __entry->cpl),
+
+	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
 );
 
 /* Where the injected event came from (vm.h's XVCPU_INJ_*). */

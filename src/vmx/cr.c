@@ -309,6 +309,6 @@ int xvcpu_handle_cr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	int r;
 
 	r = cr_access(vcpu, e, cr, type, &v, &outcome);
-	trace_xvcpu_cr(vcpu, cr, type, v, outcome);
+	xvcpu_trace_detail(cr, vcpu, cr, type, v, outcome);
 	return r;
 }

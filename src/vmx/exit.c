@@ -141,7 +141,7 @@ static int handle_vmcall(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	u8 cpl = xvcpu_guest_cpl();
 	bool wide;
 
-	trace_xvcpu_hypercall(vcpu, cpl);
+	xvcpu_trace_detail(hypercall, vcpu, cpl);
 	/*
 	 * Guest user mode must not reach the VMM through its kernel: the
 	 * call fails in the guest, as KVM's -KVM_EPERM.

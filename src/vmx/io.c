@@ -146,16 +146,22 @@ static noinline void trace_io(struct xvcpu_vcpu *vcpu, bool user)
 		       user);
 }
 
+/* The in-kernel debug port's OUT imm8/DX, AL: no IN, no string, size 1. */
+bool xvcpu_debug_port_exit(struct xvcpu_vcpu *vcpu, u64 qual)
+{
+	return (qual & (IOQ_IN | IOQ_STRING | 7)) == 0 &&
+	       IOQ_PORT(qual) == XVCPU_DEBUG_PORT &&
+	       !READ_ONCE(vcpu->vm->user_debug_port);
+}
+
 int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
 	struct xvcpu_run *run = vcpu->run;
 	bool in = e->qual & IOQ_IN;
 	int r;
 
-	/* OUT imm8/DX, AL: no IN, no string, size 1, port 0x80. */
-	if ((e->qual & (IOQ_IN | IOQ_STRING | 7)) == 0 &&
-	    IOQ_PORT(e->qual) == XVCPU_DEBUG_PORT &&
-	    !READ_ONCE(vcpu->vm->user_debug_port)) {
+	if (xvcpu_debug_port_exit(vcpu, e->qual)) {
+		/* Never sampled out (run.c): no vcpu->trace_skip check. */
 		if (trace_xvcpu_io_enabled())
 			trace_xvcpu_io(vcpu, XVCPU_DEBUG_PORT, 1, false, false,
 				       false, 1, (u8)vcpu->regs.r[XR_RAX],
@@ -179,7 +185,8 @@ int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 			 * REP count 0 or a fault injected (done in here), or an
 			 * internal error already in the run page.
 			 */
-			if (r == XVCPU_RESUME && trace_xvcpu_io_enabled())
+			if (r == XVCPU_RESUME && !vcpu->trace_skip &&
+			    trace_xvcpu_io_enabled())
 				trace_io(vcpu, false);
 			return r;
 		}
@@ -189,7 +196,7 @@ int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 			       vcpu->io.size);
 		xvcpu_skip_insn(vcpu, e->insn_len);
 	}
-	if (trace_xvcpu_io_enabled())
+	if (!vcpu->trace_skip && trace_xvcpu_io_enabled())
 		trace_io(vcpu, true);
 	run->exit_reason = XVCPU_EXIT_IO;
 	run->io.direction = in ? XVCPU_EXIT_IO_IN : XVCPU_EXIT_IO_OUT;

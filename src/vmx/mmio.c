@@ -70,7 +70,7 @@ int xvcpu_handle_ept_violation(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		vcpu->run->exit_reason = XVCPU_EXIT_INTR;
 		return -EINTR;
 	}
-	trace_xvcpu_ept_violation(vcpu, gpa, e->qual,
+	xvcpu_trace_detail(ept_violation, vcpu, gpa, e->qual,
 				  r == 0 ? XVCPU_TRACE_EPT_MAPPED :
 				  r == 1 ? XVCPU_TRACE_EPT_MMIO :
 				  XVCPU_TRACE_EPT_ERROR);
@@ -110,7 +110,7 @@ int xvcpu_handle_ept_violation(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		run->mmio.is_write = 1;
 		memcpy(run->mmio.data, &v, insn.size);
 	}
-	if (trace_xvcpu_mmio_enabled()) {
+	if (!vcpu->trace_skip && trace_xvcpu_mmio_enabled()) {
 		u64 data = 0;
 
 		memcpy(&data, run->mmio.data, min_t(u32, insn.size, 8));

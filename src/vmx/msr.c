@@ -299,15 +299,15 @@ int xvcpu_handle_rdmsr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 
 	r = xvcpu_get_msr(vcpu, index, &data);
 	if (r == -ENOENT && vcpu->vm->user_msr_exits) {
-		trace_xvcpu_msr(vcpu, index, 0, false, XVCPU_TRACE_MSR_USER);
+		xvcpu_trace_detail(msr, vcpu, index, 0, false, XVCPU_TRACE_MSR_USER);
 		return user_msr_exit(vcpu, e, index, false, 0);
 	}
 	if (r) {
-		trace_xvcpu_msr(vcpu, index, 0, false, XVCPU_TRACE_MSR_GP);
+		xvcpu_trace_detail(msr, vcpu, index, 0, false, XVCPU_TRACE_MSR_GP);
 		xvcpu_inject_gp(vcpu);
 		return XVCPU_RESUME;
 	}
-	trace_xvcpu_msr(vcpu, index, data, false, XVCPU_TRACE_MSR_EMULATED);
+	xvcpu_trace_detail(msr, vcpu, index, data, false, XVCPU_TRACE_MSR_EMULATED);
 	vcpu->regs.r[XR_RAX] = (u32)data;
 	vcpu->regs.r[XR_RDX] = data >> 32;
 	xvcpu_skip_insn(vcpu, e->insn_len);
@@ -323,15 +323,15 @@ int xvcpu_handle_wrmsr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 
 	r = xvcpu_set_msr(vcpu, index, data, false);
 	if (r == -ENOENT && vcpu->vm->user_msr_exits) {
-		trace_xvcpu_msr(vcpu, index, data, true, XVCPU_TRACE_MSR_USER);
+		xvcpu_trace_detail(msr, vcpu, index, data, true, XVCPU_TRACE_MSR_USER);
 		return user_msr_exit(vcpu, e, index, true, data);
 	}
 	if (r) {
-		trace_xvcpu_msr(vcpu, index, data, true, XVCPU_TRACE_MSR_GP);
+		xvcpu_trace_detail(msr, vcpu, index, data, true, XVCPU_TRACE_MSR_GP);
 		xvcpu_inject_gp(vcpu);
 		return XVCPU_RESUME;
 	}
-	trace_xvcpu_msr(vcpu, index, data, true, XVCPU_TRACE_MSR_EMULATED);
+	xvcpu_trace_detail(msr, vcpu, index, data, true, XVCPU_TRACE_MSR_EMULATED);
 	xvcpu_skip_insn(vcpu, e->insn_len);
 	return XVCPU_RESUME;
 }

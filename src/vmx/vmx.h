@@ -189,6 +189,7 @@ void xvcpu_update_xcr0_switch(struct xvcpu_vcpu *vcpu);
 
 /* io.c */
 int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
+bool xvcpu_debug_port_exit(struct xvcpu_vcpu *vcpu, u64 qual);
 int xvcpu_complete_io(struct xvcpu_vcpu *vcpu);
 
 /* mmio.c: EPT violations */

@@ -11,6 +11,8 @@
  *   cpuid  CPUID, handled in the kernel, back into the guest
  *   io     OUT to port 0x10, exit to user space and back through RUN
  *   null   an ioctl the vCPU fd does not know (ENOTTY): the baseline
+ *   cpuid_sampled_out (xvcpu only)  cpuid with xvcpu_exit enabled and
+ *          CPUID sampled out by the trace policy
  * Prints one "bench <backend> <loop> <iterations> <ticks> <per-iter>"
  * line per loop.
  */
@@ -237,6 +239,46 @@ static void report(const char *be, const char *loop, uint32_t n, uint64_t t)
 	fflush(stdout);
 }
 
+static int write_str(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t len = strlen(text), r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, text, len);
+	close(fd);
+	return r == len ? 0 : -1;
+}
+
+#define EXIT_ENABLE "/sys/kernel/tracing/events/xvcpu/xvcpu_exit/enable"
+
+/*
+ * xvcpu only: the CPUID loop with xvcpu_exit enabled (the traced run
+ * loop) and CPUID sampled out by the VM's policy (Documentation/
+ * tracing.rst, "Sampling"): what a sampled-out exit costs over "cpuid".
+ */
+static void bench_sampled_out(struct backend *b, uint32_t n)
+{
+	struct xvcpu_trace_policy p = {
+		.reason = 10, .mode = XVCPU_TRACE_OFF,	/* CPUID */
+	};
+	uint64_t t0, t1;
+
+	if (ioctl(b->vm, XVCPU_SET_TRACE_POLICY, &p))
+		die("XVCPU_SET_TRACE_POLICY");
+	if (write_str(EXIT_ENABLE, "1")) {
+		fprintf(stderr, "xvcpu_bench: no tracefs, no sampled-out loop\n");
+		return;
+	}
+	run_loop(b, loop_cpuid, sizeof(loop_cpuid), 100);
+	t0 = __rdtsc();
+	run_loop(b, loop_cpuid, sizeof(loop_cpuid), n);
+	t1 = __rdtsc();
+	write_str(EXIT_ENABLE, "0");
+	report(b->name, "cpuid_sampled_out", n, t1 - t0);
+}
+
 int main(int argc, char **argv)
 {
 	struct backend b = { 0 };
@@ -286,5 +328,7 @@ int main(int argc, char **argv)
 		ioctl(b.vcpu, b.null_cmd, 0);
 	t1 = __rdtsc();
 	report(b.name, "null", n, t1 - t0);
+	if (!strcmp(b.name, "xvcpu"))
+		bench_sampled_out(&b, n);
 	return 0;
 }

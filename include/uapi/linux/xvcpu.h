@@ -221,6 +221,30 @@ struct xvcpu_stats_desc {
  */
 #define XVCPU_RESET_STATS	_IO(XVCPUIO, 0x45)
 
+/*
+ * Trace sampling (Documentation/tracing.rst, "Sampling"), on a VM fd:
+ * which exits of a VMX basic exit reason (0 .. 75, EXIT_REASON_NOTIFY)
+ * emit xvcpu_exit and that reason's detail event (xvcpu_io, xvcpu_msr,
+ * ...). XVCPU_TRACE_REASON_ALL sets every reason (and those past the
+ * table). EINVAL: unknown mode, reason out of range, every 0 with
+ * XVCPU_TRACE_EVERY, a non-zero reserved field.
+ */
+#define XVCPU_TRACE_ALL		0	/* every exit traced */
+#define XVCPU_TRACE_EVERY	1	/* 1 exit in @every traced */
+#define XVCPU_TRACE_OFF		2	/* none traced */
+
+#define XVCPU_TRACE_REASON_ALL	0xffffffffu
+#define XVCPU_TRACE_REASONS	76	/* basic reasons 0 .. 75 */
+
+struct xvcpu_trace_policy {
+	__u32 reason;		/* VMX basic exit reason or _REASON_ALL */
+	__u32 mode;		/* XVCPU_TRACE_ALL/EVERY/OFF */
+	__u32 every;		/* N >= 1 for EVERY, else 0 */
+	__u32 reserved[5];	/* must be 0 */
+};
+
+#define XVCPU_SET_TRACE_POLICY	_IOW(XVCPUIO, 0x46, struct xvcpu_trace_policy)
+
 /* ---- vCPU fd -------------------------------------------------------- */
 
 struct xvcpu_regs {

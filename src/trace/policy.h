@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Trace sampling policy (Documentation/tracing.rst, "Sampling"): per VM
+ * and VMX basic exit reason, which exits emit xvcpu_exit and the
+ * reason's detail event. Indexed by stats row (trace/stats.h): row 0
+ * for reasons past the table, row r + 1 for reason r. A value is the
+ * N of "1 exit in N traced": 1 all, 0 off.
+ */
+#ifndef XVCPU_TRACE_POLICY_H
+#define XVCPU_TRACE_POLICY_H
+
+#include <linux/types.h>
+
+struct xvcpu_vm;
+
+/* vm.c: a new VM starts with the trace_policy module parameter's. */
+void xvcpu_trace_policy_vm_init(struct xvcpu_vm *vm);
+/* vm.c: XVCPU_SET_TRACE_POLICY. */
+long xvcpu_trace_policy_ioctl(struct xvcpu_vm *vm, void __user *argp);
+
+#endif /* XVCPU_TRACE_POLICY_H */
