@@ -283,6 +283,8 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return xvcpu_stats_vm_ioctl(vm, cmd, arg);
 	case XVCPU_SET_TRACE_POLICY:
 		return xvcpu_trace_policy_ioctl(vm, argp);
+	case XVCPU_TRACE_TRIGGER:
+		return xvcpu_trace_trigger_ioctl(vm, argp);
 	default:
 		return -ENOTTY;
 	}
