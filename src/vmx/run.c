@@ -221,9 +221,9 @@ static noinline bool trace_triggered(struct xvcpu_vcpu *vcpu,
 {
 	struct xvcpu_vm *vm = vcpu->vm;
 	u64 now = vcpu->stats.t_exit;
-	u32 rate;
-
+	/* Pairs with policy.c's release: a new generation, its new rows. */
 	u32 gen = smp_load_acquire(&vm->trace_trig_gen);
+	u32 rate;
 
 	if (now < READ_ONCE(vm->trace_trig_until[row]))
 		return true;
