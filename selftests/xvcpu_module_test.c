@@ -426,6 +426,75 @@ TEST_F(mod, device_permissions)
 	assert_nothing_left(_metadata);
 }
 
+#define LOGLEVEL	"/sys/module/xvcpu/parameters/loglevel"
+
+/* Create a VM through a fresh system fd and close both: its id. */
+static int create_and_close_vm(void)
+{
+	int sys = open("/dev/xvcpu", O_RDWR), vm, id;
+
+	if (sys < 0)
+		return -errno;
+	vm = ioctl(sys, XVCPU_CREATE_VM, 0UL);
+	if (vm < 0) {
+		close(sys);
+		return -errno;
+	}
+	id = ioctl(vm, XVCPU_GET_VM_ID, 0UL);
+	close(vm);
+	close(sys);
+	return id;
+}
+
+/*
+ * loglevel: at 3 the load's info line is not printed; bad values are
+ * refused and the value stays; at 7 the VM life-cycle debug points
+ * print, at 6 they do not (dynamic debug is off for the module here).
+ */
+TEST_F(mod, loglevel)
+{
+	static const char *const bad[] = { "8", "-1", "x", "\n", "3x", "99999999999" };
+	char buf[64], msgs[1024], want[64], want2[64];
+	const char *const both[] = { want, want2, NULL };
+	char *line;
+	unsigned int i;
+	int id;
+
+	ASSERT_EQ(0, xt_load_xvcpu("loglevel=3"));
+	EXPECT_EQ(0, xt_kmsg_grep(&self->kmsg, "xvcpu: VMX on", NULL, 0));
+	ASSERT_GT(xt_read_file(LOGLEVEL, buf, sizeof(buf)), 0);
+	EXPECT_STREQ("3\n", buf);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-EINVAL, xt_write_file(LOGLEVEL, bad[i]))
+			TH_LOG("loglevel '%s'", bad[i]);
+		ASSERT_GT(xt_read_file(LOGLEVEL, buf, sizeof(buf)), 0);
+		EXPECT_STREQ("3\n", buf);
+	}
+
+	ASSERT_EQ(0, xt_write_file(LOGLEVEL, "7"));
+	id = create_and_close_vm();
+	ASSERT_GE(id, 0);
+	snprintf(want, sizeof(want), "xvcpu: vm %d created by pid %d", id,
+		 getpid());
+	snprintf(want2, sizeof(want2), "xvcpu: vm %d (pid %d) destroyed", id,
+		 getpid());
+	EXPECT_EQ(2, xt_kmsg_grep_any(&self->kmsg, both, msgs, sizeof(msgs)));
+	for (line = strtok(msgs, "\n"); line; line = strtok(NULL, "\n"))
+		printf("# loglevel 7: %s\n", line);
+	fflush(stdout);
+
+	ASSERT_EQ(0, xt_write_file(LOGLEVEL, "6"));
+	id = create_and_close_vm();
+	ASSERT_GE(id, 0);
+	EXPECT_EQ(0, xt_kmsg_grep(&self->kmsg, "xvcpu: vm ", NULL, 0));
+
+	ASSERT_EQ(0, xt_unload_xvcpu());
+	ASSERT_EQ(0, xt_load_xvcpu(NULL));
+	ASSERT_GT(xt_read_file(LOGLEVEL, buf, sizeof(buf)), 0);
+	EXPECT_STREQ("6\n", buf);
+	EXPECT_EQ(1, xt_kmsg_grep(&self->kmsg, "xvcpu: VMX on", NULL, 0));
+}
+
 TEST_F(mod, get_api_version)
 {
 	int fd;
