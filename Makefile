@@ -16,7 +16,7 @@ BUILD := build
 CC ?= gcc
 HOST_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11
 
-.PHONY: all module userspace selftests tools examples clean check run bench \
+.PHONY: all module userspace selftests tools examples clean check run bench fuzz \
 	unit setup help
 
 all: module userspace
@@ -27,6 +27,7 @@ help:
 	@echo "make check      every test: build, lint, unit, Bochs VM, QEMU VM"
 	@echo "make run        boot the test VM, run the hello guest, show it"
 	@echo "make bench      xvcpu vs KVM exit costs in one test-VM boot"
+	@echo "make fuzz       long fuzz/chaos/race campaign in one test-VM boot"
 	@echo "make unit       host unit tests only"
 
 setup:
@@ -77,6 +78,10 @@ run:
 
 bench:
 	scripts/bench.sh
+
+# The long hardening campaign (Documentation/hardening.rst).
+fuzz:
+	scripts/fuzz.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
