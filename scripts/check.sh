@@ -108,19 +108,23 @@ if want bochs; then
 	# CPUID): the guest tests that depend on it run again on a host
 	# booted with XSAVE kept on (Debian's kernel turns it off under
 	# Bochs' Skylake-X model otherwise, see Documentation/testvm.rst).
-	log "Bochs test VMs (VT-x): selftests, three VMs, two at a time"
+	log "Bochs test VMs (VT-x): selftests, four VMs, two at a time"
 	{ bochs_vm bochs-module "" xvcpu_module_test
 	  echo $? >"$OUT/bochs-module.rc"
 	  bochs_vm bochs-xsave "clearcpuid=xsaves,xsavec" \
 		xvcpu_isolation_test xvcpu_cpu_test
 	  echo $? >"$OUT/bochs-xsave.rc"; } &
 	pid_a=$!
+	# The fuzzer (Documentation/hardening.rst) boots after the guest
+	# tests, in a VM of its own: its kernel log is judged on its own.
 	{ bochs_vm bochs-guests "" $(cd build/selftests && ls xvcpu_*_test |
-		grep -vE "xvcpu_(module|novmx)_test")
-	  echo $? >"$OUT/bochs-guests.rc"; } &
+		grep -vE "xvcpu_(module|novmx|fuzz)_test")
+	  echo $? >"$OUT/bochs-guests.rc"
+	  bochs_vm bochs-fuzz "" xvcpu_fuzz_test
+	  echo $? >"$OUT/bochs-fuzz.rc"; } &
 	pid_b=$!
 	wait "$pid_a" "$pid_b"
-	for name in bochs-module bochs-guests bochs-xsave; do
+	for name in bochs-module bochs-guests bochs-xsave bochs-fuzz; do
 		rc=$(cat "$OUT/$name.rc" 2>/dev/null || echo 2)
 		cat "$OUT/$name.err" >&2
 		# rc 3 (tests failed) is counted from the KTAP; 2 is a harness error.
