@@ -2305,7 +2305,9 @@ static void race_round(struct __test_metadata *_metadata, struct rng *r,
 			ASSERT_EQ(0, xt_set_cpu_online(1, true));
 			break;
 		case 9:	/* the VM fd closes; the vCPU keeps the VM */
-			if (ra.vm->fd >= 0 && chance(r, 20)) {
+			/* Late in the round: slot changes need the VM fd. */
+			if (ra.vm->fd >= 0 && now_us() > end - ms * 300 &&
+			    chance(r, 20)) {
 				ASSERT_EQ(0, close(ra.vm->fd));
 				ra.vm->fd = -1;
 			} else {
