@@ -1452,6 +1452,7 @@ struct chaos {
 	uint8_t *mem;		/* guard | low | guard | high | guard */
 	uint8_t *low, *high;
 	uint64_t guests, runs, entered, by_exit[16], by_errno[256];
+	uint64_t by_suberror[8];	/* INTERNAL_ERROR's XVCPU_INTERNAL_* */
 	uint64_t guard_checks;
 };
 
@@ -1747,6 +1748,8 @@ static void chaos_one(struct chaos *c, int sys_fd)
 			c->by_errno[err & 0xff]++;
 		else
 			c->by_exit[run->exit_reason & 15]++;
+		if (ret == 0 && run->exit_reason == XVCPU_EXIT_INTERNAL_ERROR)
+			c->by_suberror[run->internal.suberror & 7]++;
 		if (run->exit_count)
 			c->entered++;
 		if (run->immediate_exit) {
@@ -1840,6 +1843,12 @@ TEST_F_TIMEOUT(xvcpu, chaos_guests, 3600)
 	       (unsigned long long)c.guests, (unsigned long long)c.runs,
 	       (unsigned long long)c.entered, (unsigned long long)t0 / 1000,
 	       (unsigned long long)(c.guests * 1000000 / (t0 ? t0 : 1)), line);
+	fflush(stdout);
+	printf("# chaos_guests: internal errors: unhandled exit %llu, emulation %llu, event delivery %llu, memory %llu\n",
+	       (unsigned long long)c.by_suberror[XVCPU_INTERNAL_UNHANDLED_EXIT],
+	       (unsigned long long)c.by_suberror[XVCPU_INTERNAL_EMULATION],
+	       (unsigned long long)c.by_suberror[XVCPU_INTERNAL_EVENT_DELIVERY],
+	       (unsigned long long)c.by_suberror[XVCPU_INTERNAL_MEMORY]);
 	fflush(stdout);
 	printf("# chaos_guests: host memory around the slots checked %llu times, untouched\n",
 	       (unsigned long long)c.guard_checks);
