@@ -2171,11 +2171,14 @@ struct race {
 static int pin_self(int cpu)
 {
 	cpu_set_t set;
+	int i;
 
-	if (cpu < 0)
-		return 0;
 	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
+	if (cpu >= 0)
+		CPU_SET(cpu, &set);
+	else			/* any CPU again */
+		for (i = 0; i < CPU_SETSIZE; i++)
+			CPU_SET(i, &set);
 	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
@@ -2367,6 +2370,56 @@ TEST_F_TIMEOUT(xvcpu, races_two_cpus, 3600)
 	printf("# races: %llu operations against a running vCPU (%llu RUNs) in %llu rounds (%d CPUs):%s\n",
 	       (unsigned long long)total, (unsigned long long)runs,
 	       (unsigned long long)budget.races, xt_online_cpus(), line);
+	fflush(stdout);
+}
+
+/* ---- a CPU goes offline while a vCPU is loaded on it ----------------------------- */
+
+GUEST_CODE static void guest_count_syncs(void)
+{
+	uint64_t i;
+
+	for (i = 0;; i++)
+		GUEST_SYNC(i);
+}
+
+/*
+ * The vCPU last ran on CPU 1 (its VMCS may still be loaded there), its
+ * thread moves to CPU 0, CPU 1 goes offline: the vCPU's state must
+ * survive and run on CPU 0, then on CPU 1 again once it is back.
+ */
+TEST_F_TIMEOUT(xvcpu, cpu_offline_with_loaded_vcpu, 600)
+{
+	struct xvcpu_regs before, after;
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm;
+	struct ucall uc;
+	uint64_t n = 0;
+	int round, i;
+
+	if (xt_online_cpus() < 2 ||
+	    !xt_path_exists("/sys/devices/system/cpu/cpu1/online"))
+		SKIP(return, "needs a second CPU that can go offline");
+	vm = xt_vm_create_with_vcpu(&vcpu, guest_count_syncs);
+	for (round = 0; round < 3; round++) {
+		ASSERT_EQ(0, pin_self(1));
+		for (i = 0; i < 3; i++)
+			TEST_ASSERT_SYNC(vcpu, n++, &uc);
+		xt_vcpu_get_regs(vcpu, &before);
+		ASSERT_EQ(0, pin_self(0));
+		ASSERT_EQ(0, xt_set_cpu_online(1, false));
+		xt_vcpu_get_regs(vcpu, &after);
+		ASSERT_EQ(0, memcmp(&before, &after, sizeof(before)));
+		for (i = 0; i < 3; i++)
+			TEST_ASSERT_SYNC(vcpu, n++, &uc);
+		ASSERT_EQ(0, xt_set_cpu_online(1, true));
+	}
+	ASSERT_EQ(0, pin_self(1));
+	TEST_ASSERT_SYNC(vcpu, n++, &uc);
+	pin_self(-1);
+	xt_vm_destroy(vm);
+	printf("# 3 rounds: CPU 1 offline with the vCPU last loaded there, %llu syncs in order\n",
+	       (unsigned long long)n);
 	fflush(stdout);
 }
 
