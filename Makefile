@@ -18,6 +18,7 @@ HOST_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11
 
 .PHONY: all module userspace selftests tools examples clean check run bench \
 	unit setup help man install uninstall dkms-source dkms-install \
+	install-module install-tools install-udev install-modprobe \
 	dkms-uninstall deb
 
 all: module userspace
@@ -101,19 +102,7 @@ $(BUILD)/man/vcpuctl.1: Documentation/vcpuctl.rst scripts/mkman.sh tools/vcpuctl
 
 # Installs what `make` built (run `make` first, as yourself); with
 # DESTDIR set, only files: no depmod, no group, no udev reload.
-install:
-	@test -f xvcpu.ko -a -f $(BUILD)/vcpuctl/vcpuctl -a -f $(BUILD)/man/vcpuctl.1 || \
-		{ echo "make install: nothing built: run make first" >&2; exit 1; }
-	@test -n "$(MOD_KVER)" || { echo "make install: cannot read xvcpu.ko's vermagic" >&2; exit 1; }
-	install -D -m 0644 xvcpu.ko $(DESTDIR)/lib/modules/$(MOD_KVER)/updates/xvcpu.ko
-	install -D -m 0755 $(BUILD)/vcpuctl/vcpuctl $(DESTDIR)$(PREFIX)/bin/vcpuctl
-	install -D -m 0644 $(BUILD)/man/vcpuctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/vcpuctl.1
-	$(if $(BPF_SCRIPTS),install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/xvcpu/bpf $(BPF_SCRIPTS))
-	@mkdir -p $(DESTDIR)$(UDEVRULESDIR)
-	sed 's/@GROUP@/$(XVCPU_GROUP)/g' packaging/70-xvcpu.rules.in \
-		>$(DESTDIR)$(UDEVRULESDIR)/70-xvcpu.rules
-	chmod 0644 $(DESTDIR)$(UDEVRULESDIR)/70-xvcpu.rules
-	install -D -m 0644 packaging/xvcpu.conf $(DESTDIR)$(MODPROBEDIR)/xvcpu.conf
+install: install-module install-tools install-udev install-modprobe
 ifeq ($(DESTDIR),)
 	depmod -a $(MOD_KVER)
 	getent group $(XVCPU_GROUP) >/dev/null || groupadd --system $(XVCPU_GROUP)
@@ -121,6 +110,27 @@ ifeq ($(DESTDIR),)
 	@echo "installed for kernel $(MOD_KVER): modprobe xvcpu; users in group $(XVCPU_GROUP) may open /dev/xvcpu"
 	@! test -e /sys/module/kvm_intel || echo "note: kvm_intel is loaded; xvcpu will not load until it is unloaded (Documentation/install.rst)"
 endif
+
+install-module:
+	@test -f xvcpu.ko || { echo "make install: no xvcpu.ko: run make first" >&2; exit 1; }
+	@test -n "$(MOD_KVER)" || { echo "make install: cannot read xvcpu.ko's vermagic" >&2; exit 1; }
+	install -D -m 0644 xvcpu.ko $(DESTDIR)/lib/modules/$(MOD_KVER)/updates/xvcpu.ko
+
+install-tools:
+	@test -f $(BUILD)/vcpuctl/vcpuctl -a -f $(BUILD)/man/vcpuctl.1 || \
+		{ echo "make install: no vcpuctl or man page: run make first" >&2; exit 1; }
+	install -D -m 0755 $(BUILD)/vcpuctl/vcpuctl $(DESTDIR)$(PREFIX)/bin/vcpuctl
+	install -D -m 0644 $(BUILD)/man/vcpuctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/vcpuctl.1
+	$(if $(BPF_SCRIPTS),install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/xvcpu/bpf $(BPF_SCRIPTS))
+
+install-udev:
+	@mkdir -p $(DESTDIR)$(UDEVRULESDIR)
+	sed 's/@GROUP@/$(XVCPU_GROUP)/g' packaging/70-xvcpu.rules.in \
+		>$(DESTDIR)$(UDEVRULESDIR)/70-xvcpu.rules
+	chmod 0644 $(DESTDIR)$(UDEVRULESDIR)/70-xvcpu.rules
+
+install-modprobe:
+	install -D -m 0644 packaging/xvcpu.conf $(DESTDIR)$(MODPROBEDIR)/xvcpu.conf
 
 uninstall:
 	@test -n "$(MOD_KVER)" || { echo "make uninstall: no xvcpu.ko to read the kernel version from (pass MOD_KVER=)" >&2; exit 1; }
