@@ -5,7 +5,7 @@
 #   1. set-up (apt packages, kernel image and headers, kselftest headers)
 #   2. build: module with W=1 (a warning fails), sparse, checkpatch,
 #      selftests, tools, examples
-#   3. host unit tests (pure logic)
+#   3. host unit tests (pure logic); make install, .deb, dkms build
 #   4. the Bochs test VM (VT-x): module and guest selftests
 #   5. the QEMU test VM (no VMX): the clean refusal
 # Every step reports KTAP into build/check/; the last line is
@@ -83,6 +83,10 @@ if want unit; then
 	make unit >"$OUT/unit.ktap" 2>&1
 	rc=$?
 	[ $rc = 0 ] || log "unit tests failed"
+	# make install/uninstall DESTDIR=, the .debs and lintian, dkms build
+	# in a private tree (Documentation/install.rst).
+	log "host install tests (make install, .deb, lintian, dkms build)"
+	scripts/install-check.sh >"$OUT/install.ktap" 2>&1 || log "install tests failed"
 fi
 
 # shellcheck source=testvm/payload.sh
