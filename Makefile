@@ -102,6 +102,8 @@ $(BUILD)/man/vcpuctl.1: Documentation/vcpuctl.rst scripts/mkman.sh tools/vcpuctl
 
 # Installs what `make` built (run `make` first, as yourself); with
 # DESTDIR set, only files: no depmod, no group, no udev reload.
+# INSTALL_MOD_STRIP=1 drops the module's debug info (as for the kernel's
+# modules_install): 5.8 MB -> ~0.4 MB.
 install: install-module install-tools install-udev install-modprobe
 ifeq ($(DESTDIR),)
 	depmod -a $(MOD_KVER)
@@ -115,6 +117,7 @@ install-module:
 	@test -f xvcpu.ko || { echo "make install: no xvcpu.ko: run make first" >&2; exit 1; }
 	@test -n "$(MOD_KVER)" || { echo "make install: cannot read xvcpu.ko's vermagic" >&2; exit 1; }
 	install -D -m 0644 xvcpu.ko $(DESTDIR)/lib/modules/$(MOD_KVER)/updates/xvcpu.ko
+	$(if $(INSTALL_MOD_STRIP),strip --strip-debug $(DESTDIR)/lib/modules/$(MOD_KVER)/updates/xvcpu.ko)
 
 install-tools:
 	@test -f $(BUILD)/vcpuctl/vcpuctl -a -f $(BUILD)/man/vcpuctl.1 || \

@@ -113,14 +113,14 @@ if want bochs; then
 	# booted with XSAVE kept on (Debian's kernel turns it off under
 	# Bochs' Skylake-X model otherwise, see Documentation/testvm.rst).
 	log "Bochs test VMs (VT-x): selftests, three VMs, two at a time"
-	{ bochs_vm bochs-module "" xvcpu_module_test
+	{ bochs_vm bochs-module "" xvcpu_module_test xvcpu_install_test
 	  echo $? >"$OUT/bochs-module.rc"
 	  bochs_vm bochs-xsave "clearcpuid=xsaves,xsavec" \
 		xvcpu_isolation_test xvcpu_cpu_test
 	  echo $? >"$OUT/bochs-xsave.rc"; } &
 	pid_a=$!
 	{ bochs_vm bochs-guests "" $(cd build/selftests && ls xvcpu_*_test |
-		grep -vE "xvcpu_(module|novmx)_test")
+		grep -vE "xvcpu_(module|novmx|install)_test")
 	  echo $? >"$OUT/bochs-guests.rc"; } &
 	pid_b=$!
 	wait "$pid_a" "$pid_b"
