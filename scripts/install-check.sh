@@ -37,8 +37,7 @@ ok() {
 # files DIR: every non-directory under DIR, relative, sorted.
 files() { (cd "$1" && find . ! -type d | sed 's|^\./||' | LC_ALL=C sort); }
 
-VERSION=$(make -s --no-print-directory -f - <<<'include Makefile
-v:; @echo $(VERSION)' v)
+VERSION=$(sed -n 's/^#define VCPUCTL_VERSION[[:space:]]*"\(.*\)"/\1/p' tools/vcpuctl/vcpuctl.h)
 MOD_KVER=$(modinfo -F vermagic xvcpu.ko | cut -d' ' -f1)
 echo "# version $VERSION, module for $MOD_KVER"
 

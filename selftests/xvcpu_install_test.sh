@@ -40,6 +40,8 @@ echo "member:x:1000:1000::/tmp:/bin/sh" >>/etc/passwd
 echo "other:x:1001:1001::/tmp:/bin/sh" >>/etc/passwd
 { echo "root:x:0:"; echo "xvcpu:x:997:member"; echo "member:x:1000:"; echo "other:x:1001:"; } >/etc/group
 
+# What Documentation/install.rst step 1 tells users to look at.
+echo "# /proc/cpuinfo: $(grep -m1 '^vmx flags' /proc/cpuinfo)"
 echo "# $($K/depmod --version 2>&1 | head -1), $($K/udevadm --version 2>&1) (udev)"
 $K/depmod -a 2>$W/err
 r=$?
