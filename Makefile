@@ -158,7 +158,11 @@ dkms-source:
 
 # DKMS builds and installs the module for the running kernel now and
 # for every kernel installed later.
-dkms-install: dkms-source
+# Again after a change: the old registration goes first.
+dkms-install:
+	@if [ -n "$$(dkms status -m xvcpu -v $(VERSION) 2>/dev/null)" ]; then \
+		echo "dkms remove xvcpu/$(VERSION) --all"; dkms remove xvcpu/$(VERSION) --all; fi
+	$(MAKE) --no-print-directory dkms-source
 	dkms add xvcpu/$(VERSION)
 	dkms build xvcpu/$(VERSION)
 	dkms install xvcpu/$(VERSION)
