@@ -182,7 +182,7 @@ enum {
 
 /* What xvcpu_exit needs from the moment of the exit (run.c, trace.h). */
 struct xvcpu_exit_trace {
-	u64 start_ns;		/* ktime_get_ns() right after the exit, 0: none */
+	bool armed;		/* set right after the exit: emit at the end */
 	u64 exits;		/* the vCPU's exit_count once this exit counts */
 	unsigned long rip;
 	u32 intr_info;
