@@ -14,7 +14,8 @@
 #                file systems, 0x62 shell; 0x7e shutdown) through
 #                /dev/port, prints "xvcpu-guest: init reached", and hands
 #                over to busybox init, which runs a login shell on ttyS0
-#                (prompt "xvcpu-guest# ") and powers off on `poweroff`.
+#                (prompt "xvcpu-guest# ") and powers off on `poweroff`;
+#                /quick (rdinit=/quick) prints MemTotal and powers off.
 set -euo pipefail
 
 CACHE=${XVCPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xvcpu}
@@ -63,6 +64,13 @@ dbgport 0x61
 echo "xvcpu-guest: init reached at $(cut -d' ' -f1 /proc/uptime) s"
 exec /bin/busybox init
 SH
+# rdinit=/quick: report the memory the guest sees, power off at once.
+cat > "$ROOT/quick" <<'SH'
+#!/bin/sh
+mount -t proc proc /proc
+echo "xvcpu-guest: $(grep MemTotal /proc/meminfo)"
+poweroff -f
+SH
 cat > "$ROOT/etc/inittab" <<'SH'
 ttyS0::respawn:-/bin/sh
 ::shutdown:/bin/dbgport 0x7e
@@ -71,6 +79,6 @@ cat > "$ROOT/etc/profile" <<'SH'
 export PS1='xvcpu-guest# '
 /bin/dbgport 0x62
 SH
-chmod 755 "$ROOT/init" "$ROOT/bin/dbgport"
+chmod 755 "$ROOT/init" "$ROOT/quick" "$ROOT/bin/dbgport"
 (cd "$ROOT" && find . -print0 | LC_ALL=C sort -z |
 	cpio --quiet -o -0 -H newc --owner=0:0) > "$DIR/guest.cpio"

@@ -24,6 +24,10 @@ mklinuxpayload() {
 	local p=$1
 	mkpayload "$p" || return 1
 	cp build/vcpuctl/vcpuctl "$p/bin/" || return 1
+	# The KVM backend, for the same boot on KVM (a cross-check).
+	make -s -C tools/vcpuctl "$PWD/build/unit/vcpuctl-kvm" \
+		UNIT_OUT="$PWD/build/unit" >/dev/null &&
+		cp build/unit/vcpuctl-kvm "$p/bin/"
 	scripts/testvm/mklinuxguest.sh "$p/linux" || return 1
 	cp selftests/xvcpu_linux_boot_test.sh "$p/tests/xvcpu_linux_boot_test"
 }
