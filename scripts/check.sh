@@ -104,6 +104,17 @@ bochs_vm() {
 		>"$OUT/$name.ktap" 2>"$OUT/$name.err"
 }
 
+# The Linux boot on xvcpu (vcpuctl boot, Documentation/boot.rst): its
+# own VM, the payload carries the guest kernel and initramfs.
+bochs_linux_vm() {
+	mklinuxpayload "$OUT/payload-bochs-linux" || return 2
+	scripts/testvm/testvm.sh --engine bochs \
+		--payload "$OUT/payload-bochs-linux" --out "$OUT/bochs-linux" \
+		--timeout "${XVCPU_BOCHS_TIMEOUT:-1800}" \
+		--append "tsc_early_khz=50000" \
+		>"$OUT/bochs-linux.ktap" 2>"$OUT/bochs-linux.err"
+}
+
 if want bochs; then
 	# Bochs emulates one CPU per host thread: the module life-cycle tests
 	# (KVM loads, 20 load/unload cycles) and the guest tests run in two
@@ -112,7 +123,7 @@ if want bochs; then
 	# CPUID): the guest tests that depend on it run again on a host
 	# booted with XSAVE kept on (Debian's kernel turns it off under
 	# Bochs' Skylake-X model otherwise, see Documentation/testvm.rst).
-	log "Bochs test VMs (VT-x): selftests, three VMs, two at a time"
+	log "Bochs test VMs (VT-x): selftests and a Linux boot, four VMs, two at a time"
 	{ bochs_vm bochs-module "" xvcpu_module_test xvcpu_install_test
 	  echo $? >"$OUT/bochs-module.rc"
 	  bochs_vm bochs-xsave "clearcpuid=xsaves,xsavec" \
@@ -121,10 +132,12 @@ if want bochs; then
 	pid_a=$!
 	{ bochs_vm bochs-guests "" $(cd build/selftests && ls xvcpu_*_test |
 		grep -vE "xvcpu_(module|novmx|install)_test")
-	  echo $? >"$OUT/bochs-guests.rc"; } &
+	  echo $? >"$OUT/bochs-guests.rc"
+	  bochs_linux_vm
+	  echo $? >"$OUT/bochs-linux.rc"; } &
 	pid_b=$!
 	wait "$pid_a" "$pid_b"
-	for name in bochs-module bochs-guests bochs-xsave; do
+	for name in bochs-module bochs-guests bochs-xsave bochs-linux; do
 		rc=$(cat "$OUT/$name.rc" 2>/dev/null || echo 2)
 		cat "$OUT/$name.err" >&2
 		# rc 3 (tests failed) is counted from the KTAP; 2 is a harness error.

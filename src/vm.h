@@ -200,6 +200,7 @@ struct xvcpu_msr_state {
 	u64 mtrr_fixed[11];
 	u64 mtrr_var[16];	/* base/mask pairs 0x200..0x20f */
 	u64 tsc_offset;		/* guest TSC = host TSC + offset */
+	u64 ucode_rev;		/* IA32_BIOS_SIGN_ID: revision in 63:32 */
 };
 
 struct xvcpu_vcpu {

@@ -23,3 +23,17 @@ mkpayload() {
 	printf '#!/bin/sh\nexec /xvcpu/vm_check.sh\n' >"$p/check.sh"
 	chmod +x "$p/check.sh"
 }
+
+# mklinuxpayload DIR: the Linux-boot VM's payload (the module, vcpuctl,
+# the guest kernel and initramfs from mklinuxguest.sh, and the test).
+mklinuxpayload() {
+	local p=$1
+	mkpayload "$p" || return 1
+	cp build/vcpuctl/vcpuctl "$p/bin/" || return 1
+	# The KVM backend, for the same boot on KVM (a cross-check).
+	make -s -C tools/vcpuctl "$PWD/build/unit/vcpuctl-kvm" \
+		UNIT_OUT="$PWD/build/unit" >/dev/null &&
+		cp build/unit/vcpuctl-kvm "$p/bin/"
+	scripts/testvm/mklinuxguest.sh "$p/linux" || return 1
+	cp selftests/xvcpu_linux_boot_test.sh "$p/tests/xvcpu_linux_boot_test"
+}
