@@ -35,7 +35,7 @@ KHZ=$(sed -n 's/.*tsc_early_khz=\([0-9]*\).*/\1/p' /proc/cmdline)
 APPEND="tsc_early_khz=${KHZ:-50000} cryptomgr.notests rodata=off mitigations=off audit=0 lsm=none"
 
 echo "KTAP version 1"
-echo "1..15"
+echo "1..17"
 
 # bad_image NAME FILE MESSAGE [ARGS]: fails fast with MESSAGE, status 1.
 bad_image() {
@@ -55,6 +55,24 @@ bad_image corrupt_image_refused $T/zero.img 'not a bzImage'
 head -c 100000 $K >$T/short.img
 bad_image truncated_image_refused $T/short.img 'truncated'
 bad_image small_mem_refused $K 'the kernel needs' --mem 32M
+
+# --timeout bounds a run (status 1); SIGINT stops one cleanly, with
+# the summary (status 128 + 2).
+$V boot --kernel $K --initrd $I --append "$APPEND" --timeout 3 \
+	</dev/null >$T/to.out 2>$T/to.err
+rc=$?
+[ $rc = 1 ] && grep -q 'timeout' $T/to.err
+result timeout_bounds_run $? "status $rc"
+$V boot --kernel $K --initrd $I --append "$APPEND" --timeout 60 \
+	</dev/null >$T/int.out 2>$T/int.err &
+ipid=$!
+sleep 3
+kill -INT $ipid
+wait $ipid
+rc=$?
+[ $rc = 130 ] && grep -q 'stopped by SIGINT' $T/int.err &&
+	grep -q 'exits to vcpuctl' $T/int.err
+result sigint_stops_cleanly $? "status $rc"
 
 # wait_for PATTERN FILE SECONDS: 0 once PATTERN is in FILE.
 wait_for() {
