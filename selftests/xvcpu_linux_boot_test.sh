@@ -121,7 +121,10 @@ result poweroff_status_0 $?
 result no_guest_warnings $?
 # The timeline: firmware 0x01, 0x1f, then init's 0x60, 0x61, 0x62 and
 # the shutdown's 0x7e, in that order, at times that never go down.
-awk '/ms  vCPU0   0x/ { print $1, $4 }' $T/summary >$T/timeline
+# Timeline lines: component, code, ms since VM creation, delta ms.
+awk '/boot timeline/ { on = 1; next }
+     on && $2 ~ /^0x[0-9a-f][0-9a-f]$/ && NF == 4 { print $3, $2 }
+     on && $1 == "platform:" { on = 0 }' $T/summary >$T/timeline
 codes=$(awk '{ printf "%s ", $2 }' $T/timeline)
 echo "# timeline: $codes"
 case $codes in
