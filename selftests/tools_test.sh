@@ -34,8 +34,11 @@ check() {
 	fi
 }
 log() { sed 's/^/# /' "$@"; }
-# The value after KEY on the workload's line for VM $2 in file $1.
-wl() { sed -n "s/^vm $2 .* $3 \([0-9]*\).*/\1/p" "$1" | head -1; }
+# wl FILE VM KEY: the value after KEY on the workload's line for VM.
+wl() {
+	awk -v v="$2" -v k="$3" '$1 == "vm" && $2 == v {
+		for (i = 3; i < NF; i++) if ($i == k) { print $(i + 1); exit } }' "$1"
+}
 secs() { cut -d' ' -f1 /proc/uptime; }
 
 echo "KTAP version 1"
@@ -155,7 +158,7 @@ bt $T/times.txt $BPF/xvcpu_exit_times.bt
 log $T/times.txt
 # The bucket counts of @ns[10, CPUID]'s histogram, added up.
 hsum=$(awk '/^@ns\[10, CPUID\]:/ { on = 1; next } on && /^$/ && s { exit }
-	on && /^\[/ { s += $(NF - 1) } END { print s + 0 }' $T/times.txt)
+	on && /^\[/ { sub(/\|.*/, ""); s += $NF } END { print s + 0 }' $T/times.txt)
 cst=$(sed -n 's/^@ns_stats\[10, CPUID\]: count \([0-9]*\), average \([0-9]*\).*/\1 \2/p' $T/times.txt)
 est=$(sed -n 's/^@ns_stats\[48, EPT_VIOLATION\]: count \([0-9]*\), average \([0-9]*\).*/\1 \2/p' $T/times.txt)
 check "bpftrace_exit_times_counts" "$((3 * N)) $((3 * N))" "$hsum ${cst% *}"
