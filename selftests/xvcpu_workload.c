@@ -39,10 +39,12 @@
 #define MAX_VMS		8
 
 /* What the guest does; set by the host before each run (same pages). */
-static volatile unsigned long g_cpuid, g_out, g_dbg, g_ev;
+static unsigned long g_cpuid, g_out, g_dbg, g_ev;
 
-/* Code i: components in turn (0x00 firmware, 0x20 bootloader, 0x40
- * kernel, 0x60 user space, 0x80 custom), each counting up from 1. */
+/*
+ * Code i: components in turn (0x00 firmware, 0x20 bootloader, 0x40
+ * kernel, 0x60 user space, 0x80 custom), each counting up from 1.
+ */
 GUEST_CODE static uint8_t debug_code(unsigned long i)
 {
 	return (uint8_t)((i % 5) * 0x20 + 1 + (i / 5) % 0x1f);
@@ -50,16 +52,18 @@ GUEST_CODE static uint8_t debug_code(unsigned long i)
 
 GUEST_CODE static void guest_main(void)
 {
+	unsigned long n_cpuid = READ_ONCE(g_cpuid), n_out = READ_ONCE(g_out);
+	unsigned long n_dbg = READ_ONCE(g_dbg), n_ev = READ_ONCE(g_ev);
 	uint32_t a, b, c, d;
 	unsigned long i;
 
-	for (i = 0; i < g_cpuid; i++)
+	for (i = 0; i < n_cpuid; i++)
 		xt_cpuid(0, 0, &a, &b, &c, &d);
-	for (i = 0; i < g_out; i++)
+	for (i = 0; i < n_out; i++)
 		xt_outb(USER_PORT, (uint8_t)i);
-	for (i = 0; i < g_dbg; i++)
+	for (i = 0; i < n_dbg; i++)
 		xvcpu_debug_port(debug_code(i));
-	for (i = 0; i < g_ev; i++) {
+	for (i = 0; i < n_ev; i++) {
 		if (i & 1)
 			xvcpu_trace5(EV5_ID, i, 2, 3, 4, 5);
 		else
