@@ -167,7 +167,15 @@ for f in "$OUT"/*.ktap; do
 	read -r p f_ s <<<"$(scripts/ktap-count.sh "$f")"
 	printf 'check: %-12s %3d passed, %d failed, %d skipped\n' \
 		"$(basename "$f" .ktap)" "$p" "$f_" "$s" >&2
-	grep -E "^[[:space:]]*not ok" "$f" | sed 's/^/check:   /' >&2
+	# Each failure with the diagnostics its test printed (up to 12
+	# lines since its "RUN" line), so a CI log alone tells why.
+	awk '/^[[:space:]]*#[[:space:]]+RUN/ { n = 0; next }
+	     /^[[:space:]]*not ok/ && !/# *SKIP/ {
+		for (i = (n > 12 ? n - 12 : 0); i < n; i++)
+			print "check:     " buf[i]
+		print "check:   " $0; n = 0; next }
+	     /^[[:space:]]*ok / { n = 0; next }
+	     /^[[:space:]]*#/ { buf[n++] = $0 }' "$f" >&2
 done
 read -r P F S <<<"$(cat "$OUT"/*.ktap | scripts/ktap-count.sh)"
 log "took $(( $(date +%s) - T0 )) s"

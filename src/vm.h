@@ -114,6 +114,17 @@ struct xvcpu_vm {
 	 * vCPUs' traced run loops (READ_ONCE).
 	 */
 	u32 trace_every[XVCPU_STATS_ROWS];
+	/*
+	 * Triggered sampling (trace_every 0): each row's window in TSC ticks
+	 * (0: the row is not in triggered mode), its rate threshold in exits
+	 * per second (0: only XVCPU_TRACE_TRIGGER), and the TSC until which
+	 * it is on, for all vCPUs. READ_ONCE/WRITE_ONCE.
+	 */
+	u64 trace_trig_window[XVCPU_STATS_ROWS];
+	u32 trace_trig_rate[XVCPU_STATS_ROWS];
+	u64 trace_trig_until[XVCPU_STATS_ROWS];
+	/* Bumped by each policy change: the vCPUs restart their counts. */
+	u32 trace_trig_gen;
 };
 
 /* What a linear-address access needs to know of the guest (mmio.c). */
@@ -272,6 +283,13 @@ struct xvcpu_vcpu {
 	 * xvcpu_exit and detail events not emitted). Traced copy only.
 	 */
 	u32 trace_since[XVCPU_STATS_ROWS];	/* (u) */
+	/*
+	 * Triggered sampling: this vCPU's exits of each row since the TSC of
+	 * the start of its current one-second rate interval.
+	 */
+	u32 trig_count[XVCPU_STATS_ROWS];	/* (u) */
+	u64 trig_start[XVCPU_STATS_ROWS];	/* (u) */
+	u32 trig_gen;			/* (u) the VM's trace_trig_gen seen */
 	bool trace_skip;		/* (u) */
 	bool rcu_qs_due;		/* (u) next entry reports an RCU QS */
 	/* (u) written; a stats fd keeps this memory (trace/stats.h) */
