@@ -126,13 +126,13 @@ if want bochs; then
 	  echo $? >"$OUT/bochs-module.rc"
 	  bochs_vm bochs-xsave "clearcpuid=xsaves,xsavec" \
 		xvcpu_isolation_test xvcpu_cpu_test
-	  echo $? >"$OUT/bochs-xsave.rc"
-	  bochs_tools_vm
-	  echo $? >"$OUT/bochs-tools.rc"; } &
+	  echo $? >"$OUT/bochs-xsave.rc"; } &
 	pid_a=$!
 	{ bochs_vm bochs-guests "" $(cd build/selftests && ls xvcpu_*_test |
 		grep -vE "xvcpu_(module|novmx)_test")
-	  echo $? >"$OUT/bochs-guests.rc"; } &
+	  echo $? >"$OUT/bochs-guests.rc"
+	  bochs_tools_vm
+	  echo $? >"$OUT/bochs-tools.rc"; } &
 	pid_b=$!
 	wait "$pid_a" "$pid_b"
 	for name in bochs-module bochs-guests bochs-xsave bochs-tools; do
