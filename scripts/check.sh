@@ -5,7 +5,7 @@
 #   1. set-up (apt packages, kernel image and headers, kselftest headers)
 #   2. build: module with W=1 (a warning fails), sparse, checkpatch,
 #      selftests, tools, examples
-#   3. host unit tests (pure logic)
+#   3. host unit tests (pure logic); make install, .deb, dkms build
 #   4. the Bochs test VM (VT-x): module and guest selftests
 #   5. the QEMU test VM (no VMX): the clean refusal
 # Every step reports KTAP into build/check/; the last line is
@@ -83,6 +83,10 @@ if want unit; then
 	make unit >"$OUT/unit.ktap" 2>&1
 	rc=$?
 	[ $rc = 0 ] || log "unit tests failed"
+	# make install/uninstall DESTDIR=, the .debs and lintian, dkms build
+	# in a private tree (Documentation/install.rst).
+	log "host install tests (make install, .deb, lintian, dkms build)"
+	scripts/install-check.sh >"$OUT/install.ktap" 2>&1 || log "install tests failed"
 fi
 
 # shellcheck source=testvm/payload.sh
@@ -113,6 +117,17 @@ bochs_tools_vm() {
 		>"$OUT/bochs-tools.ktap" 2>>"$OUT/bochs-tools.err"
 }
 
+# The Linux boot on xvcpu (vcpuctl boot, Documentation/boot.rst): its
+# own VM, the payload carries the guest kernel and initramfs.
+bochs_linux_vm() {
+	mklinuxpayload "$OUT/payload-bochs-linux" || return 2
+	scripts/testvm/testvm.sh --engine bochs \
+		--payload "$OUT/payload-bochs-linux" --out "$OUT/bochs-linux" \
+		--timeout "${XVCPU_BOCHS_TIMEOUT:-1800}" \
+		--append "tsc_early_khz=50000" \
+		>"$OUT/bochs-linux.ktap" 2>"$OUT/bochs-linux.err"
+}
+
 if want bochs; then
 	# Bochs emulates one CPU per host thread: the module life-cycle tests
 	# (KVM loads, 20 load/unload cycles) and the guest tests run in two
@@ -121,21 +136,23 @@ if want bochs; then
 	# CPUID): the guest tests that depend on it run again on a host
 	# booted with XSAVE kept on (Debian's kernel turns it off under
 	# Bochs' Skylake-X model otherwise, see Documentation/testvm.rst).
-	log "Bochs test VMs (VT-x): selftests, four VMs, two at a time"
-	{ bochs_vm bochs-module "" xvcpu_module_test
+	log "Bochs test VMs (VT-x): selftests, a Linux boot and the tools, five VMs, two at a time"
+	{ bochs_vm bochs-module "" xvcpu_module_test xvcpu_install_test
 	  echo $? >"$OUT/bochs-module.rc"
 	  bochs_vm bochs-xsave "clearcpuid=xsaves,xsavec" \
 		xvcpu_isolation_test xvcpu_cpu_test
-	  echo $? >"$OUT/bochs-xsave.rc"; } &
-	pid_a=$!
-	{ bochs_vm bochs-guests "" $(cd build/selftests && ls xvcpu_*_test |
-		grep -vE "xvcpu_(module|novmx)_test")
-	  echo $? >"$OUT/bochs-guests.rc"
+	  echo $? >"$OUT/bochs-xsave.rc"
 	  bochs_tools_vm
 	  echo $? >"$OUT/bochs-tools.rc"; } &
+	pid_a=$!
+	{ bochs_vm bochs-guests "" $(cd build/selftests && ls xvcpu_*_test |
+		grep -vE "xvcpu_(module|novmx|install)_test")
+	  echo $? >"$OUT/bochs-guests.rc"
+	  bochs_linux_vm
+	  echo $? >"$OUT/bochs-linux.rc"; } &
 	pid_b=$!
 	wait "$pid_a" "$pid_b"
-	for name in bochs-module bochs-guests bochs-xsave bochs-tools; do
+	for name in bochs-module bochs-guests bochs-xsave bochs-linux bochs-tools; do
 		rc=$(cat "$OUT/$name.rc" 2>/dev/null || echo 2)
 		cat "$OUT/$name.err" >&2
 		# rc 3 (tests failed) is counted from the KTAP; 2 is a harness error.

@@ -16,6 +16,7 @@ static int do_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
 	{ "run", do_run, "run a guest and summarise its exits" },
+	{ "boot", do_boot, "boot a Linux kernel (bzImage) on a minimal PC" },
 	{ "help", do_help, "show this help, or a command's" },
 	{ NULL, NULL, NULL }
 };
@@ -29,7 +30,7 @@ static void usage(FILE *f)
 		"       %s help [COMMAND]\n"
 		"       %s COMMAND --help\n"
 		"\n"
-		"COMMAND := { run | help }\n"
+		"COMMAND := { run | boot | help }\n"
 		"OPTIONS := { -h|--help | -V|--version }\n"
 		"\n",
 		bin_name, bin_name, bin_name);
