@@ -25,10 +25,20 @@ void xvcpu_trace_run_unreg(void)
 	static_branch_dec(&xvcpu_trace_run);
 }
 
-static const char *const reg_names[XVCPU_TRACE_NR_REGS] = {
-	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-	"rip", "rflags",
+/*
+ * Register names padded to 8 bytes, copied whole (the text that follows
+ * a name is always longer than the padding, so the copy never passes
+ * the end) and advanced by their length: no strlen, no call per piece.
+ */
+static const struct {
+	char s[8];
+	u8 len;
+} reg_names[XVCPU_TRACE_NR_REGS] = {
+	{ "rax", 3 }, { "rcx", 3 }, { "rdx", 3 }, { "rbx", 3 },
+	{ "rsp", 3 }, { "rbp", 3 }, { "rsi", 3 }, { "rdi", 3 },
+	{ "r8", 2 }, { "r9", 2 }, { "r10", 3 }, { "r11", 3 },
+	{ "r12", 3 }, { "r13", 3 }, { "r14", 3 }, { "r15", 3 },
+	{ "rip", 3 }, { "rflags", 6 },
 };
 
 static const char unchanged[] = "unchanged";
@@ -48,14 +58,6 @@ static char *put_hex(char *p, u64 v)
 	return p + n;
 }
 
-static char *put_str(char *p, const char *s)
-{
-	size_t n = strlen(s);
-
-	memcpy(p, s, n);
-	return p + n;
-}
-
 /*
  * Bytes of xvcpu_regs_diff's text with its NUL: "rax 0x0 -> 0x1f rip
  * 0x... -> 0x..." for the registers in @changed, in encoding order, or
@@ -69,11 +71,10 @@ unsigned int xvcpu_trace_regs_diff_len(u32 changed, const u64 *old_regs,
 
 	if (!changed)
 		return sizeof(unchanged);
-	for (i = 0; i < XVCPU_TRACE_NR_REGS; i++) {
-		if (!(changed & BIT(i)))
-			continue;
+	for (; changed; changed &= changed - 1) {
+		i = __ffs(changed);
 		/* "name 0x" old " -> 0x" new, and a space or the NUL */
-		len += strlen(reg_names[i]) + 3 + hex_len(old_regs[i]) + 6 +
+		len += reg_names[i].len + 3 + hex_len(old_regs[i]) + 6 +
 		       hex_len(new_regs[i]) + 1;
 	}
 	return len;
@@ -90,16 +91,16 @@ void xvcpu_trace_regs_diff_fmt(char *buf, u32 changed, const u64 *old_regs,
 		memcpy(buf, unchanged, sizeof(unchanged));
 		return;
 	}
-	for (i = 0; i < XVCPU_TRACE_NR_REGS; i++) {
-		if (!(changed & BIT(i)))
-			continue;
+	for (; changed; changed &= changed - 1) {
+		i = __ffs(changed);
 		if (p != buf)
 			*p++ = ' ';
-		p = put_str(p, reg_names[i]);
-		p = put_str(p, " 0x");
-		p = put_hex(p, old_regs[i]);
-		p = put_str(p, " -> 0x");
-		p = put_hex(p, new_regs[i]);
+		memcpy(p, reg_names[i].s, sizeof(reg_names[i].s));
+		p += reg_names[i].len;
+		memcpy(p, " 0x", 3);
+		p = put_hex(p + 3, old_regs[i]);
+		memcpy(p, " -> 0x", 6);
+		p = put_hex(p + 6, new_regs[i]);
 	}
 	*p = 0;
 }
