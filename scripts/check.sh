@@ -104,6 +104,19 @@ bochs_vm() {
 		>"$OUT/$name.ktap" 2>"$OUT/$name.err"
 }
 
+# The tools VM: perf, bpftrace and trace-cmd from the tools CD count
+# xvcpu_workload's guests (selftests/tools_test.sh). In the background.
+bochs_tools_vm() {
+	local iso
+	iso=$(scripts/testvm/mktoolsiso.sh 2>"$OUT/bochs-tools.err") || return 2
+	mktoolspayload "$OUT/payload-bochs-tools" || return 2
+	scripts/testvm/testvm.sh --engine bochs --payload "$OUT/payload-bochs-tools" \
+		--out "$OUT/bochs-tools" --timeout "${XVCPU_BOCHS_TIMEOUT:-1800}" \
+		--cmd /xvcpu/tools_test.sh --kmods "$TOOLS_KMODS" --cdrom "$iso" \
+		--append "tsc_early_khz=50000" \
+		>"$OUT/bochs-tools.ktap" 2>>"$OUT/bochs-tools.err"
+}
+
 # The Linux boot on xvcpu (vcpuctl boot, Documentation/boot.rst): its
 # own VM, the payload carries the guest kernel and initramfs.
 bochs_linux_vm() {
@@ -123,12 +136,14 @@ if want bochs; then
 	# CPUID): the guest tests that depend on it run again on a host
 	# booted with XSAVE kept on (Debian's kernel turns it off under
 	# Bochs' Skylake-X model otherwise, see Documentation/testvm.rst).
-	log "Bochs test VMs (VT-x): selftests and a Linux boot, four VMs, two at a time"
+	log "Bochs test VMs (VT-x): selftests, a Linux boot and the tools, five VMs, two at a time"
 	{ bochs_vm bochs-module "" xvcpu_module_test xvcpu_install_test
 	  echo $? >"$OUT/bochs-module.rc"
 	  bochs_vm bochs-xsave "clearcpuid=xsaves,xsavec" \
 		xvcpu_isolation_test xvcpu_cpu_test
-	  echo $? >"$OUT/bochs-xsave.rc"; } &
+	  echo $? >"$OUT/bochs-xsave.rc"
+	  bochs_tools_vm
+	  echo $? >"$OUT/bochs-tools.rc"; } &
 	pid_a=$!
 	{ bochs_vm bochs-guests "" $(cd build/selftests && ls xvcpu_*_test |
 		grep -vE "xvcpu_(module|novmx|install)_test")
@@ -137,7 +152,7 @@ if want bochs; then
 	  echo $? >"$OUT/bochs-linux.rc"; } &
 	pid_b=$!
 	wait "$pid_a" "$pid_b"
-	for name in bochs-module bochs-guests bochs-xsave bochs-linux; do
+	for name in bochs-module bochs-guests bochs-xsave bochs-linux bochs-tools; do
 		rc=$(cat "$OUT/$name.rc" 2>/dev/null || echo 2)
 		cat "$OUT/$name.err" >&2
 		# rc 3 (tests failed) is counted from the KTAP; 2 is a harness error.

@@ -24,6 +24,21 @@ mkpayload() {
 	chmod +x "$p/check.sh"
 }
 
+# mktoolspayload DIR: what the tools VM gets in /xvcpu: the module,
+# selftests/tools_test.sh (its command), xvcpu_workload, tools/bpf/*.bt
+# and tools-mount.sh; the tools themselves come on the tools CD
+# (mktoolsiso.sh, testvm.sh --cdrom) with the modules TOOLS_KMODS.
+TOOLS_KMODS="ata_piix sr_mod isofs"
+mktoolspayload() {
+	local p=$1
+	rm -rf "$p"
+	mkdir -p "$p/bin" "$p/bpf"
+	strip --strip-debug -o "$p/xvcpu.ko" xvcpu.ko &&
+	cp selftests/tools_test.sh scripts/testvm/tools-mount.sh "$p/" &&
+	cp build/selftests/xvcpu_workload "$p/bin/" &&
+	cp tools/bpf/*.bt "$p/bpf/"
+}
+
 # mklinuxpayload DIR: the Linux-boot VM's payload (the module, vcpuctl,
 # the guest kernel and initramfs from mklinuxguest.sh, and the test).
 mklinuxpayload() {
