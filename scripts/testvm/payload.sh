@@ -14,6 +14,12 @@ mkpayload() {
 	strip --strip-debug -o "$p/xvcpu.ko" xvcpu.ko
 	cp selftests/vm_check.sh "$p/"
 	for t in "$@"; do cp "build/selftests/$t" "$p/tests/" || return 1; done
+	# The vcpuctl record test runs vcpuctl on its test guests.
+	case " $* " in *" xvcpu_record_test "*)
+		strip -o "$p/bin/vcpuctl" build/vcpuctl/vcpuctl &&
+		mkdir -p "$p/guests" &&
+		cp build/unit/guests/*.bin "$p/guests/" || return 1 ;;
+	esac
 	printf '#!/bin/sh\nexec /xvcpu/vm_check.sh\n' >"$p/check.sh"
 	chmod +x "$p/check.sh"
 }

@@ -16,6 +16,9 @@ static int do_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
 	{ "run", do_run, "run a guest and summarise its exits" },
+	{ "record", do_record, "record the xvcpu tracepoints into a trace file" },
+	{ "report", do_report, "exit statistics of a trace file" },
+	{ "format", do_format, "a trace file as text, one line per event" },
 	{ "help", do_help, "show this help, or a command's" },
 	{ NULL, NULL, NULL }
 };
@@ -29,7 +32,7 @@ static void usage(FILE *f)
 		"       %s help [COMMAND]\n"
 		"       %s COMMAND --help\n"
 		"\n"
-		"COMMAND := { run | help }\n"
+		"COMMAND := { run | record | report | format | help }\n"
 		"OPTIONS := { -h|--help | -V|--version }\n"
 		"\n",
 		bin_name, bin_name, bin_name);

@@ -58,5 +58,8 @@ int parse_seg_off(const char *s, uint16_t *seg, uint16_t *off);
 
 /* do_<command>(argc, argv): argv[0] is the command name. */
 int do_run(int argc, char **argv);
+int do_record(int argc, char **argv);
+int do_report(int argc, char **argv);
+int do_format(int argc, char **argv);
 
 #endif /* VCPUCTL_H */
