@@ -16,11 +16,13 @@ cd "$ROOT"
 scripts/testvm/setup.sh >/dev/null
 make -s module >/dev/null
 make -s -C tools/bench OUT="$ROOT/build/bench" >/dev/null
+make -s -C tools/vcpuctl OUT="$ROOT/build/vcpuctl" >/dev/null
 
 rm -rf "$OUT"
 mkdir -p "$OUT/payload/bin"
 strip --strip-debug -o "$OUT/payload/xvcpu.ko" xvcpu.ko
 cp build/bench/xvcpu_bench "$OUT/payload/bin/"
+strip -o "$OUT/payload/bin/vcpuctl" build/vcpuctl/vcpuctl
 cat >"$OUT/payload/check.sh" <<IN_VM
 #!/bin/sh
 cd /xvcpu
@@ -29,6 +31,11 @@ insmod kmod/irqbypass.ko && insmod kmod/kvm.ko && insmod kmod/kvm-intel.ko
 rmmod kvm_intel; rmmod kvm; rmmod irqbypass
 insmod xvcpu.ko
 ./bin/xvcpu_bench xvcpu $N
+# The same loops while vcpuctl record writes every xvcpu_exit and
+# xvcpu_entry to a file (CPUID is traced whole by the seed policy).
+./bin/vcpuctl record -e exit -o /tmp/rec.dat -- ./bin/xvcpu_bench xvcpu_recorded $N 2>&1 |
+	sed 's/^vcpuctl: /bench-record: /'
+./bin/vcpuctl report -r CPUID /tmp/rec.dat | sed -n '1,6s/^/bench-record: /p'
 rmmod xvcpu
 IN_VM
 chmod +x "$OUT/payload/check.sh"
@@ -56,3 +63,8 @@ END {
 awk '$1 == "bench" && $2 == "xvcpu" { v[$3] = $6 }
 END { if ("cpuid_sampled_out" in v)
 	printf "xvcpu CPUID exit sampled out by the trace policy: %.1f (+%.1f over tracing off)\n", v["cpuid_sampled_out"], v["cpuid_sampled_out"] - v["cpuid"] }' "$OUT/bench.txt" | tee -a "$OUT/table.txt"
+# vcpuctl record writing every exit and entry (tools/vcpuctl record.c).
+awk '$1 == "bench" && $2 == "xvcpu" { v[$3] = $6 } $1 == "bench" && $2 == "xvcpu_recorded" { r[$3] = $6 }
+END { if ("cpuid" in r)
+	printf "xvcpu CPUID exit under vcpuctl record -e exit: %.1f (+%.1f over tracing off)\n", r["cpuid"], r["cpuid"] - v["cpuid"] }' "$OUT/bench.txt" | tee -a "$OUT/table.txt"
+grep '^bench-record: ' "$OUT/raw.txt" | tee -a "$OUT/table.txt" || true

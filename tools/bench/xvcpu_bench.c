@@ -5,7 +5,10 @@
  * TSC advances one tick per instruction (clock: sync=none), so these are
  * repeatable counts of the work each path does, not hardware cycles.
  *
- *   xvcpu_bench kvm|xvcpu [ITERATIONS]
+ *   xvcpu_bench kvm|xvcpu|xvcpu_recorded [ITERATIONS]
+ *
+ * xvcpu_recorded is xvcpu under `vcpuctl record` (scripts/bench.sh runs
+ * it so): the same loops, labelled apart.
  *
  * Loops (a real-mode guest at 0x1000, loop counter in ESI):
  *   cpuid  CPUID, handled in the kernel, back into the guest
@@ -285,8 +288,9 @@ int main(int argc, char **argv)
 	uint32_t n = 100000, i;
 	uint64_t t0, t1, exits;
 
-	if (argc < 2 || (strcmp(argv[1], "kvm") && strcmp(argv[1], "xvcpu"))) {
-		fprintf(stderr, "usage: xvcpu_bench kvm|xvcpu [ITERATIONS]\n");
+	if (argc < 2 || (strcmp(argv[1], "kvm") && strcmp(argv[1], "xvcpu") &&
+			 strcmp(argv[1], "xvcpu_recorded"))) {
+		fprintf(stderr, "usage: xvcpu_bench kvm|xvcpu|xvcpu_recorded [ITERATIONS]\n");
 		return 2;
 	}
 	if (argc > 2)

@@ -1241,6 +1241,14 @@ int do_record(int argc, char **argv)
 	if (err)
 		return err < 0 ? EXIT_OK : err;
 	flight = o.flight_bytes;
+	/* First: a signal during set-up must not kill us half-way. */
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if (load_events(&r) || open_rings(&r))
 		goto out;
 	r.tmp = malloc(1 << 16);
@@ -1250,14 +1258,6 @@ int do_record(int argc, char **argv)
 	build_info(&r, flight);
 	if (!flight && open_output(&r, o.out, false))
 		goto out;
-
-	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = on_usr1;
-	sigaction(SIGUSR1, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	if (o.cmd) {
 		child = start_command(o.cmd, &go_fd);

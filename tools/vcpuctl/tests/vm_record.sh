@@ -202,7 +202,11 @@ i=0
 while [ $i -lt 120 ] && ! grep -q s "$T/spin"; do sleep 1; i=$((i + 1)); done
 "$VCPUCTL" record --flight 64K -T 3 -o "$T/u.dat" >"$T/out" 2>"$T/err" &
 rec=$!
-sleep 1
+# Once it says it records (the events are on).
+i=0
+while [ $i -lt 60 ] && ! grep -q "record: .* events on" "$T/err"; do
+	sleep 1; i=$((i + 1))
+done
 kill -USR1 $rec
 wait $rec
 want_rc $? 0
