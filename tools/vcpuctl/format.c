@@ -5,8 +5,11 @@
  * event before, event name and its fields, printed by libtraceevent from
  * the event's own print format (or its raw fields, --raw). Lost records
  * are lines of their own, where the ring reported them. --csv for
- * spreadsheets and scripts.
+ * spreadsheets and scripts; --chrome-trace for Perfetto and
+ * chrome://tracing (Trace Event JSON: a process per VM, a thread per
+ * vCPU, exit handling and user-space round trips as spans).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +35,9 @@ static void usage(FILE *f)
 		"      --raw      the raw fields (name=value) instead of the\n"
 		"                 event's print format\n"
 		"      --csv      cpu,time_ns,delta_ns,event,fields\n"
+		"      --chrome-trace\n"
+		"                 Trace Event JSON (Perfetto, chrome://tracing): a\n"
+		"                 track per vCPU with exit-handling and user-space spans\n"
 		"}\n"
 		"Exit status: 0 ok, 1 bad or unreadable file, 2 bad arguments.\n",
 		bin_name);
@@ -48,15 +54,188 @@ static void csv_field(const char *s)
 	putchar('"');
 }
 
+/* ---- --chrome-trace ----------------------------------------------------- */
+
+struct track {
+	uint32_t vm, vcpu;
+	bool named;
+	bool in_user;		/* a user exit awaits its entry */
+	uint64_t user_t;	/* when it exited */
+	uint32_t user_reason;
+};
+
+static struct track *tracks;
+static unsigned int ntracks;
+static bool first_ev;
+
+static struct track *track_of(uint32_t vm, uint32_t vcpu)
+{
+	struct track *t;
+	unsigned int i;
+
+	for (i = 0; i < ntracks; i++)
+		if (tracks[i].vm == vm && tracks[i].vcpu == vcpu)
+			return &tracks[i];
+	t = realloc(tracks, (ntracks + 1) * sizeof(*t));
+	if (!t)
+		return NULL;
+	tracks = t;
+	t += ntracks++;
+	memset(t, 0, sizeof(*t));
+	t->vm = vm;
+	t->vcpu = vcpu;
+	return t;
+}
+
+static void ct_sep(void)
+{
+	printf("%s\n", first_ev ? "" : ",");
+	first_ev = false;
+}
+
+/* Microseconds, as the format wants, with ns kept as decimals. */
+static void ct_us(const char *key, uint64_t ns)
+{
+	printf(",\"%s\":%llu.%03llu", key, (unsigned long long)(ns / 1000),
+	       (unsigned long long)(ns % 1000));
+}
+
+static void ct_name_track(struct track *t)
+{
+	if (t->named)
+		return;
+	t->named = true;
+	ct_sep();
+	printf("{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%u,\"tid\":%u,"
+	       "\"args\":{\"name\":\"VM %u\"}}", t->vm, t->vcpu, t->vm);
+	ct_sep();
+	printf("{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%u,\"tid\":%u,"
+	       "\"args\":{\"name\":\"vCPU %u\"}}", t->vm, t->vcpu, t->vcpu);
+}
+
+static void json_text(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static uint64_t fval(struct tep_handle *tep, struct tep_event *ev,
+		     const char *name, const struct xvt_view *v, bool *has)
+{
+	struct tep_format_field *f = tep_find_field(ev, name);
+
+	if (has)
+		*has = f;
+	return xvt_field(tep, f, v->raw, v->raw_size);
+}
+
+static int chrome_event(struct tep_handle *tep, const struct xvt_view *v,
+			struct trace_seq *s)
+{
+	struct tep_event *ev;
+	struct track *t;
+	bool has_vcpu;
+	uint32_t vm, vcpu;
+	char buf[32];
+
+	if (v->type == XVT_LOST) {
+		ct_sep();
+		printf("{\"ph\":\"i\",\"s\":\"g\",\"name\":\"LOST %llu on CPU %u\",\"pid\":0,\"tid\":0",
+		       (unsigned long long)v->lost, v->cpu);
+		ct_us("ts", v->time);
+		printf("}");
+		return 0;
+	}
+	ev = xvt_event_of(tep, v->raw, v->raw_size);
+	if (!ev)
+		return 0;
+	vm = fval(tep, ev, "vm_id", v, NULL);
+	vcpu = fval(tep, ev, "vcpu_id", v, &has_vcpu);
+	t = track_of(vm, has_vcpu ? vcpu : UINT32_MAX);
+	if (!t)
+		return -ENOMEM;
+	if (!has_vcpu) {
+		/* VM life cycle: an instant on the VM's process. */
+		ct_sep();
+		printf("{\"ph\":\"i\",\"s\":\"p\",\"name\":\"%s\",\"pid\":%u,\"tid\":0",
+		       ev->name, vm);
+		ct_us("ts", v->time);
+		printf("}");
+		return 0;
+	}
+	ct_name_track(t);
+	if (!strcmp(ev->name, "xvcpu_exit")) {
+		uint64_t ns = fval(tep, ev, "handle_ns", v, NULL);
+		uint32_t reason = fval(tep, ev, "exit_reason", v, NULL);
+		uint32_t outcome = fval(tep, ev, "outcome", v, NULL);
+		const char *rn = reason_name(reason, buf, sizeof(buf));
+
+		/* The event is emitted when handling is decided: it ends then. */
+		ct_sep();
+		printf("{\"ph\":\"X\",\"cat\":\"exit\",\"name\":\"%s\",\"pid\":%u,\"tid\":%u",
+		       rn, vm, vcpu);
+		ct_us("ts", v->time > ns ? v->time - ns : 0);
+		ct_us("dur", ns);
+		printf(",\"args\":{\"outcome\":\"%s\"}}",
+		       outcome == 0 ? "kernel" : outcome == 1 ? "user" : "error");
+		if (outcome == 1) {
+			t->in_user = true;
+			t->user_t = v->time;
+			t->user_reason = reason;
+		}
+		return 0;
+	}
+	if (!strcmp(ev->name, "xvcpu_entry")) {
+		if (t->in_user) {
+			ct_sep();
+			printf("{\"ph\":\"X\",\"cat\":\"user\",\"name\":\"user space: %s\",\"pid\":%u,\"tid\":%u",
+			       reason_name(t->user_reason, buf, sizeof(buf)), vm, vcpu);
+			ct_us("ts", t->user_t);
+			ct_us("dur", v->time - t->user_t);
+			printf("}");
+			t->in_user = false;
+		}
+		return 0;
+	}
+	/* Anything else: an instant on the vCPU's track, with its text. */
+	{
+		struct tep_record rec = {
+			.ts = v->time, .cpu = v->cpu, .size = v->raw_size,
+			.data = (void *)v->raw,
+		};
+
+		trace_seq_reset(s);
+		tep_print_event(tep, s, &rec, "%s", TEP_PRINT_INFO);
+		trace_seq_terminate(s);
+		ct_sep();
+		printf("{\"ph\":\"i\",\"s\":\"t\",\"name\":\"%s\",\"pid\":%u,\"tid\":%u",
+		       ev->name, vm, vcpu);
+		ct_us("ts", v->time);
+		printf(",\"args\":{\"fields\":");
+		json_text(s->buffer);
+		printf("}}");
+	}
+	return 0;
+}
+
 int do_format(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "raw", no_argument, NULL, 'R' },
 		{ "csv", no_argument, NULL, 'C' },
+		{ "chrome-trace", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	bool raw = false, csv = false;
+	bool raw = false, csv = false, chrome = false;
 	struct tep_handle *tep;
 	struct xvt_merge m = { 0 };
 	struct xvt_file f;
@@ -75,6 +254,9 @@ int do_format(int argc, char **argv)
 			break;
 		case 'C':
 			csv = true;
+			break;
+		case 'T':
+			chrome = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -97,6 +279,20 @@ int do_format(int argc, char **argv)
 		goto out;
 	}
 	trace_seq_init(&s);
+	if (chrome) {
+		first_ev = true;
+		printf("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
+		while (xvt_merge_next(&m, &v) && !ferror(stdout))
+			if (chrome_event(tep, &v, &s)) {
+				p_err("format: out of memory");
+				break;
+			}
+		printf("\n]}\n");
+		free(tracks);
+		tracks = NULL;
+		ntracks = 0;
+		goto done;
+	}
 	if (csv)
 		printf("cpu,time_ns,delta_ns,event,fields\n");
 	while (xvt_merge_next(&m, &v)) {
@@ -148,6 +344,7 @@ int do_format(int argc, char **argv)
 		if (ferror(stdout))
 			break;
 	}
+done:
 	trace_seq_destroy(&s);
 	rc = fflush(stdout) || ferror(stdout) ? EXIT_FAIL : EXIT_OK;
 	if (rc)

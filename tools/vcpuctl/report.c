@@ -48,6 +48,13 @@ struct cpu_stat {
 	uint64_t events, lost, exits, handle_sum;
 };
 
+/* --boot and --events: one debug-port write or guest event. */
+struct guest_rec {
+	uint32_t vm, vcpu, id, n;	/* id: the code for a debug-port write */
+	uint64_t ns;			/* since the VM's creation */
+	uint64_t data[8];
+};
+
 struct ev_count {
 	const char *name;
 	uint64_t n;
@@ -63,6 +70,13 @@ struct report {
 	int exit_id, entry_id;
 	const struct tep_format_field *x_cpu, *x_vm, *x_vcpu, *x_reason,
 		*x_outcome, *x_handle, *e_vm, *e_vcpu, *e_user;
+	/* xvcpu_debug_port / xvcpu_guest_event (--boot, --events). */
+	bool want_boot, want_events;
+	int dbg_id, gev_id;
+	const struct tep_format_field *d_vm, *d_vcpu, *d_code, *d_ns,
+		*g_vm, *g_vcpu, *g_id, *g_n, *g_data, *g_ns;
+	struct guest_rec *boot, *gevs;
+	uint64_t nboot, ngevs;
 	/* Results. */
 	struct reason_stat slots[NR_SLOTS];
 	struct vcpu_stat *vcpus;
@@ -88,6 +102,8 @@ static void usage(FILE *f)
 		"      --vm ID           only this VM\n"
 		"      --vcpu ID         only this vCPU id\n"
 		"  -r, --reason R[,R...] only these exit reasons (name or number)\n"
+		"  -b, --boot            the debug-port timeline of each VM instead\n"
+		"  -E, --events          the guest trace events instead\n"
 		"  -j, --json            one JSON object on stdout\n"
 		"}\n"
 		"Times are nanoseconds. Exit status: 0 ok, 1 bad or unreadable file,\n"
@@ -215,6 +231,25 @@ static int resolve(struct report *r, char *err, size_t errlen)
 			return -EINVAL;
 		}
 	}
+	r->dbg_id = r->gev_id = -1;
+	x = tep_find_event_by_name(r->tep, "xvcpu", "xvcpu_debug_port");
+	if (x) {
+		r->dbg_id = x->id;
+		r->d_vm = FIELD(x, "vm_id");
+		r->d_vcpu = FIELD(x, "vcpu_id");
+		r->d_code = FIELD(x, "code");
+		r->d_ns = FIELD(x, "ns");
+	}
+	x = tep_find_event_by_name(r->tep, "xvcpu", "xvcpu_guest_event");
+	if (x) {
+		r->gev_id = x->id;
+		r->g_vm = FIELD(x, "vm_id");
+		r->g_vcpu = FIELD(x, "vcpu_id");
+		r->g_id = FIELD(x, "id");
+		r->g_n = FIELD(x, "n");
+		r->g_data = FIELD(x, "data");
+		r->g_ns = FIELD(x, "ns");
+	}
 	if (e) {
 		r->entry_id = e->id;
 		r->e_vm = FIELD(e, "vm_id");
@@ -311,6 +346,41 @@ static int account(struct report *r, const struct xvt_view *v)
 		vs->pending = -1;
 	} else if (r->reason_filter) {
 		return 0;	/* --reason: exits only */
+	} else if (ev->id == r->dbg_id && r->want_boot) {
+		struct guest_rec *g = realloc(r->boot, (r->nboot + 1) * sizeof(*g));
+
+		if (!g)
+			return -ENOMEM;
+		r->boot = g;
+		g += r->nboot++;
+		memset(g, 0, sizeof(*g));
+		g->vm = xvt_field(r->tep, r->d_vm, raw, n);
+		g->vcpu = xvt_field(r->tep, r->d_vcpu, raw, n);
+		g->id = xvt_field(r->tep, r->d_code, raw, n);
+		g->ns = xvt_field(r->tep, r->d_ns, raw, n);
+	} else if (ev->id == r->gev_id && r->want_events) {
+		struct guest_rec *g = realloc(r->gevs, (r->ngevs + 1) * sizeof(*g));
+		unsigned int k, words;
+
+		if (!g)
+			return -ENOMEM;
+		r->gevs = g;
+		g += r->ngevs++;
+		memset(g, 0, sizeof(*g));
+		g->vm = xvt_field(r->tep, r->g_vm, raw, n);
+		g->vcpu = xvt_field(r->tep, r->g_vcpu, raw, n);
+		g->id = xvt_field(r->tep, r->g_id, raw, n);
+		g->n = xvt_field(r->tep, r->g_n, raw, n);
+		g->ns = xvt_field(r->tep, r->g_ns, raw, n);
+		/* data[]: an array of u64 in the format; its size says how many. */
+		words = r->g_data && r->g_data->elementsize == 8 ?
+			r->g_data->arraylen : 0;
+		if (g->n > words)
+			g->n = words;
+		for (k = 0; k < g->n && k < ARRAY_SIZE(g->data); k++)
+			if ((uint32_t)(r->g_data->offset + 8 * (k + 1)) <= n)
+				g->data[k] = tep_read_number(r->tep, raw +
+						r->g_data->offset + 8 * k, 8);
 	}
 	count_event(r, ev);
 	cs = cpu_of(r, v->cpu);
@@ -543,6 +613,82 @@ static void print_json(struct report *r, const struct xvt_file *f,
 	printf("}}\n");
 }
 
+static int cmp_guest(const void *a, const void *b)
+{
+	const struct guest_rec *x = a, *y = b;
+
+	if (x->vm != y->vm)
+		return x->vm < y->vm ? -1 : 1;
+	return x->ns < y->ns ? -1 : x->ns > y->ns;
+}
+
+/* --boot / --events, text or JSON. */
+static void print_guest(struct report *r, bool json)
+{
+	uint64_t i, prev_ns = 0;
+	uint32_t prev_vm = UINT32_MAX;
+	unsigned int k;
+
+	/* Per VM, in the VM's time (qsort is not stable: ns decides). */
+	if (r->nboot)
+		qsort(r->boot, r->nboot, sizeof(*r->boot), cmp_guest);
+	if (json) {
+		printf("{\"boot\":[");
+		for (i = 0; i < r->nboot; i++)
+			printf("%s{\"vm\":%u,\"vcpu\":%u,\"code\":%u,\"component\":\"%s\",\"ns\":%llu}",
+			       i ? "," : "", r->boot[i].vm, r->boot[i].vcpu,
+			       r->boot[i].id,
+			       debug_port_component_name(r->boot[i].id),
+			       (unsigned long long)r->boot[i].ns);
+		printf("],\"guest_events\":[");
+		for (i = 0; i < r->ngevs; i++) {
+			printf("%s{\"vm\":%u,\"vcpu\":%u,\"id\":%u,\"ns\":%llu,\"data\":[",
+			       i ? "," : "", r->gevs[i].vm, r->gevs[i].vcpu,
+			       r->gevs[i].id, (unsigned long long)r->gevs[i].ns);
+			for (k = 0; k < r->gevs[i].n; k++)
+				printf("%s%llu", k ? "," : "",
+				       (unsigned long long)r->gevs[i].data[k]);
+			printf("]}");
+		}
+		printf("]}\n");
+		return;
+	}
+	if (r->want_boot) {
+		printf("%-6s %-6s %-6s %-11s %14s %14s\n", "VM", "VCPU", "CODE",
+		       "COMPONENT", "MS_SINCE_START", "DELTA_ms");
+		for (i = 0; i < r->nboot; i++) {
+			const struct guest_rec *g = &r->boot[i];
+
+			if (g->vm != prev_vm)
+				prev_ns = 0;
+			printf("%-6u %-6u 0x%02x   %-11s %14.3f %14.3f\n", g->vm,
+			       g->vcpu, g->id, debug_port_component_name(g->id),
+			       g->ns / 1e6, (g->ns - prev_ns) / 1e6);
+			prev_ns = g->ns;
+			prev_vm = g->vm;
+		}
+		if (!r->nboot)
+			printf("(no debug-port writes in the file)\n");
+	}
+	if (r->want_events) {
+		if (r->want_boot)
+			putchar('\n');
+		printf("%-6s %-6s %-10s %14s  %s\n", "VM", "VCPU", "ID",
+		       "MS_SINCE_START", "DATA");
+		for (i = 0; i < r->ngevs; i++) {
+			const struct guest_rec *g = &r->gevs[i];
+
+			printf("%-6u %-6u 0x%08x %14.3f ", g->vm, g->vcpu, g->id,
+			       g->ns / 1e6);
+			for (k = 0; k < g->n; k++)
+				printf(" 0x%llx", (unsigned long long)g->data[k]);
+			putchar('\n');
+		}
+		if (!r->ngevs)
+			printf("(no guest events in the file)\n");
+	}
+}
+
 /* Open, check and index a trace file; the one error message on failure. */
 int open_trace(const char *cmd, const char *path, struct xvt_file *f,
 	       struct tep_handle **tep)
@@ -588,6 +734,8 @@ int do_report(int argc, char **argv)
 		{ "vcpu", required_argument, NULL, 'v' },
 		{ "reason", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "boot", no_argument, NULL, 'b' },
+		{ "events", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -609,7 +757,7 @@ int do_report(int argc, char **argv)
 	sort_by = SORT_COUNT;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+s:r:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:r:jbEh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (!strcmp(optarg, "count"))
@@ -660,6 +808,12 @@ int do_report(int argc, char **argv)
 		}
 		case 'j':
 			json = true;
+			break;
+		case 'b':
+			r->want_boot = true;
+			break;
+		case 'E':
+			r->want_events = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -742,7 +896,9 @@ int do_report(int argc, char **argv)
 			order[nslots++] = i;
 	sort_base = r->slots;
 	qsort(order, nslots, sizeof(order[0]), cmp_slots);
-	if (json)
+	if (r->want_boot || r->want_events)
+		print_guest(r, json);
+	else if (json)
 		print_json(r, &f, argv[optind], order, nslots);
 	else
 		print_text(r, &f, argv[optind], order, nslots);
@@ -753,6 +909,8 @@ out:
 		hist_free(&r->slots[i].all);
 		hist_free(&r->slots[i].rt);
 	}
+	free(r->boot);
+	free(r->gevs);
 	free(r->vcpus);
 	free(r->cpus);
 	free(r->evs);

@@ -17,7 +17,7 @@ failed=0
 
 echo "KTAP version 1"
 echo "# Subtest: vcpuctl_report"
-echo "1..6"
+echo "1..7"
 result() { # NAME RC
 	n=$((n + 1))
 	if [ "$2" = 0 ]; then echo "ok $n $1"; else echo "not ok $n $1"; failed=1; fi
@@ -106,6 +106,32 @@ sys.exit(0 if ok else 1)
 PY
 "$VCPUCTL" format --raw "$T/small.dat" | grep -q 'exit_reason=' || rc=1
 result format_lines_csv_raw $rc
+
+# --chrome-trace: Trace Event JSON a JSON parser reads back, a track
+# per vCPU, one span per exit (ending at the event, handle_ns long) and
+# one per user-space round trip.
+rc=0
+"$GEN" "$T/small.dat" 1000 3 >"$T/small.expect"
+"$VCPUCTL" format --chrome-trace "$T/small.dat" >"$T/c.json" 2>>"$T/err" || rc=1
+python3 - "$T/c.json" "$T/small.expect" <<'PY' || rc=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+ev = d["traceEvents"]
+exits = [e for e in ev if e["ph"] == "X" and e["cat"] == "exit"]
+user = [e for e in ev if e["ph"] == "X" and e["cat"] == "user"]
+names = {(e["pid"], e["tid"]): e["args"]["name"] for e in ev
+         if e["ph"] == "M" and e["name"] == "thread_name"}
+rt = sum(int(l.split()[l.split().index("rt_count") + 1])
+         for l in open(sys.argv[2]) if l.startswith("reason"))
+ok = len(exits) == 1000 and len(user) == rt and rt > 0
+ok = ok and names == {(1, 0): "vCPU 0", (1, 1): "vCPU 1"}
+ok = ok and all(e["dur"] >= 0 and e["ts"] > 0 for e in exits + user)
+if not ok:
+    print("# chrome trace: %d exit spans, %d user spans (want %d), tracks %s"
+          % (len(exits), len(user), rt, names))
+sys.exit(0 if ok else 1)
+PY
+result format_chrome_trace $rc
 
 # Bad files: one line, status 1, never a crash.
 rc=0

@@ -93,6 +93,14 @@ want "$T/out" "P99.9"
 "$VCPUCTL" report --reason cpuid,hlt --json "$T/a.dat" >"$T/r.json" 2>>"$T/err"
 want "$T/r.json" '"total":1001,'
 lacks "$T/r.json" '"IO_INSTRUCTION"'
+# The debug-port timeline and the guest events with their data.
+"$VCPUCTL" report --boot "$T/a.dat" >"$T/b.txt" 2>>"$T/err"
+[ "$(grep -c ' userspace ' "$T/b.txt")" = 5 ] || bad="$bad boot table lacks 5 userspace codes;"
+want "$T/b.txt" "0x64   userspace"
+"$VCPUCTL" report --events "$T/a.dat" >"$T/e.txt" 2>>"$T/err"
+want "$T/e.txt" "0x00000203"
+want "$T/e.txt" " 0x406"
+cat "$T/b.txt" "$T/e.txt" >>"$T/out"
 result report_text_and_reason_filter
 
 # 3: format: one line per event, in time order, fields by name.
@@ -174,6 +182,7 @@ exits=$(sed -n 's/.*VM exits (run->exit_count): *\([0-9]*\).*/\1/p' "$T/err" | h
 kept=$(jnum "$T/s.json" total)
 lost=$(jnum "$T/s.json" lost)
 echo "# storm: $exits exits, $kept kept, $lost lost"
+grep "record: " "$T/err" | sed 's/^/# /'
 [ -n "$exits" ] && [ -n "$kept" ] && [ -n "$lost" ] && [ "$lost" -gt 0 ] &&
 	[ $((kept + lost)) = "$exits" ] ||
 	bad="$bad kept $kept + lost $lost != exits $exits;"
@@ -188,6 +197,7 @@ result record_lost_counted
 	"$VCPUCTL" run "$GUESTS/triple.bin" >"$T/out" 2>"$T/err"
 want_rc $? 0
 want "$T/err" "flight recorder (guest failure)"
+grep "flight recorder" "$T/err" | sed 's/^/# /'
 "$VCPUCTL" report --json "$T/f.dat" >"$T/f.json" 2>>"$T/err"
 want "$T/f.json" '"flight":true'
 want_reason "$T/f.json" TRIPLE_FAULT count 1

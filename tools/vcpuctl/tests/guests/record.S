@@ -2,7 +2,8 @@
 /*
  * Test guest (flat, long mode) for `vcpuctl record`: exactly 1000
  * CPUIDs, 5 debug-port writes (codes 0x60-0x64), 4 guest trace events
- * (ids 0x200-0x203, no data), 3 COM1 writes ("ok\n"), then HLT. The
+ * (ids 0x200-0x203, one data word: twice the id), 3 COM1 writes
+ * ("ok\n"), then HLT. The
  * counts are in tests/vm_record.sh.
  */
 	.code64
@@ -20,7 +21,8 @@
 
 	movl	$0x200, %ebx
 3:	movl	$0x78760001, %eax	/* XVCPU_HC_TRACE */
-	xorl	%ecx, %ecx		/* no data words */
+	movl	$1, %ecx		/* one data word, in RDX */
+	leal	(%ebx, %ebx), %edx
 	vmcall
 	incl	%ebx
 	cmpl	$0x204, %ebx
