@@ -19,6 +19,8 @@ static const struct cmd cmds[] = {
 	{ "record", do_record, "record the xvcpu tracepoints into a trace file" },
 	{ "report", do_report, "exit statistics of a trace file" },
 	{ "format", do_format, "a trace file as text, one line per event" },
+	{ "top", do_top, "live exit rates and handling times of every VM" },
+	{ "metrics", do_metrics, "every VM's stats in Prometheus text format" },
 	{ "help", do_help, "show this help, or a command's" },
 	{ NULL, NULL, NULL }
 };
@@ -32,7 +34,7 @@ static void usage(FILE *f)
 		"       %s help [COMMAND]\n"
 		"       %s COMMAND --help\n"
 		"\n"
-		"COMMAND := { run | record | report | format | help }\n"
+		"COMMAND := { run | record | report | format | top | metrics | help }\n"
 		"OPTIONS := { -h|--help | -V|--version }\n"
 		"\n",
 		bin_name, bin_name, bin_name);

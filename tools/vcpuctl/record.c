@@ -776,8 +776,8 @@ static void enable_all(struct recorder *r, bool on)
 
 /* ---- the file's head: INFO and FORMAT ----------------------------------- */
 
-static void info_add(struct recorder *r, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+__printf(3, 4)
+static void info_add(struct recorder *r, const char *key, const char *fmt, ...);
 
 static void info_add(struct recorder *r, const char *key, const char *fmt, ...)
 {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "tracefile.h"
+#include "vcpuctl.h"
 
 _Static_assert(sizeof(struct xvt_header) == 64, "header is 64 bytes");
 _Static_assert(sizeof(struct xvt_sample) == 24, "sample header");
@@ -216,7 +217,7 @@ int xvt_open_mem(struct xvt_file *f, const void *buf, size_t len)
 		return -EPROTONOSUPPORT;
 	if (h->header_size != sizeof(*h))
 		return -EBADMSG;
-	for (i = 0; i < sizeof(h->reserved) / sizeof(h->reserved[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(h->reserved); i++)
 		if (h->reserved[i])
 			return -EBADMSG;
 	f->base = buf;

@@ -61,5 +61,7 @@ int do_run(int argc, char **argv);
 int do_record(int argc, char **argv);
 int do_report(int argc, char **argv);
 int do_format(int argc, char **argv);
+int do_top(int argc, char **argv);
+int do_metrics(int argc, char **argv);
 
 #endif /* VCPUCTL_H */

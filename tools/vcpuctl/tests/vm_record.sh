@@ -18,7 +18,7 @@ n=0
 bad=
 
 echo "KTAP version 1"
-echo "1..10"
+echo "1..12"
 
 result() {
 	n=$((n + 1))
@@ -246,6 +246,48 @@ want "$T/err" "not a vcpuctl trace file (bad magic)"
 want_rc $? 2
 want "$T/err" "unknown exit reason 'NOSUCH'"
 result bad_input_errors
+
+# 11: metrics: a live VM that did exactly 1000 CPUIDs; the exposition
+#     says what the stats say (debugfs stats_text), as a histogram too.
+"$VCPUCTL" run "$GUESTS/cpuid_spin.bin" >"$T/spin" 2>&1 &
+spin=$!
+i=0
+while [ $i -lt 120 ] && ! grep -q c "$T/spin"; do sleep 1; i=$((i + 1)); done
+"$VCPUCTL" metrics >"$T/out" 2>"$T/err"
+want_rc $? 0
+txt=$(ls -d /sys/kernel/debug/xvcpu/vm-*/ | head -n1)stats_text
+grep -q "^vcpu0/exits_CPUID 1000$" "$txt" || bad="$bad stats_text lacks exits_CPUID 1000;"
+want "$T/out" 'xvcpu_exits_total{vm="0",pid="'
+grep -qE '^xvcpu_exits_total\{vm="0",pid="[0-9]+",vcpu="0",reason="CPUID"\} 1000$' "$T/out" ||
+	bad="$bad no CPUID 1000 counter;"
+grep -qE '^xvcpu_exit_handling_seconds_count\{vm="0",pid="[0-9]+",vcpu="0",reason="CPUID"\} 1000$' "$T/out" ||
+	bad="$bad no CPUID histogram count 1000;"
+grep -qE '^xvcpu_exit_handling_seconds_bucket\{.*reason="CPUID",le="\+Inf"\} 1000$' "$T/out" ||
+	bad="$bad no +Inf bucket 1000;"
+want "$T/out" "# TYPE xvcpu_exit_handling_seconds histogram"
+grep "reason=\"CPUID\"" "$T/out" | grep -v _bucket | sed 's/^/# /'
+result metrics_show_the_stats
+
+# 12: top --once while a guest does CPUIDs without end: its rate, mean
+#     and bound, next to the idle VM 0.
+"$VCPUCTL" run "$GUESTS/cpuid_loop.bin" >"$T/loop" 2>&1 &
+loop=$!
+i=0
+while [ $i -lt 120 ] && ! grep -q l "$T/loop"; do sleep 1; i=$((i + 1)); done
+"$VCPUCTL" top --once -i 1 >"$T/out" 2>"$T/err"
+want_rc $? 0
+"$VCPUCTL" top --once -i 1 --json >"$T/top.json" 2>>"$T/err"
+want_rc $? 0
+kill -INT $loop
+wait $loop
+kill -INT $spin
+wait $spin
+want "$T/out" "xvcpu top: 2 VMs"
+grep -qE '^1 +[0-9]+ +all +CPUID +[0-9.]+ ' "$T/out" || bad="$bad no CPUID row for VM 1;"
+grep -qE '"vm":1,"pid":[0-9]+,"reason":"CPUID","exits":[1-9]' "$T/top.json" ||
+	bad="$bad no CPUID row in JSON;"
+sed 's/^/# /' "$T/out"
+result top_once_live_rates
 
 echo "${old_policy:-default}" >$POLICY 2>/dev/null
 # What a user sees, for the record.
