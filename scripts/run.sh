@@ -3,8 +3,9 @@
 #
 # make run: the main job, end to end. Boots the Bochs test VM (VT-x),
 # loads xvcpu.ko, shows the VMX capabilities it read, runs the example
-# guests with `vcpuctl run` (their console output and exit summary) and
-# prints what the module logged. Does its own set-up on a fresh machine.
+# guests with `vcpuctl run` (their console output and exit summary),
+# records the hello guest with `vcpuctl record` and shows `vcpuctl
+# report` of it, and prints what the module logged. Does its own set-up on a fresh machine.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -45,6 +46,9 @@ echo "== vcpuctl run examples/hello (long mode)"
 ./bin/vcpuctl run examples/hello
 echo "== vcpuctl run --mode real examples/hello16.bin"
 ./bin/vcpuctl run --mode real examples/hello16.bin
+echo "== vcpuctl record -o hello.dat -- vcpuctl run -q examples/hello; vcpuctl report hello.dat"
+./bin/vcpuctl record -q -o /tmp/hello.dat -- ./bin/vcpuctl run -q examples/hello >/dev/null &&
+	./bin/vcpuctl report /tmp/hello.dat
 echo "== rmmod xvcpu; kernel log"
 rmmod xvcpu
 dmesg | grep -i xvcpu

@@ -21,6 +21,7 @@ static const struct cmd cmds[] = {
 	{ "format", do_format, "a trace file as text, one line per event" },
 	{ "top", do_top, "live exit rates and handling times of every VM" },
 	{ "metrics", do_metrics, "every VM's stats in Prometheus text format" },
+	{ "latency", do_latency, "live exit-handling histograms from a BPF program" },
 	{ "help", do_help, "show this help, or a command's" },
 	{ NULL, NULL, NULL }
 };
@@ -34,7 +35,8 @@ static void usage(FILE *f)
 		"       %s help [COMMAND]\n"
 		"       %s COMMAND --help\n"
 		"\n"
-		"COMMAND := { run | record | report | format | top | metrics | help }\n"
+		"COMMAND := { run | record | report | format | top | metrics |\n"
+		"             latency | help }\n"
 		"OPTIONS := { -h|--help | -V|--version }\n"
 		"\n",
 		bin_name, bin_name, bin_name);

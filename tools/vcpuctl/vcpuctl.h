@@ -63,5 +63,6 @@ int do_report(int argc, char **argv);
 int do_format(int argc, char **argv);
 int do_top(int argc, char **argv);
 int do_metrics(int argc, char **argv);
+int do_latency(int argc, char **argv);
 
 #endif /* VCPUCTL_H */

@@ -18,7 +18,7 @@ n=0
 bad=
 
 echo "KTAP version 1"
-echo "1..12"
+echo "1..13"
 
 result() {
 	n=$((n + 1))
@@ -288,6 +288,23 @@ grep -qE '"vm":1,"pid":[0-9]+,"reason":"CPUID","exits":[1-9]' "$T/top.json" ||
 	bad="$bad no CPUID row in JSON;"
 sed 's/^/# /' "$T/out"
 result top_once_live_rates
+
+# 13: latency: the BPF histograms count every exit of record.bin.
+"$VCPUCTL" latency -i 0 --json -- "$VCPUCTL" run -q "$GUESTS/record.bin" \
+	>"$T/lat.json" 2>"$T/err"
+want_rc $? 0
+tr '{' '\n' <"$T/lat.json" | grep -qF '"reason":"CPUID","count":1000,' ||
+	bad="$bad CPUID count is not 1000;"
+tr '{' '\n' <"$T/lat.json" | grep -qF '"reason":"IO_INSTRUCTION","count":8,' ||
+	bad="$bad IO count is not 8;"
+tr '{' '\n' <"$T/lat.json" | grep -qF '"reason":"VMCALL","count":4,' ||
+	bad="$bad VMCALL count is not 4;"
+"$VCPUCTL" latency -i 0 -- "$VCPUCTL" run -q "$GUESTS/record.bin" >"$T/out" 2>>"$T/err"
+want_rc $? 0
+want "$T/out" "@handle_ns[CPUID]: 1000 exits"
+cp "$T/lat.json" "$T/out.json"
+sed -n '/CPUID/,/^$/p' "$T/out" | sed 's/^/# /'
+result latency_bpf_histograms
 
 echo "${old_policy:-default}" >$POLICY 2>/dev/null
 # What a user sees, for the record.
