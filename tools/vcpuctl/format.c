@@ -34,6 +34,9 @@ static void usage(FILE *f)
 		"OPTIONS := {\n"
 		"      --raw      the raw fields (name=value) instead of the\n"
 		"                 event's print format\n"
+		"      --formats FILE\n"
+		"                 per-event templates (EVENT TEXT, %%(field)d, %%(field)x)\n"
+		"                 for the events FILE names; the rest as usual\n"
 		"      --csv      cpu,time_ns,delta_ns,event,fields\n"
 		"      --chrome-trace\n"
 		"                 Trace Event JSON (Perfetto, chrome://tracing): a\n"
@@ -52,6 +55,141 @@ static void csv_field(const char *s)
 		putchar(*s == '\n' ? ' ' : *s);
 	}
 	putchar('"');
+}
+
+/* ---- --formats FILE ------------------------------------------------------ */
+
+/*
+ * A formats file, like xentrace_format's: one line per event,
+ * "EVENT TEMPLATE", the template text with %(field)d (decimal),
+ * %(field)x (hex, 0x...) and %% . Checked against the trace's own event
+ * formats when loaded, so a field typo is an error with its line, not
+ * an empty column; lines for events the trace lacks are skipped.
+ */
+struct fmt_line {
+	int event_id;
+	char *tmpl;
+};
+
+static struct fmt_line *fmts;
+static unsigned int nfmts;
+
+static int load_formats(struct tep_handle *tep, const char *path)
+{
+	char line[4096];
+	unsigned int lineno = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		p_err("format: %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *name, *tmpl, *p, *save;
+		struct tep_event *ev;
+		struct fmt_line *nf;
+
+		lineno++;
+		line[strcspn(line, "\n")] = 0;
+		name = strtok_r(line, " \t", &save);
+		if (!name || name[0] == '#')
+			continue;
+		tmpl = save + strspn(save, " \t");
+		/* An event this trace did not record: nothing to format. */
+		ev = tep_find_event_by_name(tep, "xvcpu", name);
+		if (!ev)
+			continue;
+		for (p = strchr(tmpl, '%'); p; p = strchr(p, '%')) {
+			char field[64], conv;
+
+			if (p[1] == '%') {
+				p += 2;
+				continue;
+			}
+			if (sscanf(p, "%%(%63[^)])%c", field, &conv) != 2 ||
+			    (conv != 'd' && conv != 'x')) {
+				p_err("format: %s:%u: bad conversion at '%.12s' (use %%(field)d or %%(field)x)",
+				      path, lineno, p);
+				fclose(f);
+				return -EINVAL;
+			}
+			if (!tep_find_field(ev, field)) {
+				p_err("format: %s:%u: event %s has no field '%s'",
+				      path, lineno, name, field);
+				fclose(f);
+				return -EINVAL;
+			}
+			p++;
+		}
+		nf = realloc(fmts, (nfmts + 1) * sizeof(*nf));
+		if (!nf || !(tmpl = strdup(tmpl))) {
+			free(nf ? nf : fmts);
+			fmts = NULL;
+			fclose(f);
+			return -ENOMEM;
+		}
+		fmts = nf;
+		fmts[nfmts].event_id = ev->id;
+		fmts[nfmts++].tmpl = tmpl;
+	}
+	fclose(f);
+	return 0;
+}
+
+static const char *template_of(int id)
+{
+	unsigned int i;
+
+	/* The last line for an event wins, as a later setting does. */
+	for (i = nfmts; i-- > 0;)
+		if (fmts[i].event_id == id)
+			return fmts[i].tmpl;
+	return NULL;
+}
+
+static void apply_template(struct tep_handle *tep, struct tep_event *ev,
+			   const char *t, const struct xvt_view *v,
+			   struct trace_seq *s)
+{
+	for (; *t; t++) {
+		char field[64], conv;
+		const char *close;
+
+		if (*t != '%') {
+			trace_seq_putc(s, *t);
+			continue;
+		}
+		if (t[1] == '%') {
+			trace_seq_putc(s, '%');
+			t++;
+			continue;
+		}
+		/* Checked at load: %(name)d or %(name)x. */
+		close = strchr(t, ')');
+		if (!close || sscanf(t, "%%(%63[^)])%c", field, &conv) != 2)
+			break;
+		{
+			uint64_t val = xvt_field(tep, tep_find_field(ev, field),
+						 v->raw, v->raw_size);
+
+			if (conv == 'x')
+				trace_seq_printf(s, "0x%llx", (unsigned long long)val);
+			else
+				trace_seq_printf(s, "%llu", (unsigned long long)val);
+		}
+		t = close + 1;
+	}
+}
+
+static void free_formats(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nfmts; i++)
+		free(fmts[i].tmpl);
+	free(fmts);
+	fmts = NULL;
+	nfmts = 0;
 }
 
 /* ---- --chrome-trace ----------------------------------------------------- */
@@ -232,10 +370,12 @@ int do_format(int argc, char **argv)
 		{ "raw", no_argument, NULL, 'R' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ "chrome-trace", no_argument, NULL, 'T' },
+		{ "formats", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	bool raw = false, csv = false, chrome = false;
+	const char *formats = NULL;
 	struct tep_handle *tep;
 	struct xvt_merge m = { 0 };
 	struct xvt_file f;
@@ -258,6 +398,9 @@ int do_format(int argc, char **argv)
 		case 'T':
 			chrome = true;
 			break;
+		case 'F':
+			formats = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -274,6 +417,8 @@ int do_format(int argc, char **argv)
 	}
 	if (open_trace("format", argv[optind], &f, &tep))
 		return EXIT_FAIL;
+	if (formats && load_formats(tep, formats))
+		goto out;
 	if (xvt_merge_init(&m, &f)) {
 		p_err("format: out of memory");
 		goto out;
@@ -319,6 +464,9 @@ int do_format(int argc, char **argv)
 				name = "unknown";
 				trace_seq_printf(&s, "event type %d has no format",
 						 tep_data_type(tep, &rec));
+			} else if (!raw && template_of(ev->id)) {
+				name = ev->name;
+				apply_template(tep, ev, template_of(ev->id), &v, &s);
 			} else if (raw) {
 				name = ev->name;
 				tep_record_print_fields(&s, &rec, ev);
@@ -350,6 +498,7 @@ done:
 	if (rc)
 		p_err("format: writing the output failed");
 out:
+	free_formats();
 	xvt_merge_free(&m);
 	tep_free(tep);
 	xvt_close(&f);

@@ -105,7 +105,18 @@ ok = ok and all("handle_ns=" in r["fields"] for r in rows if r["event"] == "xvcp
 sys.exit(0 if ok else 1)
 PY
 "$VCPUCTL" format --raw "$T/small.dat" | grep -q 'exit_reason=' || rc=1
-result format_lines_csv_raw $rc
+# The formats file: the shipped default, a template, errors with the line.
+"$VCPUCTL" format --formats "$(dirname "$0")/../vcpuctl.formats" "$T/small.dat" >"$T/ff.txt" 2>>"$T/err" || rc=1
+[ "$(grep -cE ' xvcpu_exit +vm 1 vcpu [01] exit [0-9]+ rip 0x0 qual 0x0 outcome [01] in [0-9]+ ns$' "$T/ff.txt")" = 1000 ] || rc=1
+printf '# mine\nxvcpu_exit took %%(handle_ns)d ns (%%%%)\n' >"$T/my.formats"
+"$VCPUCTL" format --formats "$T/my.formats" "$T/small.dat" | grep -qE ' xvcpu_exit +took [0-9]+ ns \(%\)$' || rc=1
+printf 'xvcpu_exit a\nxvcpu_exit %%(nosuch)x\n' >"$T/bad.formats"
+"$VCPUCTL" format --formats "$T/bad.formats" "$T/small.dat" >/dev/null 2>"$T/e"
+[ $? = 1 ] && grep -q "bad.formats:2: event xvcpu_exit has no field 'nosuch'" "$T/e" || rc=1
+printf 'xvcpu_exit %%(handle_ns)s\n' >"$T/bad.formats"
+"$VCPUCTL" format --formats "$T/bad.formats" "$T/small.dat" >/dev/null 2>"$T/e"
+[ $? = 1 ] && grep -q "bad.formats:1: bad conversion" "$T/e" || rc=1
+result format_lines_csv_raw_formats $rc
 
 # --chrome-trace: Trace Event JSON a JSON parser reads back, a track
 # per vCPU, one span per exit (ending at the event, handle_ns long) and
