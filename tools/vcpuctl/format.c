@@ -122,15 +122,20 @@ static int load_formats(struct tep_handle *tep, const char *path)
 			p++;
 		}
 		nf = realloc(fmts, (nfmts + 1) * sizeof(*nf));
-		if (!nf || !(tmpl = strdup(tmpl))) {
-			free(nf ? nf : fmts);
-			fmts = NULL;
+		if (!nf) {
+			p_err("format: out of memory");
 			fclose(f);
 			return -ENOMEM;
 		}
 		fmts = nf;
 		fmts[nfmts].event_id = ev->id;
-		fmts[nfmts++].tmpl = tmpl;
+		fmts[nfmts].tmpl = strdup(tmpl);
+		if (!fmts[nfmts].tmpl) {
+			p_err("format: out of memory");
+			fclose(f);
+			return -ENOMEM;
+		}
+		nfmts++;
 	}
 	fclose(f);
 	return 0;

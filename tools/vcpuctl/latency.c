@@ -89,8 +89,10 @@ static int check_layout(void)
 		free(fmt);
 		return -ENOENT;
 	}
-	if (tep_parse_event(tep, fmt, size, "xvcpu") ||
-	    !(ev = tep_find_event_by_name(tep, "xvcpu", "xvcpu_exit"))) {
+	ev = NULL;
+	if (!tep_parse_event(tep, fmt, size, "xvcpu"))
+		ev = tep_find_event_by_name(tep, "xvcpu", "xvcpu_exit");
+	if (!ev) {
 		p_err("latency: the format of xvcpu:xvcpu_exit does not parse");
 		err = -EINVAL;
 		goto out;
@@ -360,7 +362,9 @@ int do_latency(int argc, char **argv)
 	if (optind < argc) {
 		char b;
 
-		if (pipe2(go, O_CLOEXEC) || (child = fork()) < 0) {
+		if (!pipe2(go, O_CLOEXEC))
+			child = fork();
+		if (go[0] < 0 || child < 0) {
 			p_err("latency: cannot start '%s': %s", argv[optind],
 			      strerror(errno));
 			goto out;

@@ -125,6 +125,18 @@ want_rc $? 0
 "$VCPUCTL" report --json "$T/b.dat" >"$T/b.json" 2>>"$T/err"
 want "$T/b.json" '"event_counts":{"xvcpu_cpuid":1000,"xvcpu_debug_port":5}'
 want "$T/b.json" '"total":0,'
+# The guest's own reports only: a small file, printed in base64 for the
+# host test's fixture (tests/data/guest.dat: reported on the host).
+"$VCPUCTL" record -e debug,guest,vm -o "$T/g.dat" -q -- \
+	"$VCPUCTL" run -q "$GUESTS/record.bin" >>"$T/out" 2>>"$T/err"
+"$VCPUCTL" report --json "$T/g.dat" >"$T/g.json" 2>>"$T/err"
+want "$T/g.json" '"xvcpu_debug_port":5'
+want "$T/g.json" '"xvcpu_guest_event":4'
+if [ -n "${RECORD_DUMP:-}" ] || grep -q record_dump /proc/cmdline; then
+	echo "# guest.dat base64 begin"
+	base64 "$T/g.dat" | sed 's/^/# b64 /'
+	echo "# guest.dat base64 end"
+fi
 result record_event_selection
 
 # 5: VM filter in the kernel: a spinning VM (id 0) is recorded while
