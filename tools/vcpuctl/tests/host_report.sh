@@ -17,7 +17,7 @@ failed=0
 
 echo "KTAP version 1"
 echo "# Subtest: vcpuctl_report"
-echo "1..7"
+echo "1..8"
 result() { # NAME RC
 	n=$((n + 1))
 	if [ "$2" = 0 ]; then echo "ok $n $1"; else echo "not ok $n $1"; failed=1; fi
@@ -178,6 +178,26 @@ head -c $((size - 56)) "$T/small.dat" >"$T/noend.dat"
 grep -q "no end record" "$T/e" || rc=1
 grep -q '"complete":false' "$T/n.json" || rc=1
 result report_file_without_end $rc
+
+# A file recorded in the test VM (tests/data/guest.dat: `record -e
+# debug,guest,vm` around record.S, see vm_record.sh) read here, on
+# another kernel, from the formats it carries.
+rc=0
+G=$(dirname "$0")/data/guest.dat
+"$VCPUCTL" report --json "$G" >"$T/vm.json" 2>"$T/err" || rc=1
+grep -q '"kernel":"6.1.0-' "$T/vm.json" || rc=1
+grep -q '"event_counts":{"xvcpu_vm_create":1,"xvcpu_vcpu_create":1,"xvcpu_debug_port":5,"xvcpu_guest_event":4,"xvcpu_vm_destroy":1}' "$T/vm.json" || rc=1
+"$VCPUCTL" report --boot "$G" >"$T/vm.txt" 2>>"$T/err" || rc=1
+[ "$(grep -cE '^0 +0 +0x6[0-4] +userspace ' "$T/vm.txt")" = 5 ] || rc=1
+"$VCPUCTL" report --events "$G" >"$T/ev.txt" 2>>"$T/err" || rc=1
+for i in 0 1 2 3; do
+	grep -qE "^0 +0 +0x0000020$i +[0-9.]+ +0x40$((i * 2))\$" "$T/ev.txt" || rc=1
+done
+"$VCPUCTL" format "$G" >"$T/vm.fmt" 2>>"$T/err" || rc=1
+grep -q 'xvcpu_debug_port .*code 0x64 userspace' "$T/vm.fmt" || rc=1
+grep -q 'xvcpu_guest_event .*id 0x203 n 1 data {0x406}' "$T/vm.fmt" || rc=1
+[ $rc = 0 ] || { cat "$T/vm.txt" "$T/ev.txt" "$T/vm.fmt" "$T/err" | sed 's/^/# /'; }
+result vm_recorded_file_reported_on_host $rc
 
 # Throughput: 1M exits (and their entries), CPU time of one core (the
 # wall time on a shared machine is the scheduler's). Issue target: >= 5M
