@@ -195,7 +195,7 @@ for i in 0 1 2 3; do
 done
 "$VCPUCTL" format "$G" >"$T/vm.fmt" 2>>"$T/err" || rc=1
 grep -q 'xvcpu_debug_port .*code 0x64 userspace' "$T/vm.fmt" || rc=1
-grep -q 'xvcpu_guest_event .*id 0x203 n 1 data {0x406}' "$T/vm.fmt" || rc=1
+grep -q 'xvcpu_guest_event .*id 0x203 n 1 data 1030 ns ' "$T/vm.fmt" || rc=1
 [ $rc = 0 ] || { cat "$T/vm.txt" "$T/ev.txt" "$T/vm.fmt" "$T/err" | sed 's/^/# /'; }
 result vm_recorded_file_reported_on_host $rc
 
