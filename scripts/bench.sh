@@ -71,6 +71,24 @@ END {
 awk '$1 == "bench" && $2 == "xvcpu" { v[$3] = $6 }
 END { if ("cpuid_sampled_out" in v)
 	printf "xvcpu CPUID exit sampled out by the trace policy: %.1f (+%.1f over tracing off)\n", v["cpuid_sampled_out"], v["cpuid_sampled_out"] - v["cpuid"] }' "$OUT/bench.txt" | tee -a "$OUT/table.txt"
+# Tracing: the CPUID exit with events into the ftrace ring, both sides.
+awk '$1 == "bench" { v[$2 " " $3] = $6 }
+END {
+	if (!(("kvm cpuid_ev_exit") in v) || !(("xvcpu cpuid_ev_exit") in v)) exit
+	printf "\nCPUID exit with tracing (events into the ftrace ring), instructions per exit\n"
+	printf "%-36s %9s %9s %9s %9s %7s\n", "events", "KVM", "+KVM", "xvcpu", "+xvcpu", "ratio"
+	kb = v["kvm cpuid"]; xb = v["xvcpu cpuid"]
+	printf "%-36s %9.1f %9s %9.1f %9s %7s\n", "none (stats on)", kb, "", xb, "", ""
+	split("cpuid_ev_exit cpuid_ev_exit_entry cpuid_ev_all", L, " ")
+	D[1] = "exit event"; D[2] = "exit + entry"; D[3] = "all a CPUID exit emits"
+	for (i = 1; i <= 3; i++) {
+		k = v["kvm " L[i]]; x = v["xvcpu " L[i]]
+		printf "%-36s %9.1f %+9.1f %9.1f %+9.1f %7.3f\n", D[i], k, k - kb, x, x - xb, (x - xb) / (k - kb)
+	}
+	if (("xvcpu cpuid_ev_regs_diff") in v)
+		printf "%-36s %9s %9s %9.1f %+9.1f\n", "xvcpu_regs_diff alone", "-", "", v["xvcpu cpuid_ev_regs_diff"], v["xvcpu cpuid_ev_regs_diff"] - xb
+	printf "target: one xvcpu_exit (a whole exit) <= 0.5 x KVM exit+entry: %.1f vs %.1f\n", v["xvcpu cpuid_ev_exit"] - xb, 0.5 * (v["kvm cpuid_ev_exit_entry"] - kb)
+}' "$OUT/bench.txt" | tee -a "$OUT/table.txt"
 # vcpuctl record writing every exit and entry (tools/vcpuctl record.c).
 awk '$1 == "bench" && $2 == "xvcpu" { v[$3] = $6 } $1 == "bench" && $2 == "xvcpu_recorded" { r[$3] = $6 }
 END { if ("cpuid" in r)

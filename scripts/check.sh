@@ -5,7 +5,7 @@
 #   1. set-up (apt packages, kernel image and headers, kselftest headers)
 #   2. build: module with W=1 (a warning fails), sparse, checkpatch,
 #      selftests, tools, examples
-#   3. host unit tests (pure logic)
+#   3. host unit tests (pure logic); make install, .deb, dkms build
 #   4. the Bochs test VM (VT-x): module and guest selftests
 #   5. the QEMU test VM (no VMX): the clean refusal
 # Every step reports KTAP into build/check/; the last line is
@@ -83,6 +83,10 @@ if want unit; then
 	make unit >"$OUT/unit.ktap" 2>&1
 	rc=$?
 	[ $rc = 0 ] || log "unit tests failed"
+	# make install/uninstall DESTDIR=, the .debs and lintian, dkms build
+	# in a private tree (Documentation/install.rst).
+	log "host install tests (make install, .deb, lintian, dkms build)"
+	scripts/install-check.sh >"$OUT/install.ktap" 2>&1 || log "install tests failed"
 fi
 
 # shellcheck source=testvm/payload.sh
@@ -100,6 +104,17 @@ bochs_vm() {
 		>"$OUT/$name.ktap" 2>"$OUT/$name.err"
 }
 
+# The Linux boot on xvcpu (vcpuctl boot, Documentation/boot.rst): its
+# own VM, the payload carries the guest kernel and initramfs.
+bochs_linux_vm() {
+	mklinuxpayload "$OUT/payload-bochs-linux" || return 2
+	scripts/testvm/testvm.sh --engine bochs \
+		--payload "$OUT/payload-bochs-linux" --out "$OUT/bochs-linux" \
+		--timeout "${XVCPU_BOCHS_TIMEOUT:-1800}" \
+		--append "tsc_early_khz=50000" \
+		>"$OUT/bochs-linux.ktap" 2>"$OUT/bochs-linux.err"
+}
+
 if want bochs; then
 	# Bochs emulates one CPU per host thread: the module life-cycle tests
 	# (KVM loads, 20 load/unload cycles) and the guest tests run in two
@@ -108,19 +123,23 @@ if want bochs; then
 	# CPUID): the guest tests that depend on it run again on a host
 	# booted with XSAVE kept on (Debian's kernel turns it off under
 	# Bochs' Skylake-X model otherwise, see Documentation/testvm.rst).
-	log "Bochs test VMs (VT-x): selftests, three VMs, two at a time"
-	{ bochs_vm bochs-module "" xvcpu_module_test
+	log "Bochs test VMs (VT-x): selftests and a Linux boot, four VMs, two at a time"
+	{ bochs_vm bochs-module "" xvcpu_module_test xvcpu_install_test
 	  echo $? >"$OUT/bochs-module.rc"
+	  # vcpuctl's record/top/metrics/latency test (about 5 min of Bochs)
+	  # rides here, where the other side's Linux boot leaves time.
 	  bochs_vm bochs-xsave "clearcpuid=xsaves,xsavec" \
-		xvcpu_isolation_test xvcpu_cpu_test
+		xvcpu_isolation_test xvcpu_cpu_test xvcpu_record_test
 	  echo $? >"$OUT/bochs-xsave.rc"; } &
 	pid_a=$!
 	{ bochs_vm bochs-guests "" $(cd build/selftests && ls xvcpu_*_test |
-		grep -vE "xvcpu_(module|novmx)_test")
-	  echo $? >"$OUT/bochs-guests.rc"; } &
+		grep -vE "xvcpu_(module|novmx|install|record)_test")
+	  echo $? >"$OUT/bochs-guests.rc"
+	  bochs_linux_vm
+	  echo $? >"$OUT/bochs-linux.rc"; } &
 	pid_b=$!
 	wait "$pid_a" "$pid_b"
-	for name in bochs-module bochs-guests bochs-xsave; do
+	for name in bochs-module bochs-guests bochs-xsave bochs-linux; do
 		rc=$(cat "$OUT/$name.rc" 2>/dev/null || echo 2)
 		cat "$OUT/$name.err" >&2
 		# rc 3 (tests failed) is counted from the KTAP; 2 is a harness error.
@@ -152,7 +171,15 @@ for f in "$OUT"/*.ktap; do
 	read -r p f_ s <<<"$(scripts/ktap-count.sh "$f")"
 	printf 'check: %-12s %3d passed, %d failed, %d skipped\n' \
 		"$(basename "$f" .ktap)" "$p" "$f_" "$s" >&2
-	grep -E "^[[:space:]]*not ok" "$f" | sed 's/^/check:   /' >&2
+	# Each failure with the diagnostics its test printed (up to 12
+	# lines since its "RUN" line), so a CI log alone tells why.
+	awk '/^[[:space:]]*#[[:space:]]+RUN/ { n = 0; next }
+	     /^[[:space:]]*not ok/ && !/# *SKIP/ {
+		for (i = (n > 12 ? n - 12 : 0); i < n; i++)
+			print "check:     " buf[i]
+		print "check:   " $0; n = 0; next }
+	     /^[[:space:]]*ok / { n = 0; next }
+	     /^[[:space:]]*#/ { buf[n++] = $0 }' "$f" >&2
 done
 read -r P F S <<<"$(cat "$OUT"/*.ktap | scripts/ktap-count.sh)"
 log "took $(( $(date +%s) - T0 )) s"

@@ -11,9 +11,14 @@ CACHE=${XVCPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xvcpu}
 # shellcheck disable=SC1091
 . "$CACHE/env.sh"
 cd "$ROOT"
-out=$(perl "$CHECKPATCH" --no-tree --terse --show-types --file \
-	src/*.[ch] src/*/*.[ch] src/vmx/*.S include/uapi/linux/xvcpu.h 2>&1 |
-	grep -v '^total: 0 errors, 0 warnings' || true)
+run_checkpatch() { perl "$CHECKPATCH" --no-tree --terse --show-types --file "$@" 2>&1 |
+	grep -v '^total: 0 errors, 0 warnings' || true; }
+# src/xvcpu.h defines the module's pr_*() (gated by its loglevel
+# parameter) on printk() itself, as <linux/printk.h> does: the two rules
+# that say "use pr_*() rather than printk()" cannot apply there.
+out=$(run_checkpatch $(ls src/*.[ch] src/*/*.[ch] src/vmx/*.S | grep -v '^src/xvcpu.h$') \
+	include/uapi/linux/xvcpu.h
+      run_checkpatch --ignore PREFER_PR_LEVEL,PRINTK_WITHOUT_KERN_LEVEL src/xvcpu.h)
 if [ -n "$out" ]; then
 	echo "$out"
 	exit 1

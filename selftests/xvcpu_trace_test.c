@@ -1039,6 +1039,216 @@ TEST_F(xvcpu, sampling_every_off_all)
 	xt_vm_destroy(vm);
 }
 
+/* ---- triggered sampling (XVCPU_TRACE_TRIGGERED, XVCPU_TRACE_TRIGGER) ---------- */
+
+#define T_BELOW		200	/* CPUIDs, one under the rate */
+#define T_ON		150	/* CPUIDs inside an explicit trigger's window */
+#define T_AFTER		100	/* CPUIDs after a 1 ms window */
+#define T_RATE		50	/* the 50th CPUID in a second turns it on */
+#define T_HOT		300	/* CPUIDs of the hot phase */
+
+GUEST_CODE static void guest_triggered(void)
+{
+	uint32_t a, b, c, d;
+	unsigned int i;
+
+	GUEST_SYNC(1);
+	for (i = 0; i < T_BELOW; i++)
+		xt_cpuid(0, 0, &a, &b, &c, &d);
+	GUEST_SYNC(2);
+	for (i = 0; i < T_ON; i++)
+		xt_cpuid(0, 0, &a, &b, &c, &d);
+	GUEST_SYNC(3);
+	for (i = 0; i < T_AFTER; i++)
+		xt_cpuid(0, 0, &a, &b, &c, &d);
+	GUEST_SYNC(4);
+	for (i = 0; i < T_HOT; i++)
+		xt_cpuid(0, 0, &a, &b, &c, &d);
+	GUEST_DONE();
+}
+
+static int set_triggered(struct xt_vm *vm, uint32_t reason, uint32_t rate,
+			 uint32_t window_ms)
+{
+	struct xvcpu_trace_policy p = {
+		.reason = reason, .mode = XVCPU_TRACE_TRIGGERED,
+		.rate = rate, .window_ms = window_ms,
+	};
+
+	return __vm_ioctl(vm, XVCPU_SET_TRACE_POLICY, &p);
+}
+
+static int trigger(struct xt_vm *vm, uint32_t reason, uint32_t window_ms)
+{
+	struct xvcpu_trace_trigger t = {
+		.reason = reason, .window_ms = window_ms,
+	};
+
+	return __vm_ioctl(vm, XVCPU_TRACE_TRIGGER, &t);
+}
+
+/* Run to the next ucall and count the CPUID exits traced on the way. */
+static unsigned int cpuid_traced_until_sync(struct __test_metadata *_metadata,
+					    struct xt_vcpu *vcpu, long id,
+					    uint64_t sync, uint64_t *traced,
+					    uint64_t *sampled_out)
+{
+	uint64_t t0 = vcpu_stat(vcpu, "traced_CPUID");
+	uint64_t s0 = vcpu_stat(vcpu, "sampled_out_CPUID");
+	struct ucall uc;
+	unsigned int n;
+	char *trace;
+
+	EXPECT_EQ(0, tr_clear());
+	tr_enable(_metadata, "xvcpu_exit", id);
+	tr_enable(_metadata, "xvcpu_cpuid", id);
+	TEST_ASSERT_SYNC(vcpu, sync, &uc);
+	EXPECT_EQ(0, tr_write("events/xvcpu/enable", "0"));
+	trace = tr_read(_metadata);
+	n = tr_count(trace, "xvcpu_exit", MUST(EXIT_CPUID));
+	/* The detail event comes with its exit, always. */
+	EXPECT_EQ(n, tr_count(trace, "xvcpu_cpuid", NULL));
+	free(trace);
+	*traced = vcpu_stat(vcpu, "traced_CPUID") - t0;
+	*sampled_out = vcpu_stat(vcpu, "sampled_out_CPUID") - s0;
+	return n;
+}
+
+/*
+ * CPUID triggered: below its rate (200 exits, rate 201/s) silent; on for
+ * an explicit trigger's window (all 150 traced); off again after a 1 ms
+ * window; and by rate (50/s): the 50th CPUID opens the window, so of 300
+ * exactly 251 are traced and 49 sampled out. Stats agree with tracefs.
+ */
+TEST_F(xvcpu, sampling_triggered)
+{
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_triggered);
+	uint64_t t, so;
+	long id = vm_id(vm);
+	struct ucall uc;
+	unsigned int n;
+	char *trace;
+
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(1, ioctl(vm->sys_fd, XVCPU_CHECK_CAP,
+			    (unsigned long)XVCPU_CAP_TRACE_TRIGGERED));
+	trace_all(_metadata, vm);
+	tr_reset(_metadata);
+	TEST_ASSERT_SYNC(vcpu, 1, &uc);
+
+	/* Not triggered yet: TRIGGER has nothing to turn on. */
+	ASSERT_EQ(-1, trigger(vm, EXIT_REASON_CPUID, 0));
+	ASSERT_EQ(ENOENT, errno);
+	ASSERT_EQ(-1, trigger(vm, XVCPU_TRACE_REASON_ALL, 0));
+	ASSERT_EQ(ENOENT, errno);
+
+	/* Below the rate: silent, every exit counted as sampled out. */
+	ASSERT_EQ(0, set_triggered(vm, EXIT_REASON_CPUID, T_BELOW + 1, 60000));
+	n = cpuid_traced_until_sync(_metadata, vcpu, id, 2, &t, &so);
+	printf("# below the rate: %u of %u traced (stats traced %llu, sampled out %llu)\n",
+	       n, T_BELOW, (unsigned long long)t, (unsigned long long)so);
+	EXPECT_EQ(0, n);
+	EXPECT_EQ(0, t);
+	EXPECT_EQ(T_BELOW, so);
+
+	/* An explicit trigger: every exit of its window traced. */
+	ASSERT_EQ(0, trigger(vm, EXIT_REASON_CPUID, 60000));
+	n = cpuid_traced_until_sync(_metadata, vcpu, id, 3, &t, &so);
+	printf("# explicit trigger, 60 s window: %u of %u traced\n", n, T_ON);
+	EXPECT_EQ(T_ON, n);
+	EXPECT_EQ(T_ON, t);
+	EXPECT_EQ(0, so);
+
+	/* A 1 ms window, long past when the guest runs again: off. */
+	ASSERT_EQ(0, set_triggered(vm, EXIT_REASON_CPUID, 0, 1000));
+	ASSERT_EQ(0, trigger(vm, XVCPU_TRACE_REASON_ALL, 1));
+	usleep(100 * 1000);
+	n = cpuid_traced_until_sync(_metadata, vcpu, id, 4, &t, &so);
+	printf("# after a 1 ms window: %u of %u traced\n", n, T_AFTER);
+	EXPECT_EQ(0, n);
+	EXPECT_EQ(T_AFTER, so);
+
+	/* By rate: the T_RATE-th exit within a second opens the window. */
+	ASSERT_EQ(0, set_triggered(vm, EXIT_REASON_CPUID, T_RATE, 60000));
+	EXPECT_EQ(0, tr_clear());
+	tr_enable(_metadata, "xvcpu_exit", id);
+	t = vcpu_stat(vcpu, "traced_CPUID");
+	so = vcpu_stat(vcpu, "sampled_out_CPUID");
+	TEST_ASSERT_DONE(vcpu);
+	EXPECT_EQ(0, tr_write("events/xvcpu/enable", "0"));
+	trace = tr_read(_metadata);
+	n = tr_count(trace, "xvcpu_exit", MUST(EXIT_CPUID));
+	free(trace);
+	t = vcpu_stat(vcpu, "traced_CPUID") - t;
+	so = vcpu_stat(vcpu, "sampled_out_CPUID") - so;
+	printf("# rate %u/s: %u of %u traced (stats traced %llu, sampled out %llu)\n",
+	       T_RATE, n, T_HOT, (unsigned long long)t, (unsigned long long)so);
+	EXPECT_EQ(T_HOT - (T_RATE - 1), n);
+	EXPECT_EQ(n, t);
+	EXPECT_EQ(T_RATE - 1, so);
+	tr_reset(_metadata);
+	xt_vm_destroy(vm);
+}
+
+/* Bad triggered policies and triggers: EINVAL, and nothing changes. */
+TEST_F(xvcpu, sampling_triggered_einval)
+{
+	struct xt_vm *vm = xt_vm_create();
+	struct xvcpu_trace_policy p;
+	struct xvcpu_trace_trigger t;
+	unsigned int i;
+
+	ASSERT_EQ(0, set_triggered(vm, EXIT_REASON_CPUID, 0, 1));
+	ASSERT_EQ(0, set_triggered(vm, EXIT_REASON_CPUID, 0xffffffff,
+				   XVCPU_TRACE_WINDOW_MAX_MS));
+	ASSERT_EQ(0, set_triggered(vm, XVCPU_TRACE_REASON_ALL, 10, 10));
+	/* Window 0 or too long; rate or window with another mode. */
+	ASSERT_EQ(-1, set_triggered(vm, EXIT_REASON_CPUID, 10, 0));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, set_triggered(vm, EXIT_REASON_CPUID, 10,
+				    XVCPU_TRACE_WINDOW_MAX_MS + 1));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, set_triggered(vm, XVCPU_TRACE_REASONS, 10, 10));
+	ASSERT_EQ(EINVAL, errno);
+	memset(&p, 0, sizeof(p));
+	p.reason = EXIT_REASON_CPUID;
+	p.mode = XVCPU_TRACE_ALL;
+	p.rate = 1;
+	ASSERT_EQ(-1, __vm_ioctl(vm, XVCPU_SET_TRACE_POLICY, &p));
+	ASSERT_EQ(EINVAL, errno);
+	p.rate = 0;
+	p.mode = XVCPU_TRACE_EVERY;
+	p.every = 2;
+	p.window_ms = 5;
+	ASSERT_EQ(-1, __vm_ioctl(vm, XVCPU_SET_TRACE_POLICY, &p));
+	ASSERT_EQ(EINVAL, errno);
+	p.mode = XVCPU_TRACE_TRIGGERED;
+	p.every = 2;
+	ASSERT_EQ(-1, __vm_ioctl(vm, XVCPU_SET_TRACE_POLICY, &p));
+	ASSERT_EQ(EINVAL, errno);
+
+	/* Triggers: range, window, reserved; a reason not triggered. */
+	ASSERT_EQ(0, trigger(vm, EXIT_REASON_CPUID, 0));
+	ASSERT_EQ(0, trigger(vm, XVCPU_TRACE_REASON_ALL, 5));
+	ASSERT_EQ(-1, trigger(vm, XVCPU_TRACE_REASONS, 0));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, trigger(vm, EXIT_REASON_CPUID, XVCPU_TRACE_WINDOW_MAX_MS + 1));
+	ASSERT_EQ(EINVAL, errno);
+	for (i = 0; i < XT_ARRAY_SIZE(t.reserved); i++) {
+		memset(&t, 0, sizeof(t));
+		t.reason = EXIT_REASON_CPUID;
+		t.reserved[i] = 1;
+		ASSERT_EQ(-1, __vm_ioctl(vm, XVCPU_TRACE_TRIGGER, &t));
+		ASSERT_EQ(EINVAL, errno) TH_LOG("reserved[%u]", i);
+	}
+	ASSERT_EQ(0, set_policy(vm, EXIT_REASON_CPUID, XVCPU_TRACE_ALL, 0));
+	ASSERT_EQ(-1, trigger(vm, EXIT_REASON_CPUID, 0));
+	ASSERT_EQ(ENOENT, errno);
+	ASSERT_EQ(16, sizeof(t));
+	xt_vm_destroy(vm);
+}
+
 /* Bad policies: EINVAL, and the policy stays as it was. */
 TEST_F(xvcpu, sampling_policy_einval)
 {
@@ -1051,7 +1261,7 @@ TEST_F(xvcpu, sampling_policy_einval)
 	ASSERT_EQ(0, set_policy(vm, XVCPU_TRACE_REASONS - 1, XVCPU_TRACE_OFF, 0));
 	ASSERT_EQ(0, set_policy(vm, 0, XVCPU_TRACE_EVERY, 0xffffffff));
 	/* Unknown mode, reason out of range, N = 0, N without EVERY. */
-	ASSERT_EQ(-1, set_policy(vm, EXIT_REASON_CPUID, 3, 0));
+	ASSERT_EQ(-1, set_policy(vm, EXIT_REASON_CPUID, 4, 0));
 	ASSERT_EQ(EINVAL, errno);
 	ASSERT_EQ(-1, set_policy(vm, XVCPU_TRACE_REASONS, XVCPU_TRACE_ALL, 0));
 	ASSERT_EQ(EINVAL, errno);
@@ -1088,6 +1298,8 @@ TEST_F(xvcpu, sampling_module_parameter)
 	static const char *const bad[] = {
 		"CPUID:every0", "NO_SUCH_REASON:all", "CPUID", "CPUID:sometimes",
 		"76:all", "CPUID:every", "CPUID:every-1", "*:", "defaults",
+		"CPUID:triggered/0", "CPUID:triggered5/3600001",
+		"CPUID:triggeredx", "CPUID:triggered5/", "CPUID:trigger",
 	};
 	char saved[1100], now[1100];
 	struct xt_vcpu *vcpu, *ovcpu;
@@ -1100,6 +1312,7 @@ TEST_F(xvcpu, sampling_module_parameter)
 	ASSERT_GT(xt_read_file(PARAM, saved, sizeof(saved)), 0);
 	printf("# trace_policy was: %s", saved);
 	old = xt_vm_create_with_vcpu(&ovcpu, guest_sample);
+	ASSERT_EQ(0, xt_write_file(PARAM, "EPT_VIOLATION:triggered,CPUID:triggered0/3600000,*:triggered500/20"));
 	ASSERT_EQ(0, xt_write_file(PARAM, "default, CPUID:off,IO_INSTRUCTION:every7"));
 	ASSERT_GT(xt_read_file(PARAM, now, sizeof(now)), 0);
 	EXPECT_STREQ("default, CPUID:off,IO_INSTRUCTION:every7\n", now);

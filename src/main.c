@@ -10,10 +10,35 @@
 #include "xvcpu.h"
 
 #include <linux/init.h>
+#include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 
 #include "trace/stats.h"
 #include "vmx/caps.h"
+
+/* xvcpu.h: which pr_* print. The kernel's numbers: 3 err ... 7 debug. */
+int xvcpu_loglevel = LOGLEVEL_INFO;
+
+static int loglevel_set(const char *val, const struct kernel_param *kp)
+{
+	int n, r;
+
+	r = kstrtoint(val, 10, &n);
+	if (r || n < LOGLEVEL_EMERG || n > LOGLEVEL_DEBUG)
+		return -EINVAL;
+	WRITE_ONCE(xvcpu_loglevel, n);
+	return 0;
+}
+
+static const struct kernel_param_ops loglevel_ops = {
+	.set = loglevel_set,
+	.get = param_get_int,
+};
+
+module_param_cb(loglevel, &loglevel_ops, &xvcpu_loglevel, 0644);
+MODULE_PARM_DESC(loglevel,
+		 "print messages of this level and more urgent: 0-7 (3 errors, 4 +warnings, 6 +info, the default, 7 +debug points); writable at run time");
 
 static int __init xvcpu_init(void)
 {

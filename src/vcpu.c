@@ -357,6 +357,8 @@ int xvcpu_create_vcpu(struct xvcpu_vm *vm, unsigned long id)
 	}
 	/* Before the unlock: a close from another thread waits for it. */
 	trace_xvcpu_vcpu_create(vcpu);
+	pr_debug("vm %u: vcpu %u created, VPID %u\n", vm->id, vcpu->id,
+		 vcpu->vpid);
 	mutex_unlock(&vm->lock);
 	return fd;
 

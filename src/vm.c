@@ -143,6 +143,7 @@ static void vm_destroy(struct xvcpu_vm *vm)
 	unsigned int i;
 
 	trace_xvcpu_vm_destroy(vm);
+	pr_debug("vm %u (pid %d) destroyed\n", vm->id, vm->pid);
 	xvcpu_stats_vm_destroy(vm);
 	down_write(&vm->slots_lock);
 	for (i = 0; i < XVCPU_MAX_MEMSLOTS; i++)
@@ -181,6 +182,8 @@ static int set_memory_region(struct xvcpu_vm *vm,
 		if (!slot->size) {
 			r = -ENOENT;
 		} else {
+			pr_debug("vm %u: slot %u deleted (GPA 0x%llx, 0x%llx bytes)\n",
+				 vm->id, mr->slot, slot->gpa, slot->size);
 			slot_release(vm, slot);
 			/* The ioctl's thread is of vm->mm: uncharge now. */
 			xvcpu_vm_charge(vm, 0);
@@ -222,6 +225,9 @@ static int set_memory_region(struct xvcpu_vm *vm,
 	slot->flags = mr->flags;
 	slot->size = mr->memory_size;
 	mutex_unlock(&vm->mmu_lock);
+	pr_debug("vm %u: slot %u GPA 0x%llx, 0x%llx bytes%s\n", vm->id,
+		 mr->slot, mr->guest_phys_addr, mr->memory_size,
+		 mr->flags & XVCPU_MEM_READONLY ? ", read-only" : "");
 out:
 	up_write(&vm->slots_lock);
 	return r;
@@ -283,6 +289,8 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return xvcpu_stats_vm_ioctl(vm, cmd, arg);
 	case XVCPU_SET_TRACE_POLICY:
 		return xvcpu_trace_policy_ioctl(vm, argp);
+	case XVCPU_TRACE_TRIGGER:
+		return xvcpu_trace_trigger_ioctl(vm, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -345,6 +353,7 @@ long xvcpu_create_vm(unsigned long type)
 		r = fd;
 		goto err;
 	}
+	pr_debug("vm %u created by pid %d\n", vm->id, vm->pid);
 	return fd;
 err:
 	vm_destroy(vm);

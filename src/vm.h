@@ -114,6 +114,17 @@ struct xvcpu_vm {
 	 * vCPUs' traced run loops (READ_ONCE).
 	 */
 	u32 trace_every[XVCPU_STATS_ROWS];
+	/*
+	 * Triggered sampling (trace_every 0): each row's window in TSC ticks
+	 * (0: the row is not in triggered mode), its rate threshold in exits
+	 * per second (0: only XVCPU_TRACE_TRIGGER), and the TSC until which
+	 * it is on, for all vCPUs. READ_ONCE/WRITE_ONCE.
+	 */
+	u64 trace_trig_window[XVCPU_STATS_ROWS];
+	u32 trace_trig_rate[XVCPU_STATS_ROWS];
+	u64 trace_trig_until[XVCPU_STATS_ROWS];
+	/* Bumped by each policy change: the vCPUs restart their counts. */
+	u32 trace_trig_gen;
 };
 
 /* What a linear-address access needs to know of the guest (mmio.c). */
@@ -171,7 +182,7 @@ enum {
 
 /* What xvcpu_exit needs from the moment of the exit (run.c, trace.h). */
 struct xvcpu_exit_trace {
-	u64 start_ns;		/* ktime_get_ns() right after the exit, 0: none */
+	bool armed;		/* set right after the exit: emit at the end */
 	u64 exits;		/* the vCPU's exit_count once this exit counts */
 	unsigned long rip;
 	u32 intr_info;
@@ -189,6 +200,7 @@ struct xvcpu_msr_state {
 	u64 mtrr_fixed[11];
 	u64 mtrr_var[16];	/* base/mask pairs 0x200..0x20f */
 	u64 tsc_offset;		/* guest TSC = host TSC + offset */
+	u64 ucode_rev;		/* IA32_BIOS_SIGN_ID: revision in 63:32 */
 };
 
 struct xvcpu_vcpu {
@@ -272,6 +284,13 @@ struct xvcpu_vcpu {
 	 * xvcpu_exit and detail events not emitted). Traced copy only.
 	 */
 	u32 trace_since[XVCPU_STATS_ROWS];	/* (u) */
+	/*
+	 * Triggered sampling: this vCPU's exits of each row since the TSC of
+	 * the start of its current one-second rate interval.
+	 */
+	u32 trig_count[XVCPU_STATS_ROWS];	/* (u) */
+	u64 trig_start[XVCPU_STATS_ROWS];	/* (u) */
+	u32 trig_gen;			/* (u) the VM's trace_trig_gen seen */
 	bool trace_skip;		/* (u) */
 	bool rcu_qs_due;		/* (u) next entry reports an RCU QS */
 	/* (u) written; a stats fd keeps this memory (trace/stats.h) */

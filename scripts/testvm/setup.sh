@@ -18,6 +18,7 @@ die() { echo "setup: error: $*" >&2; exit 1; }
 PKGS=(linux-headers-amd64 bochs bochsbios vgabios busybox-static xorriso
       isolinux syslinux-common cpio qemu-system-x86 kmod xz-utils
       gcc make libc6-dev binutils python3 coreutils findutils sparse perl
+      python3-docutils dkms lintian udev fakeroot
       libtraceevent-dev libtracefs-dev pkg-config prometheus
       clang bpftool libbpf-dev libelf-dev zlib1g-dev)
 

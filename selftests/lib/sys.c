@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "sys.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -227,6 +228,27 @@ long xt_slab_active_kb(void)
 	}
 	fclose(f);
 	return (long)(bytes / 1024);
+}
+
+int xt_shrink_slabs(void)
+{
+	DIR *d = opendir("/sys/kernel/slab");
+	struct dirent *e;
+	char path[512];
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink",
+			 e->d_name);
+		if (!xt_write_file(path, "1"))
+			n++;
+	}
+	closedir(d);
+	return n;
 }
 
 int xt_online_cpus(void)

@@ -62,6 +62,12 @@ long xt_meminfo_kb(const char *field);
  */
 long xt_slab_active_kb(void);
 /*
+ * Make every slab cache hand its per-CPU slabs back to its node lists
+ * (/sys/kernel/slab/<cache>/shrink), so xt_slab_active_kb() counts only
+ * objects in use. Returns the number of caches shrunk.
+ */
+int xt_shrink_slabs(void);
+/*
  * Free pages including those parked on per-CPU lists (/proc/zoneinfo),
  * which MemFree leaves out: a page leak shows here, pcp churn does not.
  */

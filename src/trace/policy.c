@@ -15,6 +15,7 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
+#include <asm/tsc.h>
 #include <asm/vmx.h>
 
 #include "../vm.h"
@@ -22,44 +23,79 @@
 
 static_assert(XVCPU_TRACE_REASONS == XVCPU_STATS_REASONS);
 
-/* The seed default: the frequent I/O and MSR exits 1 in 100, the rest all. */
+/*
+ * The seed default: the frequent I/O and MSR exits 1 in 100, EPT
+ * violations and APIC accesses triggered, the rest all.
+ */
 #define DEFAULT_POLICY \
-	"IO_INSTRUCTION:every100,MSR_READ:every100,MSR_WRITE:every100"
+	"IO_INSTRUCTION:every100,MSR_READ:every100,MSR_WRITE:every100," \
+	"EPT_VIOLATION:triggered,APIC_ACCESS:triggered"
 #define POLICY_MAX	1024
+/* "triggered" alone: on above 10,000 exits/s, for 100 ms. */
+#define TRIG_RATE	10000
+#define TRIG_WINDOW_MS	100
 
 static const struct {
 	u32 nr;
 	const char *name;
 } reason_names[] = { VMX_EXIT_REASONS };
 
+/* One reason's policy: N of 1 in N (1 all, 0 off or triggered). */
+struct policy_row {
+	u32 every;
+	u32 rate;	/* triggered: exits/s, 0 for explicit only */
+	u32 window_ms;	/* triggered: > 0; 0: not triggered */
+};
+
 /* The module parameter's text and its table, under policy_lock. */
 static DEFINE_MUTEX(policy_lock);
 static char policy_text[POLICY_MAX] = "default";
-static u32 policy_every[XVCPU_STATS_ROWS];
-static bool policy_parsed;	/* policy_every holds policy_text's table */
+static struct policy_row policy_rows[XVCPU_STATS_ROWS];
+static bool policy_parsed;	/* policy_rows holds policy_text's table */
 
-static void set_all(u32 *every, u32 n)
+static void set_all(struct policy_row *rows, const struct policy_row *to)
 {
 	unsigned int i;
 
 	for (i = 0; i < XVCPU_STATS_ROWS; i++)
-		every[i] = n;
+		rows[i] = *to;
 }
 
-/* "all", "off", "every<N>" (N >= 1): the N, 0 for off. */
-static int parse_mode(const char *s, u32 *n)
+/*
+ * "all", "off", "every<N>" (N >= 1), "triggered", "triggered<RATE>" or
+ * "triggered<RATE>/<MS>" (RATE exits/s, 0: explicit trigger only; MS
+ * 1 .. XVCPU_TRACE_WINDOW_MAX_MS).
+ */
+static int parse_mode(char *s, struct policy_row *row)
 {
+	char *slash;
+
+	memset(row, 0, sizeof(*row));
 	if (!strcmp(s, "all")) {
-		*n = 1;
+		row->every = 1;
 		return 0;
 	}
-	if (!strcmp(s, "off")) {
-		*n = 0;
+	if (!strcmp(s, "off"))
 		return 0;
-	}
-	if (strncmp(s, "every", 5) || kstrtou32(s + 5, 10, n) || !*n)
+	if (!strncmp(s, "every", 5))
+		return kstrtou32(s + 5, 10, &row->every) || !row->every ?
+		       -EINVAL : 0;
+	if (strncmp(s, "triggered", 9))
 		return -EINVAL;
-	return 0;
+	s += 9;
+	row->rate = TRIG_RATE;
+	row->window_ms = TRIG_WINDOW_MS;
+	if (!*s)
+		return 0;
+	slash = strchr(s, '/');
+	if (slash) {
+		*slash = 0;
+		if (kstrtou32(slash + 1, 10, &row->window_ms) ||
+		    !row->window_ms ||
+		    row->window_ms > XVCPU_TRACE_WINDOW_MAX_MS)
+			return -EINVAL;
+	}
+	return kstrtou32(s, 10, &row->rate) ? -EINVAL : 0;
 }
 
 /* A reason's name as <asm/vmx.h> spells it, or its number: its row. */
@@ -76,31 +112,31 @@ static int parse_reason(const char *s)
 	return -EINVAL;
 }
 
-static int parse_policy(const char *text, u32 *every);
+static int parse_policy(const char *text, struct policy_row *rows);
 
-/* "default", "*:<mode>" or "<reason>:<mode>", applied to @every. */
-static int apply_item(char *item, u32 *every)
+/* "default", "*:<mode>" or "<reason>:<mode>", applied to @rows. */
+static int apply_item(char *item, struct policy_row *rows)
 {
 	char *colon = strchr(item, ':');
+	struct policy_row to;
 	int row, r;
-	u32 n;
 
 	if (!strcmp(item, "default"))
-		return parse_policy(DEFAULT_POLICY, every);
+		return parse_policy(DEFAULT_POLICY, rows);
 	if (!colon)
 		return -EINVAL;
 	*colon = 0;
-	r = parse_mode(colon + 1, &n);
+	r = parse_mode(colon + 1, &to);
 	if (r)
 		return r;
 	if (!strcmp(item, "*")) {
-		set_all(every, n);
+		set_all(rows, &to);
 		return 0;
 	}
 	row = parse_reason(item);
 	if (row < 0)
 		return row;
-	every[row] = n;
+	rows[row] = to;
 	return 0;
 }
 
@@ -108,20 +144,21 @@ static int apply_item(char *item, u32 *every)
  * A comma-separated list of items, applied left to right to a table of
  * all reasons "all"; empty items and blanks around items are skipped.
  */
-static int parse_policy(const char *text, u32 *every)
+static int parse_policy(const char *text, struct policy_row *rows)
 {
+	static const struct policy_row all = { .every = 1 };
 	char *buf, *p, *item;
 	int r = 0;
 
 	buf = kstrdup(text, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	set_all(every, 1);
+	set_all(rows, &all);
 	p = buf;
 	while (!r && (item = strsep(&p, ",")) != NULL) {
 		item = strim(item);
 		if (*item)
-			r = apply_item(item, every);
+			r = apply_item(item, rows);
 	}
 	kfree(buf);
 	return r;
@@ -129,7 +166,7 @@ static int parse_policy(const char *text, u32 *every)
 
 static int policy_set(const char *val, const struct kernel_param *kp)
 {
-	u32 *every;
+	struct policy_row *rows;
 	size_t len;
 	int r;
 
@@ -138,19 +175,19 @@ static int policy_set(const char *val, const struct kernel_param *kp)
 		len--;
 	if (len >= POLICY_MAX)
 		return -EINVAL;
-	every = kmalloc_array(XVCPU_STATS_ROWS, sizeof(*every), GFP_KERNEL);
-	if (!every)
+	rows = kmalloc_array(XVCPU_STATS_ROWS, sizeof(*rows), GFP_KERNEL);
+	if (!rows)
 		return -ENOMEM;
-	r = parse_policy(val, every);
+	r = parse_policy(val, rows);
 	if (!r) {
 		mutex_lock(&policy_lock);
-		memcpy(policy_every, every, sizeof(policy_every));
+		memcpy(policy_rows, rows, sizeof(policy_rows));
 		memcpy(policy_text, val, len);
 		policy_text[len] = 0;
 		policy_parsed = true;
 		mutex_unlock(&policy_lock);
 	}
-	kfree(every);
+	kfree(rows);
 	return r;
 }
 
@@ -171,27 +208,45 @@ static const struct kernel_param_ops policy_ops = {
 
 module_param_cb(trace_policy, &policy_ops, NULL, 0644);
 MODULE_PARM_DESC(trace_policy,
-		 "trace sampling a new VM starts with: \"default\" and/or <REASON>|<nr>|*:all|off|every<N>, comma-separated (Documentation/tracing.rst)");
+		 "trace sampling a new VM starts with: \"default\" and/or <REASON>|<nr>|*:all|off|every<N>|triggered[<RATE>[/<MS>]], comma-separated (Documentation/tracing.rst)");
+
+/*
+ * One row of a VM. A reader racing with a change sees the old or the
+ * new mode, or for one exit a mix of them: a sampling decision, never a
+ * fault. Window first, so a row leaving triggered mode stops at once.
+ */
+static void set_row(struct xvcpu_vm *vm, unsigned int i,
+		    const struct policy_row *to)
+{
+	WRITE_ONCE(vm->trace_trig_window[i], (u64)to->window_ms * tsc_khz);
+	WRITE_ONCE(vm->trace_trig_rate[i], to->rate);
+	WRITE_ONCE(vm->trace_trig_until[i], 0);
+	WRITE_ONCE(vm->trace_every[i], to->every);
+}
 
 void xvcpu_trace_policy_vm_init(struct xvcpu_vm *vm)
 {
+	static const struct policy_row all = { .every = 1 };
+	unsigned int i;
+
 	mutex_lock(&policy_lock);
 	/* Before the first change of the parameter: the seed default. */
 	if (!policy_parsed) {
-		if (parse_policy(policy_text, policy_every))
-			set_all(policy_every, 1);	/* no memory */
+		if (parse_policy(policy_text, policy_rows))
+			set_all(policy_rows, &all);	/* no memory */
 		else
 			policy_parsed = true;
 	}
-	memcpy(vm->trace_every, policy_every, sizeof(vm->trace_every));
+	for (i = 0; i < XVCPU_STATS_ROWS; i++)
+		set_row(vm, i, &policy_rows[i]);
 	mutex_unlock(&policy_lock);
 }
 
 long xvcpu_trace_policy_ioctl(struct xvcpu_vm *vm, void __user *argp)
 {
 	struct xvcpu_trace_policy p;
+	struct policy_row to = {};
 	unsigned int i;
-	u32 n;
 
 	if (copy_from_user(&p, argp, sizeof(p)))
 		return -EFAULT;
@@ -200,28 +255,76 @@ long xvcpu_trace_policy_ioctl(struct xvcpu_vm *vm, void __user *argp)
 			return -EINVAL;
 	switch (p.mode) {
 	case XVCPU_TRACE_ALL:
-		n = 1;
+		to.every = 1;
 		break;
 	case XVCPU_TRACE_OFF:
-		n = 0;
 		break;
 	case XVCPU_TRACE_EVERY:
-		n = p.every;
+		if (!p.every)
+			return -EINVAL;
+		to.every = p.every;
+		break;
+	case XVCPU_TRACE_TRIGGERED:
+		if (!p.window_ms || p.window_ms > XVCPU_TRACE_WINDOW_MAX_MS)
+			return -EINVAL;
+		to.rate = p.rate;
+		to.window_ms = p.window_ms;
 		break;
 	default:
 		return -EINVAL;
 	}
-	if (!n && p.mode == XVCPU_TRACE_EVERY)
-		return -EINVAL;
 	if (p.every && p.mode != XVCPU_TRACE_EVERY)
 		return -EINVAL;
+	if ((p.rate || p.window_ms) && p.mode != XVCPU_TRACE_TRIGGERED)
+		return -EINVAL;
+	if (p.reason != XVCPU_TRACE_REASON_ALL &&
+	    p.reason >= XVCPU_TRACE_REASONS)
+		return -EINVAL;
+	/* One change at a time, so each bumps the generation once. */
+	mutex_lock(&vm->lock);
 	if (p.reason == XVCPU_TRACE_REASON_ALL) {
 		for (i = 0; i < XVCPU_STATS_ROWS; i++)
-			WRITE_ONCE(vm->trace_every[i], n);
-		return 0;
+			set_row(vm, i, &to);
+	} else {
+		set_row(vm, p.reason + 1, &to);
 	}
-	if (p.reason >= XVCPU_TRACE_REASONS)
-		return -EINVAL;
-	WRITE_ONCE(vm->trace_every[p.reason + 1], n);
+	/* Release: a vCPU that sees the new generation sees the new rows. */
+	smp_store_release(&vm->trace_trig_gen, vm->trace_trig_gen + 1);
+	mutex_unlock(&vm->lock);
 	return 0;
+}
+
+/* Open one triggered row's window now; false if it is not triggered. */
+static bool trigger_row(struct xvcpu_vm *vm, unsigned int i, u64 now,
+			u64 window)
+{
+	u64 own = READ_ONCE(vm->trace_trig_window[i]);
+
+	if (!own)
+		return false;
+	WRITE_ONCE(vm->trace_trig_until[i], now + (window ? window : own));
+	return true;
+}
+
+long xvcpu_trace_trigger_ioctl(struct xvcpu_vm *vm, void __user *argp)
+{
+	struct xvcpu_trace_trigger t;
+	unsigned int i, n = 0;
+	u64 now, window;
+
+	if (copy_from_user(&t, argp, sizeof(t)))
+		return -EFAULT;
+	if (t.reserved[0] || t.reserved[1] ||
+	    t.window_ms > XVCPU_TRACE_WINDOW_MAX_MS)
+		return -EINVAL;
+	if (t.reason != XVCPU_TRACE_REASON_ALL &&
+	    t.reason >= XVCPU_TRACE_REASONS)
+		return -EINVAL;
+	now = rdtsc();
+	window = (u64)t.window_ms * tsc_khz;
+	if (t.reason != XVCPU_TRACE_REASON_ALL)
+		return trigger_row(vm, t.reason + 1, now, window) ? 0 : -ENOENT;
+	for (i = 0; i < XVCPU_STATS_ROWS; i++)
+		n += trigger_row(vm, i, now, window);
+	return n ? 0 : -ENOENT;
 }

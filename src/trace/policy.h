@@ -4,7 +4,8 @@
  * and VMX basic exit reason, which exits emit xvcpu_exit and the
  * reason's detail event. Indexed by stats row (trace/stats.h): row 0
  * for reasons past the table, row r + 1 for reason r. A value is the
- * N of "1 exit in N traced": 1 all, 0 off.
+ * N of "1 exit in N traced": 1 all, 0 off or triggered (struct
+ * xvcpu_vm's trace_trig_*).
  */
 #ifndef XVCPU_TRACE_POLICY_H
 #define XVCPU_TRACE_POLICY_H
@@ -17,5 +18,7 @@ struct xvcpu_vm;
 void xvcpu_trace_policy_vm_init(struct xvcpu_vm *vm);
 /* vm.c: XVCPU_SET_TRACE_POLICY. */
 long xvcpu_trace_policy_ioctl(struct xvcpu_vm *vm, void __user *argp);
+/* vm.c: XVCPU_TRACE_TRIGGER. */
+long xvcpu_trace_trigger_ioctl(struct xvcpu_vm *vm, void __user *argp);
 
 #endif /* XVCPU_TRACE_POLICY_H */

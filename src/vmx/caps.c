@@ -121,6 +121,7 @@ int xvcpu_caps_check(unsigned long cap)
 	case XVCPU_CAP_USER_MSR_EXITS:
 	case XVCPU_CAP_USER_DEBUG_PORT:
 	case XVCPU_CAP_STATS_FD:
+	case XVCPU_CAP_TRACE_TRIGGERED:
 		return 1;	/* required at load, or pure software */
 	case XVCPU_CAP_EPT_2M:
 		return xvcpu_ept_cap(16);

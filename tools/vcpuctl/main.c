@@ -16,6 +16,7 @@ static int do_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
 	{ "run", do_run, "run a guest and summarise its exits" },
+	{ "boot", do_boot, "boot a Linux kernel (bzImage) on a minimal PC" },
 	{ "record", do_record, "record the xvcpu tracepoints into a trace file" },
 	{ "report", do_report, "exit statistics of a trace file" },
 	{ "format", do_format, "a trace file as text, one line per event" },
@@ -35,8 +36,8 @@ static void usage(FILE *f)
 		"       %s help [COMMAND]\n"
 		"       %s COMMAND --help\n"
 		"\n"
-		"COMMAND := { run | record | report | format | top | metrics |\n"
-		"             latency | help }\n"
+		"COMMAND := { run | boot | record | report | format | top |\n"
+		"             metrics | latency | help }\n"
 		"OPTIONS := { -h|--help | -V|--version }\n"
 		"\n",
 		bin_name, bin_name, bin_name);

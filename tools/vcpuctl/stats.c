@@ -84,7 +84,8 @@ static int by_count(const void *a, const void *b)
 enum key_style { KEY_PORT_IN, KEY_PORT_OUT, KEY_ADDR_R, KEY_ADDR_W, KEY_NR };
 
 /* The busiest keys first: what a reader of the summary looks for. */
-static void print_keys(FILE *f, const struct key_counts *t,
+static void print_keys(FILE *f, const char *(*port_name)(uint16_t),
+		       const struct key_counts *t,
 		       enum key_style style)
 {
 	struct key_counts sorted = *t;
@@ -100,7 +101,7 @@ static void print_keys(FILE *f, const struct key_counts *t,
 		case KEY_PORT_OUT:
 			snprintf(label, sizeof(label), "%s 0x%04" PRIx64 " %s",
 				 style == KEY_PORT_IN ? "in " : "out", k,
-				 devices_port_name(k));
+				 port_name(k));
 			break;
 		case KEY_ADDR_R:
 		case KEY_ADDR_W:
@@ -121,6 +122,8 @@ static void print_keys(FILE *f, const struct key_counts *t,
 void stats_print(FILE *f, const struct exit_stats *s,
 		 const struct run_summary *sum)
 {
+	const char *(*pn)(uint16_t) = sum->port_name ? sum->port_name :
+				       devices_port_name;
 	uint32_t r;
 	unsigned int i;
 
@@ -136,15 +139,15 @@ void stats_print(FILE *f, const struct exit_stats *s,
 			s->reason[r]);
 		switch (r) {
 		case XVCPU_EXIT_IO:
-			print_keys(f, &s->io_out, KEY_PORT_OUT);
-			print_keys(f, &s->io_in, KEY_PORT_IN);
+			print_keys(f, pn, &s->io_out, KEY_PORT_OUT);
+			print_keys(f, pn, &s->io_in, KEY_PORT_IN);
 			break;
 		case XVCPU_EXIT_MMIO:
-			print_keys(f, &s->mmio_read, KEY_ADDR_R);
-			print_keys(f, &s->mmio_write, KEY_ADDR_W);
+			print_keys(f, pn, &s->mmio_read, KEY_ADDR_R);
+			print_keys(f, pn, &s->mmio_write, KEY_ADDR_W);
 			break;
 		case XVCPU_EXIT_HYPERCALL:
-			print_keys(f, &s->hypercall, KEY_NR);
+			print_keys(f, pn, &s->hypercall, KEY_NR);
 			break;
 		}
 	}

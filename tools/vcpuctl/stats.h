@@ -52,6 +52,8 @@ struct run_summary {
 	const struct xvcpu_debug_port_log *debug_port;
 	const char *debug_port_source;	/* "kernel log", "vcpuctl latch" */
 	uint64_t serial_bytes;
+	/* What sits at a port; NULL: devices_port_name() (vcpuctl run). */
+	const char *(*port_name)(uint16_t port);
 };
 
 void stats_print(FILE *f, const struct exit_stats *s,

@@ -39,7 +39,8 @@
 #define XVCPU_CAP_USER_MSR_EXITS	8	/* VM: unknown MSRs exit to user */
 #define XVCPU_CAP_USER_DEBUG_PORT	9	/* VM: port 0x80 exits to user */
 #define XVCPU_CAP_STATS_FD		10	/* XVCPU_GET_STATS_FD, RESET_STATS */
-#define XVCPU_CAP_NR			11	/* first unknown number */
+#define XVCPU_CAP_TRACE_TRIGGERED	11	/* XVCPU_TRACE_TRIGGERED, _TRIGGER */
+#define XVCPU_CAP_NR			12	/* first unknown number */
 
 /* System ioctls (on /dev/xvcpu). */
 /* Returns XVCPU_API_VERSION; takes no argument (pass 0). */
@@ -227,23 +228,54 @@ struct xvcpu_stats_desc {
  * emit xvcpu_exit and that reason's detail event (xvcpu_io, xvcpu_msr,
  * ...). XVCPU_TRACE_REASON_ALL sets every reason (and those past the
  * table). EINVAL: unknown mode, reason out of range, every 0 with
- * XVCPU_TRACE_EVERY, a non-zero reserved field.
+ * XVCPU_TRACE_EVERY, @every, @rate or @window_ms set for a mode that
+ * does not take it, @window_ms 0 or above XVCPU_TRACE_WINDOW_MAX_MS with
+ * XVCPU_TRACE_TRIGGERED, a non-zero reserved field.
+ *
+ * XVCPU_TRACE_TRIGGERED: off until a vCPU sees @rate or more exits of
+ * the reason within one second (0: never by rate), or XVCPU_TRACE_TRIGGER
+ * arrives; then every exit of the reason, on every vCPU of the VM, is
+ * traced for @window_ms, then off again.
+ *
+ * @rate and @window_ms took the place of reserved[0] and reserved[1]
+ * (which had to be 0): the layout and the old modes' meaning are as
+ * before.
  */
 #define XVCPU_TRACE_ALL		0	/* every exit traced */
 #define XVCPU_TRACE_EVERY	1	/* 1 exit in @every traced */
 #define XVCPU_TRACE_OFF		2	/* none traced */
+#define XVCPU_TRACE_TRIGGERED	3	/* off; all for a window when hot */
 
 #define XVCPU_TRACE_REASON_ALL	0xffffffffu
 #define XVCPU_TRACE_REASONS	76	/* basic reasons 0 .. 75 */
+#define XVCPU_TRACE_WINDOW_MAX_MS 3600000u	/* one hour */
 
 struct xvcpu_trace_policy {
 	__u32 reason;		/* VMX basic exit reason or _REASON_ALL */
-	__u32 mode;		/* XVCPU_TRACE_ALL/EVERY/OFF */
+	__u32 mode;		/* XVCPU_TRACE_ALL/EVERY/OFF/TRIGGERED */
 	__u32 every;		/* N >= 1 for EVERY, else 0 */
-	__u32 reserved[5];	/* must be 0 */
+	__u32 rate;		/* TRIGGERED: exits/s that turn it on, else 0 */
+	__u32 window_ms;	/* TRIGGERED: how long it stays on, else 0 */
+	__u32 reserved[3];	/* must be 0 */
 };
 
 #define XVCPU_SET_TRACE_POLICY	_IOW(XVCPUIO, 0x46, struct xvcpu_trace_policy)
+
+/*
+ * On a VM fd: turn tracing on now for a reason in XVCPU_TRACE_TRIGGERED
+ * mode (or, with XVCPU_TRACE_REASON_ALL, for every such reason), for
+ * @window_ms (0: each reason's own window), as if its rate had crossed
+ * the threshold. EINVAL: reason out of range, @window_ms above
+ * XVCPU_TRACE_WINDOW_MAX_MS, a non-zero reserved field; ENOENT: the
+ * reason (or, with _REASON_ALL, every reason) is not in TRIGGERED mode.
+ */
+struct xvcpu_trace_trigger {
+	__u32 reason;		/* VMX basic exit reason or _REASON_ALL */
+	__u32 window_ms;	/* 0: the policy's window */
+	__u32 reserved[2];	/* must be 0 */
+};
+
+#define XVCPU_TRACE_TRIGGER	_IOW(XVCPUIO, 0x47, struct xvcpu_trace_trigger)
 
 /* ---- vCPU fd -------------------------------------------------------- */
 
