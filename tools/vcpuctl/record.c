@@ -46,6 +46,7 @@
 
 #include "tracefile.h"
 #include "vcpuctl.h"
+#include "vmstats.h"
 
 #define SYSTEM		"xvcpu"
 #define MAX_EVENTS	32
@@ -930,6 +931,65 @@ static int open_output(struct recorder *r, const char *path, bool flight)
 	return err;
 }
 
+/*
+ * The recorded VMs' exit counts from their always-on stats (debugfs),
+ * summed over vCPUs: exits_<R>, traced_<R>, sampled_out_<R>. Written at
+ * the start and the end, so a report can set what the file kept next to
+ * the true counts of a VM alive throughout. No debugfs: nothing written.
+ */
+static void write_vm_stats(struct recorder *r, uint32_t when)
+{
+	struct vm_stats *vms;
+	unsigned int n, i, k, j;
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+	if (vmstats_read_all(NULL, &vms, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		const struct kstats *ks = &vms[i].ks;
+		bool want = !r->o->nvms;
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		for (j = 0; j < r->o->nvms; j++)
+			want |= r->o->vms[j] == vms[i].vm;
+		if (!want)
+			continue;
+		f = open_memstream(&text, &len);
+		if (!f)
+			break;
+		for (k = 0; k < ks->n; k++) {
+			const char *base;
+			uint64_t sum = 0;
+			int vcpu;
+
+			base = vmstats_split(ks->s[k].name, &vcpu);
+			if (vcpu < 0 || ks->s[k].size != 1 ||
+			    (strncmp(base, "exits_", 6) &&
+			     strncmp(base, "traced_", 7) &&
+			     strncmp(base, "sampled_out_", 12)))
+				continue;
+			/* Once per name: the first vCPU's sums them all. */
+			if (vcpu != 0)
+				continue;
+			for (j = 0; j < ks->n; j++) {
+				int v2;
+				const char *b2 = vmstats_split(ks->s[j].name, &v2);
+
+				if (v2 >= 0 && ks->s[j].size == 1 && !strcmp(b2, base))
+					sum += ks->s[j].val[0];
+			}
+			if (sum)
+				fprintf(f, "%s %llu\n", base, (unsigned long long)sum);
+		}
+		fclose(f);
+		xvt_write_stats(&r->w, now, vms[i].vm, vms[i].pid, when, text, len);
+		free(text);
+	}
+	vmstats_free(vms, n);
+}
+
 static int close_output(struct recorder *r, const char *path)
 {
 	struct xvt_cpu_total *tot;
@@ -1266,6 +1326,9 @@ int do_record(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* The stats right at the edges of the recorded time. */
+	if (!flight)
+		write_vm_stats(&r, XVT_STATS_START);
 	enable_all(&r, true);
 	t0 = now_ns(CLOCK_MONOTONIC);
 	if (o.duration > 0)
@@ -1314,6 +1377,8 @@ int do_record(int argc, char **argv)
 		}
 	}
 	enable_all(&r, false);
+	if (!flight)
+		write_vm_stats(&r, XVT_STATS_END);
 	if (flight) {
 		/* A failure in the last moments still counts. */
 		if (triggered(&r) && flight_dump(&r, "guest failure"))

@@ -55,6 +55,21 @@ struct guest_rec {
 	uint64_t data[8];
 };
 
+/* Exits in the file per VM and reason (next to the stats). */
+struct vm_reason {
+	uint32_t vm;
+	int slot;
+	uint64_t n;
+};
+
+/* A VM's STATS records at the start and the end of the recording. */
+struct stats_pair {
+	uint32_t vm;
+	int32_t pid;
+	const char *text[2];
+	size_t len[2];
+};
+
 struct ev_count {
 	const char *name;
 	uint64_t n;
@@ -85,6 +100,10 @@ struct report {
 	uint32_t ncpus;
 	struct ev_count *evs;
 	unsigned int nevs;
+	struct vm_reason *vrs;
+	unsigned int nvrs;
+	struct stats_pair *sps;
+	unsigned int nsps;
 	uint64_t events, exits, kern, user, err, lost, lost_recs;
 	uint64_t first_t, last_t;
 	bool any_t;
@@ -264,6 +283,149 @@ static int resolve(struct report *r, char *err, size_t errlen)
 	return 0;
 }
 
+static int count_vm_reason(struct report *r, uint32_t vm, int slot)
+{
+	struct vm_reason *v;
+	unsigned int i;
+
+	for (i = 0; i < r->nvrs; i++)
+		if (r->vrs[i].vm == vm && r->vrs[i].slot == slot) {
+			r->vrs[i].n++;
+			return 0;
+		}
+	v = realloc(r->vrs, (r->nvrs + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r->vrs = v;
+	r->vrs[r->nvrs++] = (struct vm_reason){ vm, slot, 1 };
+	return 0;
+}
+
+static uint64_t in_file(const struct report *r, uint32_t vm, int slot)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nvrs; i++)
+		if (r->vrs[i].vm == vm && r->vrs[i].slot == slot)
+			return r->vrs[i].n;
+	return 0;
+}
+
+/* The STATS records of the file, paired per VM. */
+static int collect_stats(struct report *r, const struct xvt_file *f)
+{
+	uint64_t off = f->hdr->header_size;
+	struct xvt_view v;
+	const char *why;
+
+	while (off < f->len && !xvt_read_at(f, off, &v, &why)) {
+		if (v.type == XVT_STATS) {
+			const struct xvt_stats *st = (const void *)v.data;
+			struct stats_pair *p = NULL;
+			unsigned int i;
+
+			for (i = 0; i < r->nsps; i++)
+				if (r->sps[i].vm == st->vm_id && r->sps[i].pid == st->pid)
+					p = &r->sps[i];
+			if (!p) {
+				p = realloc(r->sps, (r->nsps + 1) * sizeof(*p));
+				if (!p)
+					return -ENOMEM;
+				r->sps = p;
+				p += r->nsps++;
+				memset(p, 0, sizeof(*p));
+				p->vm = st->vm_id;
+				p->pid = st->pid;
+			}
+			p->text[st->when] = (const char *)(st + 1);
+			p->len[st->when] = strnlen(p->text[st->when],
+						   v.size - sizeof(*st));
+		}
+		off += v.size;
+	}
+	return 0;
+}
+
+/* Value of "name value" in a STATS text; 0 if absent. */
+static uint64_t stat_of(const char *text, size_t len, const char *name)
+{
+	size_t nl = strlen(name);
+	const char *p = text, *end = text + len;
+
+	while (p && p < end) {
+		const char *eol = memchr(p, '\n', end - p);
+
+		if ((size_t)(end - p) > nl && !memcmp(p, name, nl) && p[nl] == ' ')
+			return strtoull(p + nl + 1, NULL, 10);
+		p = eol ? eol + 1 : NULL;
+	}
+	return 0;
+}
+
+/*
+ * For VMs alive from start to end: per reason, the exits the stats
+ * counted while recording, how many the sampling policy traced or left
+ * out, and how many are in the file.
+ */
+static void print_stats(const struct report *r, bool json, bool *first)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nsps; i++) {
+		const struct stats_pair *p = &r->sps[i];
+		const char *q, *end;
+
+		if (!p->text[0] || !p->text[1] || (r->vm >= 0 && p->vm != r->vm))
+			continue;
+		end = p->text[1] + p->len[1];
+		for (q = p->text[1]; q && q < end;) {
+			const char *eol = memchr(q, '\n', end - q);
+			char name[96], tn[112];
+			uint64_t ex, tr, so;
+			uint32_t reason;
+			size_t nlen = strcspn(q, " \n");
+
+			if (nlen >= sizeof(name) || strncmp(q, "exits_", 6))
+				goto next;
+			memcpy(name, q, nlen);
+			name[nlen] = 0;
+			if (parse_reason(name + 6, &reason) ||
+			    (r->reason_filter && !r->reason_on[reason_slot(reason)]))
+				goto next;
+			ex = stat_of(p->text[1], p->len[1], name) -
+			     stat_of(p->text[0], p->len[0], name);
+			snprintf(tn, sizeof(tn), "traced_%s", name + 6);
+			tr = stat_of(p->text[1], p->len[1], tn) -
+			     stat_of(p->text[0], p->len[0], tn);
+			snprintf(tn, sizeof(tn), "sampled_out_%s", name + 6);
+			so = stat_of(p->text[1], p->len[1], tn) -
+			     stat_of(p->text[0], p->len[0], tn);
+			if (!ex)
+				goto next;
+			if (json) {
+				printf("%s{\"vm\":%u,\"pid\":%d,\"reason\":\"%s\",\"exits\":%llu,\"traced\":%llu,\"sampled_out\":%llu,\"in_file\":%llu}",
+				       *first ? "" : ",", p->vm, p->pid, name + 6,
+				       (unsigned long long)ex, (unsigned long long)tr,
+				       (unsigned long long)so,
+				       (unsigned long long)in_file(r, p->vm, reason_slot(reason)));
+			} else {
+				if (*first)
+					printf("\nWhile recording, by the VMs' own stats (VMs alive throughout):\n"
+					       "%-6s %-7s %-20s %12s %12s %12s %12s\n", "VM",
+					       "PID", "REASON", "EXITS", "TRACED",
+					       "SAMPLED_OUT", "IN_FILE");
+				printf("%-6u %-7d %-20s %12llu %12llu %12llu %12llu\n",
+				       p->vm, p->pid, name + 6, (unsigned long long)ex,
+				       (unsigned long long)tr, (unsigned long long)so,
+				       (unsigned long long)in_file(r, p->vm, reason_slot(reason)));
+			}
+			*first = false;
+next:
+			q = eol ? eol + 1 : NULL;
+		}
+	}
+}
+
 /* One sample; -ENOMEM is the only error. */
 static int account(struct report *r, const struct xvt_view *v)
 {
@@ -296,6 +458,8 @@ static int account(struct report *r, const struct xvt_view *v)
 			return 0;
 		rs = &r->slots[slot];
 		rs->nr = reason;
+		if (count_vm_reason(r, xvt_field(r->tep, r->x_vm, raw, n), slot))
+			return -ENOMEM;
 		if (hist_add(&rs->all, ns))
 			return -ENOMEM;
 		r->exits++;
@@ -508,6 +672,11 @@ static void print_text(struct report *r, const struct xvt_file *f,
 	for (k = 0; k < r->nevs; k++)
 		printf("%-24s %10llu\n", r->evs[k].name,
 		       (unsigned long long)r->evs[k].n);
+	{
+		bool first = true;
+
+		print_stats(r, false, &first);
+	}
 }
 
 static void json_str(const char *s)
@@ -610,7 +779,13 @@ static void print_json(struct report *r, const struct xvt_file *f,
 		json_str(r->evs[k].name);
 		printf(":%llu", (unsigned long long)r->evs[k].n);
 	}
-	printf("}}\n");
+	printf("},\"stats\":[");
+	{
+		bool first = true;
+
+		print_stats(r, true, &first);
+	}
+	printf("]}\n");
 }
 
 static int cmp_guest(const void *a, const void *b)
@@ -842,7 +1017,7 @@ int do_report(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (xvt_merge_init(&m, &f)) {
+	if (xvt_merge_init(&m, &f) || collect_stats(r, &f)) {
 		p_err("report: out of memory");
 		goto out;
 	}
@@ -911,6 +1086,8 @@ out:
 	}
 	free(r->boot);
 	free(r->gevs);
+	free(r->vrs);
+	free(r->sps);
 	free(r->vcpus);
 	free(r->cpus);
 	free(r->evs);

@@ -178,6 +178,27 @@ int xvt_write_end(struct xvt_writer *w, uint64_t time, uint32_t ncpus,
 	return 0;
 }
 
+int xvt_write_stats(struct xvt_writer *w, uint64_t time, uint32_t vm_id,
+		    int32_t pid, uint32_t when, const char *text, size_t len)
+{
+	size_t size = sizeof(struct xvt_stats) + len;
+	struct xvt_stats *st;
+
+	if (size > XVT_REC_MAX || when > XVT_STATS_END)
+		return w->err = -EINVAL;
+	st = (struct xvt_stats *)w_reserve(w, pad8(size));
+	if (!st)
+		return w->err;
+	st->h.type = XVT_STATS;
+	st->h.size = pad8(size);
+	st->time = time;
+	st->vm_id = vm_id;
+	st->pid = pid;
+	st->when = when;
+	memcpy(st + 1, text, len);
+	return 0;
+}
+
 int xvt_writer_finish(struct xvt_writer *w)
 {
 	int err = w_flush(w);
@@ -331,6 +352,14 @@ int xvt_read_at(const struct xvt_file *f, uint64_t off, struct xvt_view *v,
 		v->time = l->time;
 		v->cpu = l->cpu;
 		v->lost = l->lost;
+		break;
+	}
+	case XVT_STATS: {
+		const struct xvt_stats *st = (const void *)p;
+
+		if (r->size < sizeof(*st) || st->when > XVT_STATS_END)
+			BAD("bad stats record");
+		v->time = st->time;
 		break;
 	}
 	case XVT_END: {

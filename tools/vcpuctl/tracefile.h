@@ -42,6 +42,7 @@ enum xvt_type {
 	XVT_SAMPLE = 3,	/* struct xvt_sample + raw data */
 	XVT_LOST = 4,	/* struct xvt_lost */
 	XVT_END = 5,	/* struct xvt_end + ncpus struct xvt_cpu_total */
+	XVT_STATS = 6,	/* struct xvt_stats + "name value\n" lines */
 };
 
 struct xvt_sample {
@@ -73,6 +74,24 @@ struct xvt_end {
 	/* struct xvt_cpu_total cpu[ncpus] */
 };
 
+/*
+ * A VM's always-on stats (debugfs) when recording started or stopped,
+ * summed over its vCPUs: the true exit counts next to what the trace
+ * kept (sampling, lost records).
+ */
+struct xvt_stats {
+	struct xvt_rec h;
+	uint64_t time;
+	uint32_t vm_id;
+	int32_t pid;
+	uint32_t when;		/* XVT_STATS_START or XVT_STATS_END */
+	uint32_t pad;		/* zero */
+	/* "name value\n" text, NUL padded */
+};
+
+#define XVT_STATS_START	0
+#define XVT_STATS_END	1
+
 /* Records larger than this are corrupt (a raw sample is < 64 KiB). */
 #define XVT_REC_MAX	(1u << 20)
 /* CPU numbers in a file are below this. */
@@ -98,6 +117,8 @@ int xvt_write_lost(struct xvt_writer *w, uint64_t time, uint32_t cpu,
 		   uint64_t lost);
 int xvt_write_end(struct xvt_writer *w, uint64_t time, uint32_t ncpus,
 		  const struct xvt_cpu_total *tot);
+int xvt_write_stats(struct xvt_writer *w, uint64_t time, uint32_t vm_id,
+		    int32_t pid, uint32_t when, const char *text, size_t len);
 /* Flushes; returns the first error of the whole writer's life, or 0. */
 int xvt_writer_finish(struct xvt_writer *w);
 

@@ -113,7 +113,7 @@ static uint64_t pct(const struct vals *v, double p)
 int main(int argc, char **argv)
 {
 	unsigned long long seed, n, i;
-	uint64_t t[2] = { 1000000000ull, 1000000500ull }, lost = 0;
+	uint64_t t[2] = { 1000000000ull, 1000000500ull }, lost = 0, ncpuid = 0;
 	struct xvt_cpu_total tot[2] = { { 0, 0 }, { 0, 0 } };
 	static const char info[] =
 		"tool=gen_trace\nkernel=synthetic\ncpu_model=generated\n"
@@ -141,6 +141,13 @@ int main(int argc, char **argv)
 	xvt_write_info(&w, info, sizeof(info) - 1);
 	xvt_write_format(&w, "xvcpu", exit_fmt, sizeof(exit_fmt) - 1);
 	xvt_write_format(&w, "xvcpu", entry_fmt, sizeof(entry_fmt) - 1);
+	/* VM 1's stats at the start: 5 CPUID exits before recording. */
+	{
+		static const char st0[] = "exits_CPUID 5\nexits_HLT 2\n";
+
+		xvt_write_stats(&w, t[0] - 1, 1, 77, XVT_STATS_START, st0,
+				sizeof(st0) - 1);
+	}
 	for (i = 0; i < n; i++) {
 		uint8_t raw[68] = { 0 }, ent[44] = { 0 };
 		unsigned long long x = rnd(&seed);
@@ -179,6 +186,8 @@ int main(int argc, char **argv)
 		memcpy(raw + 56, &ns, 8);		/* handle_ns */
 		t[cpu] += 100 + x % 900;
 		xvt_write_sample(&w, t[cpu], cpu, raw, sizeof(raw));
+		if (reasons[r].nr == 10)
+			ncpuid++;
 		tot[cpu].samples++;
 		if (expect) {
 			struct vals *v = &st[r];
@@ -215,6 +224,20 @@ int main(int argc, char **argv)
 			lost += 7;
 		}
 	}
+	/*
+	 * And at the end: the CPUIDs in the file plus 50 the sampling
+	 * policy left out (traced_ and sampled_out_ say which).
+	 */
+	{
+		char st1[256];
+		int len = snprintf(st1, sizeof(st1),
+				   "exits_CPUID %llu\ntraced_CPUID %llu\nsampled_out_CPUID 50\nexits_HLT 2\n",
+				   (unsigned long long)(5 + ncpuid + 50),
+				   (unsigned long long)ncpuid);
+
+		xvt_write_stats(&w, t[0] > t[1] ? t[0] : t[1], 1, 77,
+				XVT_STATS_END, st1, len);
+	}
 	xvt_write_end(&w, t[0] > t[1] ? t[0] : t[1], 2, tot);
 	if (xvt_writer_finish(&w) || close(fd)) {
 		perror(argv[1]);
@@ -238,5 +261,8 @@ int main(int argc, char **argv)
 		free(v->v);
 	}
 	printf("lost %llu\n", (unsigned long long)lost);
+	printf("stats CPUID exits %llu traced %llu sampled_out 50 in_file %llu\n",
+	       (unsigned long long)(ncpuid + 50), (unsigned long long)ncpuid,
+	       (unsigned long long)ncpuid);
 	return 0;
 }

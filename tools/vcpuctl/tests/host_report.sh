@@ -35,6 +35,8 @@ for line in open(sys.argv[1]):
         exp[w[1]] = {w[i]: int(w[i + 1]) for i in range(2, len(w), 2)}
     elif w[0] == "lost":
         lost = int(w[1])
+    elif w[0] == "stats":
+        st = {w[i]: int(w[i + 1]) for i in range(2, len(w), 2)}
 rep = json.load(open(sys.argv[2]))
 bad = []
 got = {r["reason"]: r for r in rep["reasons"]}
@@ -54,6 +56,11 @@ for name, e in exp.items():
     for k, ek in (("p50_ns", "p50"), ("p90_ns", "p90"), ("p99_ns", "p99"), ("p999_ns", "p999")):
         if abs(g[k] - e[ek]) > 0.01 * e[ek]:
             bad.append("%s %s %d not within 1%% of %d" % (name, k, g[k], e[ek]))
+# The VM's stats next to the file: only reasons that moved (HLT did not).
+want = [{"vm": 1, "pid": 77, "reason": "CPUID", "exits": st["exits"],
+         "traced": st["traced"], "sampled_out": 50, "in_file": st["in_file"]}]
+if rep["stats"] != want:
+    bad.append("stats %s != %s" % (rep["stats"], want))
 if rep["lost"] != lost:
     bad.append("lost %d != %d" % (rep["lost"], lost))
 total = sum(e["count"] for e in exp.values())

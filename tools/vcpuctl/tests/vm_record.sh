@@ -18,7 +18,7 @@ n=0
 bad=
 
 echo "KTAP version 1"
-echo "1..13"
+echo "1..14"
 
 result() {
 	n=$((n + 1))
@@ -317,6 +317,42 @@ want "$T/out" "@handle_ns[CPUID]: 1000 exits"
 cp "$T/lat.json" "$T/out.json"
 sed -n '/CPUID/,/^$/p' "$T/out" | sed 's/^/# /'
 result latency_bpf_histograms
+
+# 14: sampling next to the truth: the seed policy traces I/O exits 1 in
+#     100; the report sets the file's count beside the VM's own stats
+#     (exits, traced, sampled out) over the recorded time.
+echo default >$POLICY
+"$VCPUCTL" run "$GUESTS/io_loop.bin" >"$T/io" 2>&1 &
+io=$!
+i=0
+while [ $i -lt 120 ] && ! grep -q i "$T/io"; do sleep 1; i=$((i + 1)); done
+"$VCPUCTL" record -e xvcpu_exit -T 2 -o "$T/st.dat" >"$T/out" 2>"$T/err"
+want_rc $? 0
+kill -INT $io
+wait $io
+"$VCPUCTL" report --json "$T/st.dat" >"$T/st.json" 2>>"$T/err"
+"$VCPUCTL" report "$T/st.dat" >"$T/st.txt" 2>>"$T/err"
+row=$(tr '{' '\n' <"$T/st.json" | grep -F '"pid":' | grep -F '"reason":"IO_INSTRUCTION","exits":' | head -n1)
+ex=$(echo "$row" | sed -n 's/.*"exits":\([0-9]*\).*/\1/p')
+tr_=$(echo "$row" | sed -n 's/.*"traced":\([0-9]*\).*/\1/p')
+so=$(echo "$row" | sed -n 's/.*"sampled_out":\([0-9]*\).*/\1/p')
+inf=$(echo "$row" | sed -n 's/.*"in_file":\([0-9]*\).*/\1/p')
+echo "# I/O exits while recording: $ex by the stats, $tr_ traced, $so sampled out, $inf in the file"
+if [ -z "$ex" ] || [ -z "$inf" ] || [ "$ex" -lt 1000 ]; then
+	bad="$bad no stats row with 1000+ I/O exits ($row);"
+else
+	# 1 in 100 of what the traced loop saw (a sampling phase of 1 either way).
+	seen=$((tr_ + so))
+	[ "$seen" -le "$ex" ] && [ $((seen * 2)) -ge "$ex" ] ||
+		bad="$bad traced $tr_ + sampled out $so vs exits $ex;"
+	[ $((tr_ * 100)) -ge $((seen - 100)) ] && [ $((tr_ * 100)) -le $((seen + 100)) ] ||
+		bad="$bad traced $tr_ is not 1 in 100 of $seen;"
+	[ "$inf" -ge 1 ] && [ "$inf" -le "$tr_" ] && [ $((tr_ - inf)) -le 3 ] ||
+		bad="$bad in file $inf vs traced $tr_;"
+fi
+sed -n '/While recording/,$p' "$T/st.txt" | sed 's/^/# /'
+cp "$T/st.json" "$T/out"
+result sampling_next_to_the_stats
 
 echo "${old_policy:-default}" >$POLICY 2>/dev/null
 # What a user sees, for the record.
