@@ -337,7 +337,7 @@ ex=$(echo "$row" | sed -n 's/.*"exits":\([0-9]*\).*/\1/p')
 tr_=$(echo "$row" | sed -n 's/.*"traced":\([0-9]*\).*/\1/p')
 so=$(echo "$row" | sed -n 's/.*"sampled_out":\([0-9]*\).*/\1/p')
 inf=$(echo "$row" | sed -n 's/.*"in_file":\([0-9]*\).*/\1/p')
-echo "# I/O exits while recording: $ex by the stats, $tr_ traced, $so sampled out, $inf in the file"
+echo "# I/O exits while recording: $ex by the stats, $tr_ traced, $so sampled out, $inf in the file, $(jnum "$T/st.json" lost) lost"
 if [ -z "$ex" ] || [ -z "$inf" ] || [ "$ex" -lt 1000 ]; then
 	bad="$bad no stats row with 1000+ I/O exits ($row);"
 else
@@ -347,8 +347,11 @@ else
 		bad="$bad traced $tr_ + sampled out $so vs exits $ex;"
 	[ $((tr_ * 100)) -ge $((seen - 100)) ] && [ $((tr_ * 100)) -le $((seen + 100)) ] ||
 		bad="$bad traced $tr_ is not 1 in 100 of $seen;"
-	[ "$inf" -ge 1 ] && [ "$inf" -le "$tr_" ] && [ $((tr_ - inf)) -le 3 ] ||
-		bad="$bad in file $inf vs traced $tr_;"
+	# What the rings dropped is counted: in the file + lost = traced.
+	lost=$(jnum "$T/st.json" lost)
+	[ "$inf" -ge 1 ] && [ $((inf + lost)) -le "$tr_" ] &&
+		[ $((tr_ - inf - lost)) -le 3 ] ||
+		bad="$bad in file $inf + lost $lost vs traced $tr_;"
 fi
 sed -n '/While recording/,$p' "$T/st.txt" | sed 's/^/# /'
 cp "$T/st.json" "$T/out"
