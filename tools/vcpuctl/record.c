@@ -23,6 +23,7 @@
  * and written out.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -933,61 +934,135 @@ static int open_output(struct recorder *r, const char *path, bool flight)
 
 /*
  * The recorded VMs' exit counts from their always-on stats (debugfs),
- * summed over vCPUs: exits_<R>, traced_<R>, sampled_out_<R>. Written at
- * the start and the end, so a report can set what the file kept next to
- * the true counts of a VM alive throughout. No debugfs: nothing written.
+ * summed over vCPUs: exits_<R>, traced_<R>, sampled_out_<R>, at the
+ * start and the end, so a report can set what the file kept next to
+ * the true counts of a VM alive throughout. A debugfs stats file is a
+ * snapshot taken when it is opened: the files are listed beforehand and
+ * only opened at the very edges (right before the events are enabled,
+ * right after they are disabled), and read afterwards. No debugfs:
+ * nothing written.
  */
-static void write_vm_stats(struct recorder *r, uint32_t when)
-{
-	struct vm_stats *vms;
-	unsigned int n, i, k, j;
-	uint64_t now = now_ns(CLOCK_MONOTONIC);
+struct stats_src {
+	char path[512];
+	uint32_t vm;
+	int pid;
+	int fd[2];
+};
 
-	if (vmstats_read_all(NULL, &vms, &n))
+static struct stats_src *stats_srcs;
+static unsigned int nstats_srcs;
+
+static void stats_list(struct recorder *r)
+{
+	const char *dir = vmstats_dir();
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
 		return;
-	for (i = 0; i < n; i++) {
-		const struct kstats *ks = &vms[i].ks;
+	while ((de = readdir(d))) {
+		struct stats_src *ns;
+		unsigned int id, j;
 		bool want = !r->o->nvms;
+		int pid;
+
+		if (sscanf(de->d_name, "vm-%u-%d", &id, &pid) != 2)
+			continue;
+		for (j = 0; j < r->o->nvms; j++)
+			want |= r->o->vms[j] == id;
+		if (!want)
+			continue;
+		ns = realloc(stats_srcs, (nstats_srcs + 1) * sizeof(*ns));
+		if (!ns)
+			break;
+		stats_srcs = ns;
+		ns += nstats_srcs++;
+		snprintf(ns->path, sizeof(ns->path), "%s/%s/stats", dir, de->d_name);
+		ns->vm = id;
+		ns->pid = pid;
+		ns->fd[0] = ns->fd[1] = -1;
+	}
+	closedir(d);
+}
+
+/* The snapshot: as close to enabling or disabling as it gets. */
+static void stats_open(uint32_t when)
+{
+	unsigned int i;
+
+	for (i = 0; i < nstats_srcs; i++)
+		stats_srcs[i].fd[when] = open(stats_srcs[i].path,
+					      O_RDONLY | O_CLOEXEC);
+}
+
+static void stats_write(struct recorder *r, uint32_t when)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	unsigned int i, k, j;
+
+	for (i = 0; i < nstats_srcs; i++) {
+		struct stats_src *src = &stats_srcs[i];
+		struct kstats ks;
 		char *text = NULL;
 		size_t len = 0;
 		FILE *f;
 
-		for (j = 0; j < r->o->nvms; j++)
-			want |= r->o->vms[j] == vms[i].vm;
-		if (!want)
+		if (src->fd[when] < 0)
 			continue;
+		if (kstats_read_fd(src->fd[when], &ks)) {
+			close(src->fd[when]);
+			src->fd[when] = -1;
+			continue;
+		}
+		close(src->fd[when]);
+		src->fd[when] = -1;
 		f = open_memstream(&text, &len);
-		if (!f)
+		if (!f) {
+			kstats_free(&ks);
 			break;
-		for (k = 0; k < ks->n; k++) {
+		}
+		for (k = 0; k < ks.n; k++) {
 			const char *base;
 			uint64_t sum = 0;
 			int vcpu;
 
-			base = vmstats_split(ks->s[k].name, &vcpu);
-			if (vcpu < 0 || ks->s[k].size != 1 ||
+			base = vmstats_split(ks.s[k].name, &vcpu);
+			/* Once per name, at vCPU 0's, summing them all. */
+			if (vcpu != 0 || ks.s[k].size != 1 ||
 			    (strncmp(base, "exits_", 6) &&
 			     strncmp(base, "traced_", 7) &&
 			     strncmp(base, "sampled_out_", 12)))
 				continue;
-			/* Once per name: the first vCPU's sums them all. */
-			if (vcpu != 0)
-				continue;
-			for (j = 0; j < ks->n; j++) {
+			for (j = 0; j < ks.n; j++) {
 				int v2;
-				const char *b2 = vmstats_split(ks->s[j].name, &v2);
+				const char *b2 = vmstats_split(ks.s[j].name, &v2);
 
-				if (v2 >= 0 && ks->s[j].size == 1 && !strcmp(b2, base))
-					sum += ks->s[j].val[0];
+				if (v2 >= 0 && ks.s[j].size == 1 && !strcmp(b2, base))
+					sum += ks.s[j].val[0];
 			}
 			if (sum)
 				fprintf(f, "%s %llu\n", base, (unsigned long long)sum);
 		}
 		fclose(f);
-		xvt_write_stats(&r->w, now, vms[i].vm, vms[i].pid, when, text, len);
+		xvt_write_stats(&r->w, now, src->vm, src->pid, when, text, len);
 		free(text);
+		kstats_free(&ks);
 	}
-	vmstats_free(vms, n);
+}
+
+static void stats_free(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nstats_srcs; i++) {
+		if (stats_srcs[i].fd[0] >= 0)
+			close(stats_srcs[i].fd[0]);
+		if (stats_srcs[i].fd[1] >= 0)
+			close(stats_srcs[i].fd[1]);
+	}
+	free(stats_srcs);
+	stats_srcs = NULL;
+	nstats_srcs = 0;
 }
 
 static int close_output(struct recorder *r, const char *path)
@@ -1327,9 +1402,13 @@ int do_record(int argc, char **argv)
 		}
 	}
 	/* The stats right at the edges of the recorded time. */
-	if (!flight)
-		write_vm_stats(&r, XVT_STATS_START);
+	if (!flight) {
+		stats_list(&r);
+		stats_open(XVT_STATS_START);
+	}
 	enable_all(&r, true);
+	if (!flight)
+		stats_write(&r, XVT_STATS_START);
 	t0 = now_ns(CLOCK_MONOTONIC);
 	if (o.duration > 0)
 		deadline = t0 + (uint64_t)(o.duration * 1e9);
@@ -1377,8 +1456,10 @@ int do_record(int argc, char **argv)
 		}
 	}
 	enable_all(&r, false);
-	if (!flight)
-		write_vm_stats(&r, XVT_STATS_END);
+	if (!flight) {
+		stats_open(XVT_STATS_END);
+		stats_write(&r, XVT_STATS_END);
+	}
 	if (flight) {
 		/* A failure in the last moments still counts. */
 		if (triggered(&r) && flight_dump(&r, "guest failure"))
@@ -1424,6 +1505,7 @@ out:
 		close(r.fds[i]);
 	for (i = 0; i < o.nevents; i++)
 		free(r.formats[i]);
+	stats_free();
 	free(r.fds);
 	free(r.rings);
 	free(r.trig);
