@@ -642,7 +642,9 @@ static void print_summary(struct boot_vm *b, const struct bz_boot *bz,
 			  double wall)
 {
 	static struct xvcpu_debug_port_log klog, ulog;
+	const struct xvcpu_debug_port_log *log;
 	uint64_t exit_count = b->vcpu.run->exit_count;
+	const char *source;
 	struct run_summary sum = {
 		.mode = bz->k.entry64 ? "long (64-bit boot protocol)" :
 			"protected (32-bit boot protocol)",
@@ -664,7 +666,12 @@ static void print_summary(struct boot_vm *b, const struct bz_boot *bz,
 		sum.debug_port = &ulog;
 		sum.debug_port_source = "vcpuctl latch";
 	}
+	/* The timeline goes last, with deltas: the boot's stages. */
+	log = sum.debug_port;
+	source = sum.debug_port_source;
+	sum.debug_port = NULL;
 	stats_print(stderr, &b->stats, &sum);
+	debug_port_print_timeline(stderr, log, source);
 	fprintf(stderr,
 		"platform: %" PRIu64 " interrupts injected, %" PRIu64 " PIT ticks (%" PRIu64 " missed), %" PRIu64 " HLTs, %" PRIu64 " console bytes in\n",
 		b->injected, b->pl.pit.irqs, b->pl.pit.missed, b->halts,

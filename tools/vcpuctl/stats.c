@@ -190,3 +190,40 @@ void debug_port_print(FILE *f, const struct xvcpu_debug_port_log *log,
 			e->code, debug_port_component_name(e->code));
 	}
 }
+
+static void print_ms(FILE *f, uint64_t ns)
+{
+	fprintf(f, "%9" PRIu64 ".%03u", ns / 1000000,
+		(unsigned int)(ns / 1000 % 1000));
+}
+
+void debug_port_print_timeline(FILE *f, const struct xvcpu_debug_port_log *log,
+			       const char *source)
+{
+	uint32_t i, n = log->count;
+	uint64_t prev = 0;
+
+	if (n > XVCPU_DEBUG_PORT_LOG_SIZE)
+		n = XVCPU_DEBUG_PORT_LOG_SIZE;
+	fprintf(f, "  boot timeline (debug port 0x%02x, %s): %" PRIu64 " code%s",
+		POST_PORT, source, (uint64_t)log->total,
+		log->total == 1 ? "" : "s");
+	if (log->total > n)
+		fprintf(f, ", the last %u kept", n);
+	fputc('\n', f);
+	if (!n)
+		return;
+	fprintf(f, "    %-10s  %4s  %13s  %13s\n", "component", "code",
+		"ms since VM", "delta ms");
+	for (i = 0; i < n; i++) {
+		const struct xvcpu_debug_port_entry *e = &log->entries[i];
+
+		fprintf(f, "    %-10s  0x%02x  ",
+			debug_port_component_name(e->code), e->code);
+		print_ms(f, e->ns);
+		fputs("  ", f);
+		print_ms(f, e->ns >= prev ? e->ns - prev : 0);
+		fputc('\n', f);
+		prev = e->ns;
+	}
+}

@@ -66,4 +66,12 @@ void stats_print(FILE *f, const struct exit_stats *s,
 void debug_port_print(FILE *f, const struct xvcpu_debug_port_log *log,
 		      const char *source);
 
+/*
+ * The same log as a boot timeline (vcpuctl boot): one line per stage,
+ * oldest first: component, code, ms since VM creation and ms since the
+ * stage before (the first: since VM creation).
+ */
+void debug_port_print_timeline(FILE *f, const struct xvcpu_debug_port_log *log,
+			       const char *source);
+
 #endif /* VCPUCTL_STATS_H */

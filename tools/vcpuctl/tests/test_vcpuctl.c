@@ -1452,6 +1452,26 @@ UNIT_TEST(pci_conf1_empty_bus_and_reset)
 	EXPECT(p.reset);
 }
 
+UNIT_TEST(boot_timeline_text)
+{
+	static struct xvcpu_debug_port_log log;
+	char buf[1024] = { 0 };
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	log.total = log.count = 3;
+	log.entries[0] = (struct xvcpu_debug_port_entry){ .ns = 748315000, .code = 0x01 };
+	log.entries[1] = (struct xvcpu_debug_port_entry){ .ns = 748324000, .code = 0x1f };
+	log.entries[2] = (struct xvcpu_debug_port_entry){ .ns = 14129445000ull, .code = 0x60 };
+	debug_port_print_timeline(f, &log, "kernel log");
+	fclose(f);
+	EXPECT_STREQ(buf,
+		     "  boot timeline (debug port 0x80, kernel log): 3 codes\n"
+		     "    component   code    ms since VM       delta ms\n"
+		     "    firmware    0x01        748.315        748.315\n"
+		     "    firmware    0x1f        748.324          0.009\n"
+		     "    userspace   0x60      14129.445      13381.121\n");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
