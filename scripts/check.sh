@@ -139,14 +139,16 @@ if want bochs; then
 	log "Bochs test VMs (VT-x): selftests, a Linux boot and the tools, five VMs, two at a time"
 	{ bochs_vm bochs-module "" xvcpu_module_test xvcpu_install_test
 	  echo $? >"$OUT/bochs-module.rc"
+	  # vcpuctl's record/top/metrics/latency test (about 5 min of Bochs)
+	  # rides here, where the other side's Linux boot leaves time.
 	  bochs_vm bochs-xsave "clearcpuid=xsaves,xsavec" \
-		xvcpu_isolation_test xvcpu_cpu_test
+		xvcpu_isolation_test xvcpu_cpu_test xvcpu_record_test
 	  echo $? >"$OUT/bochs-xsave.rc"
 	  bochs_tools_vm
 	  echo $? >"$OUT/bochs-tools.rc"; } &
 	pid_a=$!
 	{ bochs_vm bochs-guests "" $(cd build/selftests && ls xvcpu_*_test |
-		grep -vE "xvcpu_(module|novmx|install)_test")
+		grep -vE "xvcpu_(module|novmx|install|record)_test")
 	  echo $? >"$OUT/bochs-guests.rc"
 	  bochs_linux_vm
 	  echo $? >"$OUT/bochs-linux.rc"; } &

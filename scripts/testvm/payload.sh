@@ -20,6 +20,12 @@ mkpayload() {
 	case " $* " in
 	*" xvcpu_install_test "*) mkpayload_install "$p" || return 1 ;;
 	esac
+	# The vcpuctl record test runs vcpuctl on its test guests.
+	case " $* " in *" xvcpu_record_test "*)
+		strip -o "$p/bin/vcpuctl" build/vcpuctl/vcpuctl &&
+		mkdir -p "$p/guests" &&
+		cp build/unit/guests/*.bin "$p/guests/" || return 1 ;;
+	esac
 	printf '#!/bin/sh\nexec /xvcpu/vm_check.sh\n' >"$p/check.sh"
 	chmod +x "$p/check.sh"
 }

@@ -19,7 +19,9 @@ PKGS=(linux-headers-amd64 bochs bochsbios vgabios busybox-static xorriso
       isolinux syslinux-common cpio qemu-system-x86 kmod xz-utils
       gcc make libc6-dev binutils python3 coreutils findutils sparse perl
       python3-docutils dkms lintian udev fakeroot
-      linux-perf bpftrace trace-cmd)
+      linux-perf bpftrace trace-cmd
+      libtraceevent-dev libtracefs-dev pkg-config prometheus
+      clang bpftool libbpf-dev libelf-dev zlib1g-dev)
 
 # apt-get update is slow and needs the network: only when something is missing.
 missing=()
