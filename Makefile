@@ -17,7 +17,7 @@ CC ?= gcc
 HOST_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11
 
 .PHONY: all module userspace selftests tools examples clean check run bench \
-	unit setup help man install uninstall dkms-source dkms-install \
+	fuzz unit setup help man install uninstall dkms-source dkms-install \
 	install-module install-tools install-udev install-modprobe \
 	dkms-uninstall deb
 
@@ -29,6 +29,7 @@ help:
 	@echo "make check      every test: build, lint, unit, Bochs VM, QEMU VM"
 	@echo "make run        boot the test VM, run the hello guest, show it"
 	@echo "make bench      xvcpu vs KVM exit costs in one test-VM boot"
+	@echo "make fuzz       long fuzz/chaos/race campaign in one test-VM boot"
 	@echo "make unit       host unit tests only"
 	@echo "make install    (root) module, vcpuctl, man page, udev rule, modprobe.d file"
 	@echo "make uninstall  (root) remove what make install put there"
@@ -185,6 +186,10 @@ run:
 
 bench:
 	scripts/bench.sh
+
+# The long hardening campaign (Documentation/hardening.rst).
+fuzz:
+	scripts/fuzz.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1

@@ -136,7 +136,7 @@ if want bochs; then
 	# CPUID): the guest tests that depend on it run again on a host
 	# booted with XSAVE kept on (Debian's kernel turns it off under
 	# Bochs' Skylake-X model otherwise, see Documentation/testvm.rst).
-	log "Bochs test VMs (VT-x): selftests, a Linux boot and the tools, five VMs, two at a time"
+	log "Bochs test VMs (VT-x): selftests, a Linux boot, the tools and the fuzzer, six VMs, two at a time"
 	{ bochs_vm bochs-module "" xvcpu_module_test xvcpu_install_test
 	  echo $? >"$OUT/bochs-module.rc"
 	  # vcpuctl's record/top/metrics/latency test (about 5 min of Bochs)
@@ -148,13 +148,17 @@ if want bochs; then
 	  echo $? >"$OUT/bochs-tools.rc"; } &
 	pid_a=$!
 	{ bochs_vm bochs-guests "" $(cd build/selftests && ls xvcpu_*_test |
-		grep -vE "xvcpu_(module|novmx|install|record)_test")
+		grep -vE "xvcpu_(module|novmx|install|record|fuzz)_test")
 	  echo $? >"$OUT/bochs-guests.rc"
 	  bochs_linux_vm
-	  echo $? >"$OUT/bochs-linux.rc"; } &
+	  echo $? >"$OUT/bochs-linux.rc"
+	  # The fuzzer (Documentation/hardening.rst), in a VM of its own
+	  # (its kernel log is judged on its own).
+	  bochs_vm bochs-fuzz "" xvcpu_fuzz_test
+	  echo $? >"$OUT/bochs-fuzz.rc"; } &
 	pid_b=$!
 	wait "$pid_a" "$pid_b"
-	for name in bochs-module bochs-guests bochs-xsave bochs-linux bochs-tools; do
+	for name in bochs-module bochs-guests bochs-xsave bochs-linux bochs-tools bochs-fuzz; do
 		rc=$(cat "$OUT/$name.rc" 2>/dev/null || echo 2)
 		cat "$OUT/$name.err" >&2
 		# rc 3 (tests failed) is counted from the KTAP; 2 is a harness error.

@@ -77,8 +77,7 @@ static int failed_entry(struct xvcpu_vcpu *vcpu, u64 reason, u32 insn_error,
 	else
 		pr_err_ratelimited("vm %u vcpu %u: VM entry failed, exit reason 0x%llx qualification 0x%llx\n",
 				   vcpu->vm->id, vcpu->id, reason, qual);
-	if (__ratelimit(&vcpu->vm->dump_rs))
-		xvcpu_vmcs_dump(vcpu);
+	xvcpu_vmcs_dump_ratelimited(vcpu);
 	run->exit_reason = XVCPU_EXIT_FAIL_ENTRY;
 	run->fail_entry.hardware_entry_failure_reason = reason;
 	run->fail_entry.vm_instruction_error = insn_error;
