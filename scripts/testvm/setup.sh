@@ -17,7 +17,10 @@ die() { echo "setup: error: $*" >&2; exit 1; }
 
 PKGS=(linux-headers-amd64 bochs bochsbios vgabios busybox-static xorriso
       isolinux syslinux-common cpio qemu-system-x86 kmod xz-utils
-      gcc make libc6-dev binutils python3 coreutils findutils sparse perl)
+      gcc make libc6-dev binutils python3 coreutils findutils sparse perl
+      # The debug kernel (mkdebugkernel.sh): kconfig's parser, timeconst,
+      # objtool, the LZ4-compressed bzImage.
+      bison flex bc libelf-dev lz4)
 
 # apt-get update is slow and needs the network: only when something is missing.
 missing=()
