@@ -25,7 +25,7 @@ n=0 failed=0
 detector() {
 	local name=$1 active=$2 report=$3 exclude=${4:-} hits
 	n=$((n + 1))
-	hits=$(grep -E -- "$report" "$LOG" |
+	hits=$(grep -vE "^# debug-kernel: " "$LOG" | grep -E -- "$report" |
 	       { if [ -n "$exclude" ]; then grep -vE -- "$exclude"; else cat; fi; })
 	if [ -n "$active" ] && ! grep -qE -- "$active" "$LOG"; then
 		echo "not ok $n $name"
@@ -58,10 +58,10 @@ detector kmemleak "debug-kernel: kmemleak scanned" \
 	"unreferenced object|kmemleak: .*(disabled|Memory pool empty|Cannot allocate)"
 # SLUB debugging (slub_debug=FZPU) and DEBUG_LIST corruption reports.
 detector slub_list_corruption "debug-kernel: active slub_debug" \
-	"^=+$|BUG [a-z0-9_:.-]+ \((Not t|T)ainted\): |list_(add|del) corruption|Redzone overwritten|Poison overwritten|Object padding overwritten|Freepointer corrupt"
+	"BUG [a-z0-9_:.()-]+ \((Not tainted|Tainted: [^)]*)\): |list_(add|del) corruption|Redzone overwritten|Poison overwritten|Object padding overwritten|Freepointer corrupt"
 # WARN(), BUG(), oops, panics (the specific BUG: kinds have their lines).
 detector warn_bug_oops "" \
-	"WARNING: CPU: |cut here \]|kernel BUG at|BUG: |Oops|general protection fault|invalid opcode:|Kernel panic|Call Trace:" \
+	"WARNING: CPU: |cut here \]|kernel BUG at|BUG: |Oops|general protection fault|invalid opcode:|Kernel panic" \
 	"BUG: KASAN|BUG: sleeping function|BUG: scheduling while atomic|BUG: soft lockup|BUG: workqueue lockup|BUG: MAX_"
 # Soft lockups, hung tasks, RCU stalls, workqueue lockups.
 detector lockup_hung_stall "debug-kernel: active lockup" \
