@@ -62,12 +62,13 @@ detector slub_list_corruption "debug-kernel: active slub_debug" \
 # WARN(), BUG(), oops, panics (the specific BUG: kinds have their lines).
 detector warn_bug_oops "" \
 	"WARNING: CPU: |cut here \]|kernel BUG at|BUG: |Oops|general protection fault|invalid opcode:|Kernel panic" \
-	"BUG: KASAN|BUG: sleeping function|BUG: scheduling while atomic|BUG: soft lockup|BUG: workqueue lockup|BUG: MAX_"
+	"BUG: KASAN|BUG: sleeping function|BUG: scheduling while atomic|BUG: using (smp_processor_id|__this_cpu_)|BUG: soft lockup|BUG: workqueue lockup|BUG: MAX_"
 # Soft lockups, hung tasks, RCU stalls, workqueue lockups.
 detector lockup_hung_stall "debug-kernel: active lockup" \
 	"soft lockup|hard LOCKUP|blocked for more than [0-9]+ seconds|detected stalls|self-detected stall|rcu_.* kthread starved|BUG: workqueue lockup"
-# DEBUG_ATOMIC_SLEEP: sleeping in atomic context.
-detector atomic_sleep "" \
-	"sleeping function called from invalid context|scheduling while atomic|Preemption disabled at"
+# DEBUG_ATOMIC_SLEEP: sleeping in atomic context; DEBUG_PREEMPT: per-CPU
+# data used where the task can move to another CPU.
+detector atomic_sleep_preempt "" \
+	"sleeping function called from invalid context|scheduling while atomic|in preemptible \[|BUG: using (smp_processor_id|__this_cpu_)"
 [ $failed = 0 ] || exit 3
 exit 0
