@@ -166,10 +166,12 @@ if want debug; then
 		log "  debug kernel $DEBUG_KVER ready after $(( $(date +%s) - t )) s" \
 		    "(its build took ${DEBUG_BUILD_SECONDS} s)"
 		# The module against it, W=1, from a copy of the sources: the
-		# stock build in the tree stays as it is.
+		# stock build in the tree stays as it is. With debug info (the
+		# kernel has none) for faddr2line on a report's offsets.
 		d=$OUT/debug-module
 		rm -rf "$d" && mkdir -p "$d" && cp -r Kbuild src include "$d/"
-		make -C "$DEBUG_KDIR" M="$d" W=1 modules >"$OUT/debug-build.log" 2>&1
+		make -C "$DEBUG_KDIR" M="$d" W=1 KCFLAGS=-g modules \
+			>"$OUT/debug-build.log" 2>&1
 		rc=$?
 		if [ $rc = 0 ] && grep -E "warning:|error:" "$OUT/debug-build.log" |
 		   grep -v "Skipping BTF" >/dev/null; then
