@@ -16,11 +16,16 @@ export XVCPU_FUZZ_BUDGET=${XVCPU_FUZZ_BUDGET:-small}
 
 t0=$(cut -d. -f1 /proc/uptime)
 # The test VM boots with nowatchdog (no lockup detector) for speed: turn
-# the soft-lockup detector back on for this run.
-echo 1 >/proc/sys/kernel/soft_watchdog 2>/dev/null
-if [ "$(cat /proc/sys/kernel/soft_watchdog 2>/dev/null)" = 1 ] &&
-   [ "$(cat /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null || echo 0)" != 0 ]; then
-	echo "# debug-kernel: active lockup (soft lockup, hung task $(cat /proc/sys/kernel/hung_task_timeout_secs) s)"
+# the soft-lockup detector back on for this run (both switches).
+k=/proc/sys/kernel
+echo 1 >$k/watchdog
+echo 1 >$k/soft_watchdog
+w="$(cat $k/watchdog $k/soft_watchdog 2>&1 | tr '\n' ' ')"
+h=$(cat $k/hung_task_timeout_secs 2>&1)
+if [ "$w" = "1 1 " ] && [ "$h" -gt 0 ] 2>/dev/null; then
+	echo "# debug-kernel: active lockup (soft lockup after $(( $(cat $k/watchdog_thresh) * 2 )) s, hung task after $h s)"
+else
+	echo "# debug-kernel: lockup detectors off: watchdog, soft_watchdog: $w; hung_task_timeout_secs: $h"
 fi
 dmesg | grep -q "KernelAddressSanitizer initialized" &&
 	echo "# debug-kernel: active kasan"
