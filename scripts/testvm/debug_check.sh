@@ -36,22 +36,40 @@ s=/sys/kernel/slab/kmalloc-64
 1
 1
 1" ] && echo "# debug-kernel: active slub_debug (FZPU)"
-if [ -w $KMEMLEAK ]; then
-	# What the boot left is not ours: scan once, then forget it.
-	echo scan >$KMEMLEAK && echo clear >$KMEMLEAK
-fi
 echo "# debug-kernel: detectors set up in $(( $(cut -d. -f1 /proc/uptime) - t0 )) s"
+# Objects older than the tests are the boot's, not ours (a kmemleak
+# scan takes minutes here: one scan after the tests, none before).
+tests_start=$(cut -d. -f1 /proc/uptime)
 
 /xvcpu/vm_check.sh "$@"
 rc=$?
 
-# kmemleak reports an object only when no pointer has referred to it
-# for 5 s and two scans agree; the module is unloaded by now.
+# kmemleak reports an object that no pointer has referred to for 5 s
+# (the module is unloaded by now).  A suspect must be unreferenced in a
+# second scan too (a pointer in flight during the first is not a leak),
+# and allocated after the tests started: "(age N.NNNs)" of each report.
+kmemleak_report() {
+	awk -v max_age=$(( $(cut -d. -f1 /proc/uptime) - tests_start )) '
+	function flush() {
+		if (obj == "") return
+		if (age < max_age) { printf "%s", obj; n++ } else boot++
+		obj = ""
+	}
+	/^unreferenced object/ { flush(); age = 0 }
+	/ \(age [0-9.]+s\)/ {
+		a = $0; sub(/.*\(age /, "", a); sub(/s\).*/, "", a); age = a + 0
+	}
+	{ obj = obj "# kmemleak: " $0 "\n" }
+	END {
+		flush()
+		printf "# debug-kernel: kmemleak: %d suspect(s) from the tests, %d from the boot (not counted)\n", n, boot
+	}' $KMEMLEAK
+}
 if [ -w $KMEMLEAK ]; then
 	t0=$(cut -d. -f1 /proc/uptime)
 	sleep 6
-	echo scan >$KMEMLEAK && echo scan >$KMEMLEAK &&
-		echo "# debug-kernel: kmemleak scanned in $(( $(cut -d. -f1 /proc/uptime) - t0 )) s"
-	sed 's/^/# kmemleak: /' $KMEMLEAK
+	echo scan >$KMEMLEAK && [ -s $KMEMLEAK ] && echo scan >$KMEMLEAK
+	echo "# debug-kernel: kmemleak scanned in $(( $(cut -d. -f1 /proc/uptime) - t0 )) s"
+	kmemleak_report
 fi
 exit $rc
