@@ -21,7 +21,10 @@ PKGS=(linux-headers-amd64 bochs bochsbios vgabios busybox-static xorriso
       python3-docutils dkms lintian udev fakeroot
       linux-perf bpftrace trace-cmd
       libtraceevent-dev libtracefs-dev pkg-config prometheus
-      clang bpftool libbpf-dev libelf-dev zlib1g-dev)
+      clang bpftool libbpf-dev libelf-dev zlib1g-dev
+      # The debug kernel (mkdebugkernel.sh): kconfig's parser, timeconst,
+      # objtool, the LZ4-compressed bzImage.
+      bison flex bc libelf-dev lz4)
 
 # apt-get update is slow and needs the network: only when something is missing.
 missing=()
