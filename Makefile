@@ -72,8 +72,13 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c src/vmx/%.c src/vmx/%.h tests/unit/uni
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Isrc/vmx -Itests/unit -o $@ tests/unit/test_$*.c src/vmx/$*.c
 
-unit: $(UNIT_BINS)
-	@rc=0; for t in $(UNIT_BINS); do $$t || rc=1; done; \
+# tools/bpf's exit-reason names against <asm/vmx.h> (reads the scripts).
+$(BUILD)/unit/test_bpf_names: tests/unit/test_bpf_names.c tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Itests/unit -o $@ $<
+
+unit: $(UNIT_BINS) $(BUILD)/unit/test_bpf_names
+	@rc=0; for t in $(UNIT_BINS) $(BUILD)/unit/test_bpf_names; do $$t || rc=1; done; \
 	$(MAKE) -s -C tools/vcpuctl unit UNIT_OUT=$(CURDIR)/$(BUILD)/unit || rc=1; \
 	exit $$rc
 

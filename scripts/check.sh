@@ -8,17 +8,22 @@
 #   3. host unit tests (pure logic); make install, .deb, dkms build
 #   4. the Bochs test VM (VT-x): module and guest selftests
 #   5. the QEMU test VM (no VMX): the clean refusal
+#   6. the debug kernel (KASAN, lockdep, kmemleak, UBSAN; built once per
+#      machine) in Bochs: the module built against it with W=1, the
+#      selftests, one KTAP line per bug detector from the serial log
 # Every step reports KTAP into build/check/; the last line is
 # "N passed, N failed" and the exit status is non-zero on any failure or
 # harness error.
 #
-# Environment: XVCPU_CHECK_ONLY="unit build bochs qemu" limits the steps.
+# Environment: XVCPU_CHECK_ONLY="unit build bochs qemu debug" limits the
+# steps; XVCPU_DEBUG_TESTS="xvcpu_run_test ..." the debug VM's selftests
+# (default: every one but xvcpu_novmx_test, the fuzzer too once built).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=$ROOT/build/check
 CACHE=${XVCPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xvcpu}
-ONLY=${XVCPU_CHECK_ONLY:-setup build unit bochs qemu}
+ONLY=${XVCPU_CHECK_ONLY:-setup build unit bochs qemu debug}
 T0=$(date +%s)
 
 log() { echo "check: $*" >&2; }
@@ -104,6 +109,19 @@ bochs_vm() {
 		>"$OUT/$name.ktap" 2>"$OUT/$name.err"
 }
 
+# The tools VM: perf, bpftrace and trace-cmd from the tools CD count
+# xvcpu_workload's guests (selftests/tools_test.sh). In the background.
+bochs_tools_vm() {
+	local iso
+	iso=$(scripts/testvm/mktoolsiso.sh 2>"$OUT/bochs-tools.err") || return 2
+	mktoolspayload "$OUT/payload-bochs-tools" || return 2
+	scripts/testvm/testvm.sh --engine bochs --payload "$OUT/payload-bochs-tools" \
+		--out "$OUT/bochs-tools" --timeout "${XVCPU_BOCHS_TIMEOUT:-1800}" \
+		--cmd /xvcpu/tools_test.sh --kmods "$TOOLS_KMODS" --cdrom "$iso" \
+		--append "tsc_early_khz=50000" \
+		>"$OUT/bochs-tools.ktap" 2>>"$OUT/bochs-tools.err"
+}
+
 # The Linux boot on xvcpu (vcpuctl boot, Documentation/boot.rst): its
 # own VM, the payload carries the guest kernel and initramfs.
 bochs_linux_vm() {
@@ -123,26 +141,29 @@ if want bochs; then
 	# CPUID): the guest tests that depend on it run again on a host
 	# booted with XSAVE kept on (Debian's kernel turns it off under
 	# Bochs' Skylake-X model otherwise, see Documentation/testvm.rst).
-	log "Bochs test VMs (VT-x): selftests, the fuzzer and a Linux boot, five VMs, two at a time"
+	log "Bochs test VMs (VT-x): selftests, a Linux boot, the tools and the fuzzer, six VMs, two at a time"
 	{ bochs_vm bochs-module "" xvcpu_module_test xvcpu_install_test
 	  echo $? >"$OUT/bochs-module.rc"
+	  # vcpuctl's record/top/metrics/latency test (about 5 min of Bochs)
+	  # rides here, where the other side's Linux boot leaves time.
 	  bochs_vm bochs-xsave "clearcpuid=xsaves,xsavec" \
-		xvcpu_isolation_test xvcpu_cpu_test
+		xvcpu_isolation_test xvcpu_cpu_test xvcpu_record_test
 	  echo $? >"$OUT/bochs-xsave.rc"
-	  # The fuzzer (Documentation/hardening.rst), in a VM of its own
-	  # (its kernel log is judged on its own), on the side whose other
-	  # VMs are shorter.
-	  bochs_vm bochs-fuzz "" xvcpu_fuzz_test
-	  echo $? >"$OUT/bochs-fuzz.rc"; } &
+	  bochs_tools_vm
+	  echo $? >"$OUT/bochs-tools.rc"; } &
 	pid_a=$!
 	{ bochs_vm bochs-guests "" $(cd build/selftests && ls xvcpu_*_test |
-		grep -vE "xvcpu_(module|novmx|install|fuzz)_test")
+		grep -vE "xvcpu_(module|novmx|install|record|fuzz)_test")
 	  echo $? >"$OUT/bochs-guests.rc"
 	  bochs_linux_vm
-	  echo $? >"$OUT/bochs-linux.rc"; } &
+	  echo $? >"$OUT/bochs-linux.rc"
+	  # The fuzzer (Documentation/hardening.rst), in a VM of its own
+	  # (its kernel log is judged on its own).
+	  bochs_vm bochs-fuzz "" xvcpu_fuzz_test
+	  echo $? >"$OUT/bochs-fuzz.rc"; } &
 	pid_b=$!
 	wait "$pid_a" "$pid_b"
-	for name in bochs-module bochs-guests bochs-xsave bochs-fuzz bochs-linux; do
+	for name in bochs-module bochs-guests bochs-xsave bochs-linux bochs-tools bochs-fuzz; do
 		rc=$(cat "$OUT/$name.rc" 2>/dev/null || echo 2)
 		cat "$OUT/$name.err" >&2
 		# rc 3 (tests failed) is counted from the KTAP; 2 is a harness error.
@@ -167,6 +188,67 @@ if want qemu; then
 	cat "$OUT/qemu.err" >&2
 	[ $rc = 2 ] || [ $rc = 1 ] && rc=1 || rc=0
 	step_result qemu_vm_boot $rc "$OUT/qemu.err"
+fi
+
+if want debug; then
+	log "debug kernel (KASAN, lockdep, kmemleak, UBSAN) in Bochs"
+	t=$(date +%s)
+	# Built once per machine (the first time: tens of minutes, shown).
+	scripts/testvm/mkdebugkernel.sh 2>&1 | tee "$OUT/debug-kernel.log" |
+		sed -un 's/^mkdebugkernel: /check:   /p' >&2
+	rc=${PIPESTATUS[0]}
+	step_result debug_kernel_build $rc "$OUT/debug-kernel.log"
+	if [ $rc = 0 ]; then
+		# shellcheck disable=SC1091
+		. "$CACHE/debug/env.sh"
+		log "  debug kernel $DEBUG_KVER ready after $(( $(date +%s) - t )) s" \
+		    "(its build took ${DEBUG_BUILD_SECONDS} s)"
+		# The module against it, W=1, from a copy of the sources: the
+		# stock build in the tree stays as it is. With debug info (the
+		# kernel has none) for faddr2line on a report's offsets.
+		d=$OUT/debug-module
+		rm -rf "$d" && mkdir -p "$d" && cp -r Kbuild src include "$d/"
+		make -C "$DEBUG_KDIR" M="$d" W=1 KCFLAGS=-g modules \
+			>"$OUT/debug-build.log" 2>&1
+		rc=$?
+		if [ $rc = 0 ] && grep -E "warning:|error:" "$OUT/debug-build.log" |
+		   grep -v "Skipping BTF" >/dev/null; then
+			rc=1
+		fi
+		step_result build_module_debug_kernel_w1 $rc "$OUT/debug-build.log"
+	fi
+	if [ $rc = 0 ]; then
+		tests=${XVCPU_DEBUG_TESTS:-$(cd build/selftests && ls xvcpu_*_test |
+			grep -v xvcpu_novmx_test)}
+		p=$OUT/payload-bochs-debug
+		# shellcheck disable=SC2086
+		mkpayload "$p" $tests &&
+		strip --strip-debug -o "$p/xvcpu.ko" "$d/xvcpu.ko" &&
+		cp scripts/testvm/debug_check.sh "$p/check.sh"
+		rc=$?
+	fi
+	if [ $rc = 0 ]; then
+		# 1 GiB: KASAN's shadow, lockdep's and kmemleak's tables.
+		# XSAVE kept on (as in bochs-xsave): with it off, 6.1's FPU
+		# code writes 8 bytes past every guest FPU state it allocates
+		# (KASAN, Documentation/testvm.rst).
+		scripts/testvm/testvm.sh --engine bochs --payload "$p" \
+			--kernel "$DEBUG_VMLINUZ" --moddir "$DEBUG_MODDIR" \
+			--mem "${XVCPU_DEBUG_MEM:-1024}" --out "$OUT/bochs-debug" \
+			--timeout "${XVCPU_DEBUG_TIMEOUT:-3600}" \
+			--append "tsc_early_khz=50000 loglevel=5 slub_debug=FZPU clearcpuid=xsaves,xsavec" \
+			>"$OUT/bochs-debug.ktap" 2>"$OUT/bochs-debug.err"
+		rc=$?
+		cat "$OUT/bochs-debug.err" >&2
+		[ $rc = 2 ] || [ $rc = 1 ] && rc=1 || rc=0
+		step_result bochs-debug_vm_boot $rc "$OUT/bochs-debug.err"
+		# Even after a hang or panic: what the log shows counts.
+		if [ -f "$OUT/bochs-debug/serial.txt" ]; then
+			scripts/testvm/detectors.sh "$OUT/bochs-debug/serial.txt" \
+				>"$OUT/bochs-debug-detectors.ktap"
+		fi
+	fi
+	log "  debug kernel step took $(( $(date +%s) - t )) s"
 fi
 
 for f in "$OUT"/*.ktap; do

@@ -5,8 +5,9 @@
 # loads xvcpu.ko, shows the VMX capabilities it read, runs the example
 # guests with `vcpuctl run` (their console output and exit summary), boots
 # Linux with `vcpuctl boot` (its console, the commands typed into its
-# shell, its debug-port timeline and exit profile) and prints what the
-# module logged. Does its own set-up on a fresh machine.
+# shell, its debug-port timeline and exit profile), records the hello
+# guest with `vcpuctl record` and shows `vcpuctl report` of it, and
+# prints what the module logged. Does its own set-up on a fresh machine.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -64,6 +65,9 @@ mkfifo /tmp/in
 	--append "tsc_early_khz=${KHZ:-50000} cryptomgr.notests rodata=off mitigations=off audit=0 lsm=none" \
 	--timeout 900 </tmp/in 2>&1; echo $? >/tmp/rc; } | tee /tmp/con
 echo "== vcpuctl boot exit status $(cat /tmp/rc)"
+echo "== vcpuctl record -o hello.dat -- vcpuctl run -q examples/hello; vcpuctl report hello.dat"
+./bin/vcpuctl record -q -o /tmp/hello.dat -- ./bin/vcpuctl run -q examples/hello >/dev/null &&
+	./bin/vcpuctl report /tmp/hello.dat
 echo "== rmmod xvcpu; kernel log"
 rmmod xvcpu
 dmesg | grep -i xvcpu

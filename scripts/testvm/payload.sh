@@ -20,8 +20,29 @@ mkpayload() {
 	case " $* " in
 	*" xvcpu_install_test "*) mkpayload_install "$p" || return 1 ;;
 	esac
+	# The vcpuctl record test runs vcpuctl on its test guests.
+	case " $* " in *" xvcpu_record_test "*)
+		strip -o "$p/bin/vcpuctl" build/vcpuctl/vcpuctl &&
+		mkdir -p "$p/guests" &&
+		cp build/unit/guests/*.bin "$p/guests/" || return 1 ;;
+	esac
 	printf '#!/bin/sh\nexec /xvcpu/vm_check.sh\n' >"$p/check.sh"
 	chmod +x "$p/check.sh"
+}
+
+# mktoolspayload DIR: what the tools VM gets in /xvcpu: the module,
+# selftests/tools_test.sh (its command), xvcpu_workload, tools/bpf/*.bt
+# and tools-mount.sh; the tools themselves come on the tools CD
+# (mktoolsiso.sh, testvm.sh --cdrom) with the modules TOOLS_KMODS.
+TOOLS_KMODS="ata_piix sr_mod isofs"
+mktoolspayload() {
+	local p=$1
+	rm -rf "$p"
+	mkdir -p "$p/bin" "$p/bpf"
+	strip --strip-debug -o "$p/xvcpu.ko" xvcpu.ko &&
+	cp selftests/tools_test.sh scripts/testvm/tools-mount.sh "$p/" &&
+	cp build/selftests/xvcpu_workload "$p/bin/" &&
+	cp tools/bpf/*.bt "$p/bpf/"
 }
 
 # mklinuxpayload DIR: the Linux-boot VM's payload (the module, vcpuctl,

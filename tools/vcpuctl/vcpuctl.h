@@ -66,5 +66,11 @@ int read_file(const char *path, void **bufp, size_t *lenp);
 /* do_<command>(argc, argv): argv[0] is the command name. */
 int do_run(int argc, char **argv);
 int do_boot(int argc, char **argv);
+int do_record(int argc, char **argv);
+int do_report(int argc, char **argv);
+int do_format(int argc, char **argv);
+int do_top(int argc, char **argv);
+int do_metrics(int argc, char **argv);
+int do_latency(int argc, char **argv);
 
 #endif /* VCPUCTL_H */
