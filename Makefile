@@ -130,7 +130,7 @@ install-tools:
 		{ echo "make install: no vcpuctl or man page: run make first" >&2; exit 1; }
 	install -D -m 0755 $(BUILD)/vcpuctl/vcpuctl $(DESTDIR)$(PREFIX)/bin/vcpuctl
 	install -D -m 0644 $(BUILD)/man/vcpuctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/vcpuctl.1
-	$(if $(BPF_SCRIPTS),install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/xvcpu/bpf $(BPF_SCRIPTS))
+	$(if $(BPF_SCRIPTS),install -D -m 0755 -t $(DESTDIR)$(PREFIX)/share/xvcpu/bpf $(BPF_SCRIPTS))
 
 install-udev:
 	@mkdir -p $(DESTDIR)$(UDEVRULESDIR)

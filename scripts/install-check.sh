@@ -69,6 +69,10 @@ r=0
 	m usr/local/share/man/man1/vcpuctl.1 644
 	m etc/udev/rules.d/70-xvcpu.rules 644
 	m etc/modprobe.d/xvcpu.conf 644
+	# The bpftrace scripts run as they are (#!/usr/bin/env bpftrace).
+	for f in tools/bpf/*.bt; do
+		[ -e "$f" ] && m "usr/local/share/xvcpu/bpf/$(basename "$f")" 755
+	done
 	cmp xvcpu.ko "$D/lib/modules/$MOD_KVER/updates/xvcpu.ko" || r=1
 	cmp build/vcpuctl/vcpuctl "$D/usr/local/bin/vcpuctl" || r=1
 	for f in tools/bpf/*.bt; do

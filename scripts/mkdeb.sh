@@ -157,10 +157,17 @@ chmod 0644 "$P/usr/share/man/man1/vcpuctl.1.gz"
 bt=(tools/bpf/*.bt)
 bt_line=
 if [ -e "${bt[0]}" ]; then
-	install -D -m 0644 -t "$P/usr/share/xvcpu/bpf" "${bt[@]}"
+	install -D -m 0755 -t "$P/usr/share/xvcpu/bpf" "${bt[@]}"
 	bt_line=$'\n'" The bpftrace scripts for xvcpu's tracepoints are in /usr/share/xvcpu/bpf."
 fi
 doc vcpuctl
+# The .bt scripts run as they are (#!/usr/bin/env bpftrace), as the
+# bpftrace package's own tools do; lintian does not know that interpreter.
+if [ -e "${bt[0]}" ]; then
+	for f in "${bt[@]}"; do
+		echo "vcpuctl: unusual-interpreter bpftrace [usr/share/xvcpu/bpf/$(basename "$f")]"
+	done >>"$P/usr/share/lintian/overrides/vcpuctl"
+fi
 mkdir -p "$P/DEBIAN"
 cat >"$P/DEBIAN/control" <<EOF2
 Package: vcpuctl
@@ -169,7 +176,7 @@ Version: $VER-$REV
 Architecture: amd64
 Maintainer: $MAINTAINER
 Installed-Size: $(du -sk --exclude=DEBIAN "$P" | cut -f1)
-Recommends: xvcpu-dkms
+Recommends: xvcpu-dkms${bt_line:+, bpftrace}
 Depends: $(shlibdeps "$P/usr/bin/vcpuctl")
 Section: utils
 Priority: optional
