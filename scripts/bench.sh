@@ -16,11 +16,13 @@ cd "$ROOT"
 scripts/testvm/setup.sh >/dev/null
 make -s module >/dev/null
 make -s -C tools/bench OUT="$ROOT/build/bench" >/dev/null
+make -s -C tools/vcpuctl OUT="$ROOT/build/vcpuctl" >/dev/null
 
 rm -rf "$OUT"
 mkdir -p "$OUT/payload/bin"
 strip --strip-debug -o "$OUT/payload/xvcpu.ko" xvcpu.ko
 cp build/bench/xvcpu_bench "$OUT/payload/bin/"
+strip -o "$OUT/payload/bin/vcpuctl" build/vcpuctl/vcpuctl
 cat >"$OUT/payload/check.sh" <<IN_VM
 #!/bin/sh
 cd /xvcpu
@@ -29,6 +31,19 @@ insmod kmod/irqbypass.ko && insmod kmod/kvm.ko && insmod kmod/kvm-intel.ko
 rmmod kvm_intel; rmmod kvm; rmmod irqbypass
 insmod xvcpu.ko
 ./bin/xvcpu_bench xvcpu $N
+# The same loops while vcpuctl record writes every xvcpu_exit and
+# xvcpu_entry to a file (CPUID is traced whole by the seed policy).
+./bin/vcpuctl record -e exit -o /tmp/rec.dat -- ./bin/xvcpu_bench xvcpu_recorded $N 2>&1 |
+	sed 's/^vcpuctl: /bench-record: /'
+./bin/vcpuctl report -r CPUID /tmp/rec.dat | sed -n '1,6s/^/bench-record: /p'
+rm -f /tmp/rec.dat
+# 1M CPUID exits sampled 1 in 10 by the trace policy, xvcpu_exit recorded
+# at the default ring size: what is kept and lost.
+echo 'default,CPUID:every10' >/sys/module/xvcpu/parameters/trace_policy
+./bin/vcpuctl record -e xvcpu_exit -o /tmp/s10.dat -- ./bin/xvcpu_bench xvcpu_every10 1000000 2>&1 |
+	sed 's/^vcpuctl: /bench-record-every10: /'
+./bin/vcpuctl report -r CPUID /tmp/s10.dat | sed -n '1,6s/^/bench-record-every10: /p'
+echo default >/sys/module/xvcpu/parameters/trace_policy
 rmmod xvcpu
 IN_VM
 chmod +x "$OUT/payload/check.sh"
@@ -37,7 +52,7 @@ scripts/testvm/testvm.sh --engine bochs --payload "$OUT/payload" \
 	--out "$OUT/vm" --timeout 1800 --append "tsc_early_khz=50000" | tee "$OUT/raw.txt" | grep '^bench' >"$OUT/bench.txt" || true
 
 awk '
-$1 == "bench" { v[$2 " " $3] = $6; n = $4 }
+$1 == "bench" { v[$2 " " $3] = $6; if ($2 == "kvm") n = $4 }
 END {
 	if (!(("kvm cpuid") in v) || !(("xvcpu cpuid") in v)) {
 		print "bench: incomplete results (see build/bench-run/raw.txt)"; exit 1
@@ -56,3 +71,29 @@ END {
 awk '$1 == "bench" && $2 == "xvcpu" { v[$3] = $6 }
 END { if ("cpuid_sampled_out" in v)
 	printf "xvcpu CPUID exit sampled out by the trace policy: %.1f (+%.1f over tracing off)\n", v["cpuid_sampled_out"], v["cpuid_sampled_out"] - v["cpuid"] }' "$OUT/bench.txt" | tee -a "$OUT/table.txt"
+# Tracing: the CPUID exit with events into the ftrace ring, both sides.
+awk '$1 == "bench" { v[$2 " " $3] = $6 }
+END {
+	if (!(("kvm cpuid_ev_exit") in v) || !(("xvcpu cpuid_ev_exit") in v)) exit
+	printf "\nCPUID exit with tracing (events into the ftrace ring), instructions per exit\n"
+	printf "%-36s %9s %9s %9s %9s %7s\n", "events", "KVM", "+KVM", "xvcpu", "+xvcpu", "ratio"
+	kb = v["kvm cpuid"]; xb = v["xvcpu cpuid"]
+	printf "%-36s %9.1f %9s %9.1f %9s %7s\n", "none (stats on)", kb, "", xb, "", ""
+	split("cpuid_ev_exit cpuid_ev_exit_entry cpuid_ev_all", L, " ")
+	D[1] = "exit event"; D[2] = "exit + entry"; D[3] = "all a CPUID exit emits"
+	for (i = 1; i <= 3; i++) {
+		k = v["kvm " L[i]]; x = v["xvcpu " L[i]]
+		printf "%-36s %9.1f %+9.1f %9.1f %+9.1f %7.3f\n", D[i], k, k - kb, x, x - xb, (x - xb) / (k - kb)
+	}
+	if (("xvcpu cpuid_ev_regs_diff") in v)
+		printf "%-36s %9s %9s %9.1f %+9.1f\n", "xvcpu_regs_diff alone", "-", "", v["xvcpu cpuid_ev_regs_diff"], v["xvcpu cpuid_ev_regs_diff"] - xb
+	printf "target: one xvcpu_exit (a whole exit) <= 0.5 x KVM exit+entry: %.1f vs %.1f\n", v["xvcpu cpuid_ev_exit"] - xb, 0.5 * (v["kvm cpuid_ev_exit_entry"] - kb)
+}' "$OUT/bench.txt" | tee -a "$OUT/table.txt"
+# vcpuctl record writing every exit and entry (tools/vcpuctl record.c).
+awk '$1 == "bench" && $2 == "xvcpu" { v[$3] = $6 } $1 == "bench" && $2 == "xvcpu_recorded" { r[$3] = $6 }
+END { if ("cpuid" in r)
+	printf "xvcpu CPUID exit under vcpuctl record -e exit: %.1f (+%.1f over tracing off)\n", r["cpuid"], r["cpuid"] - v["cpuid"] }' "$OUT/bench.txt" | tee -a "$OUT/table.txt"
+awk '$1 == "bench" && $2 == "xvcpu" { v[$3] = $6 } $1 == "bench" && $2 == "xvcpu_every10" { r[$3] = $6; n = $4 }
+END { if ("cpuid" in r)
+	printf "xvcpu CPUID exit sampled 1 in 10, vcpuctl record -e xvcpu_exit, %d exits: %.1f (+%.1f over tracing off)\n", n, r["cpuid"], r["cpuid"] - v["cpuid"] }' "$OUT/bench.txt" | tee -a "$OUT/table.txt"
+grep -E '^bench-record(-every10)?: ' "$OUT/raw.txt" | tee -a "$OUT/table.txt" || true

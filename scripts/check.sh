@@ -5,7 +5,7 @@
 #   1. set-up (apt packages, kernel image and headers, kselftest headers)
 #   2. build: module with W=1 (a warning fails), sparse, checkpatch,
 #      selftests, tools, examples
-#   3. host unit tests (pure logic)
+#   3. host unit tests (pure logic); make install, .deb, dkms build
 #   4. the Bochs test VM (VT-x): module and guest selftests
 #   5. the QEMU test VM (no VMX): the clean refusal
 #   6. the debug kernel (KASAN, lockdep, kmemleak, UBSAN; built once per
@@ -88,6 +88,10 @@ if want unit; then
 	make unit >"$OUT/unit.ktap" 2>&1
 	rc=$?
 	[ $rc = 0 ] || log "unit tests failed"
+	# make install/uninstall DESTDIR=, the .debs and lintian, dkms build
+	# in a private tree (Documentation/install.rst).
+	log "host install tests (make install, .deb, lintian, dkms build)"
+	scripts/install-check.sh >"$OUT/install.ktap" 2>&1 || log "install tests failed"
 fi
 
 # shellcheck source=testvm/payload.sh
@@ -105,6 +109,30 @@ bochs_vm() {
 		>"$OUT/$name.ktap" 2>"$OUT/$name.err"
 }
 
+# The tools VM: perf, bpftrace and trace-cmd from the tools CD count
+# xvcpu_workload's guests (selftests/tools_test.sh). In the background.
+bochs_tools_vm() {
+	local iso
+	iso=$(scripts/testvm/mktoolsiso.sh 2>"$OUT/bochs-tools.err") || return 2
+	mktoolspayload "$OUT/payload-bochs-tools" || return 2
+	scripts/testvm/testvm.sh --engine bochs --payload "$OUT/payload-bochs-tools" \
+		--out "$OUT/bochs-tools" --timeout "${XVCPU_BOCHS_TIMEOUT:-1800}" \
+		--cmd /xvcpu/tools_test.sh --kmods "$TOOLS_KMODS" --cdrom "$iso" \
+		--append "tsc_early_khz=50000" \
+		>"$OUT/bochs-tools.ktap" 2>>"$OUT/bochs-tools.err"
+}
+
+# The Linux boot on xvcpu (vcpuctl boot, Documentation/boot.rst): its
+# own VM, the payload carries the guest kernel and initramfs.
+bochs_linux_vm() {
+	mklinuxpayload "$OUT/payload-bochs-linux" || return 2
+	scripts/testvm/testvm.sh --engine bochs \
+		--payload "$OUT/payload-bochs-linux" --out "$OUT/bochs-linux" \
+		--timeout "${XVCPU_BOCHS_TIMEOUT:-1800}" \
+		--append "tsc_early_khz=50000" \
+		>"$OUT/bochs-linux.ktap" 2>"$OUT/bochs-linux.err"
+}
+
 if want bochs; then
 	# Bochs emulates one CPU per host thread: the module life-cycle tests
 	# (KVM loads, 20 load/unload cycles) and the guest tests run in two
@@ -113,19 +141,29 @@ if want bochs; then
 	# CPUID): the guest tests that depend on it run again on a host
 	# booted with XSAVE kept on (Debian's kernel turns it off under
 	# Bochs' Skylake-X model otherwise, see Documentation/testvm.rst).
-	log "Bochs test VMs (VT-x): selftests, three VMs, two at a time"
-	{ bochs_vm bochs-module "" xvcpu_module_test
+	log "Bochs test VMs (VT-x): selftests, a Linux boot, the tools and the fuzzer, six VMs, two at a time"
+	{ bochs_vm bochs-module "" xvcpu_module_test xvcpu_install_test
 	  echo $? >"$OUT/bochs-module.rc"
+	  # vcpuctl's record/top/metrics/latency test (about 5 min of Bochs)
+	  # rides here, where the other side's Linux boot leaves time.
 	  bochs_vm bochs-xsave "clearcpuid=xsaves,xsavec" \
-		xvcpu_isolation_test xvcpu_cpu_test
-	  echo $? >"$OUT/bochs-xsave.rc"; } &
+		xvcpu_isolation_test xvcpu_cpu_test xvcpu_record_test
+	  echo $? >"$OUT/bochs-xsave.rc"
+	  bochs_tools_vm
+	  echo $? >"$OUT/bochs-tools.rc"; } &
 	pid_a=$!
 	{ bochs_vm bochs-guests "" $(cd build/selftests && ls xvcpu_*_test |
-		grep -vE "xvcpu_(module|novmx)_test")
-	  echo $? >"$OUT/bochs-guests.rc"; } &
+		grep -vE "xvcpu_(module|novmx|install|record|fuzz)_test")
+	  echo $? >"$OUT/bochs-guests.rc"
+	  bochs_linux_vm
+	  echo $? >"$OUT/bochs-linux.rc"
+	  # The fuzzer (Documentation/hardening.rst), in a VM of its own
+	  # (its kernel log is judged on its own).
+	  bochs_vm bochs-fuzz "" xvcpu_fuzz_test
+	  echo $? >"$OUT/bochs-fuzz.rc"; } &
 	pid_b=$!
 	wait "$pid_a" "$pid_b"
-	for name in bochs-module bochs-guests bochs-xsave; do
+	for name in bochs-module bochs-guests bochs-xsave bochs-linux bochs-tools bochs-fuzz; do
 		rc=$(cat "$OUT/$name.rc" 2>/dev/null || echo 2)
 		cat "$OUT/$name.err" >&2
 		# rc 3 (tests failed) is counted from the KTAP; 2 is a harness error.

@@ -3,7 +3,10 @@
 #
 # make run: the main job, end to end. Boots the Bochs test VM (VT-x),
 # loads xvcpu.ko, shows the VMX capabilities it read, runs the example
-# guests with `vcpuctl run` (their console output and exit summary) and
+# guests with `vcpuctl run` (their console output and exit summary), boots
+# Linux with `vcpuctl boot` (its console, the commands typed into its
+# shell, its debug-port timeline and exit profile), records the hello
+# guest with `vcpuctl record` and shows `vcpuctl report` of it, and
 # prints what the module logged. Does its own set-up on a fresh machine.
 set -euo pipefail
 
@@ -31,6 +34,7 @@ mkdir -p "$OUT/payload/bin"
 strip --strip-debug -o "$OUT/payload/xvcpu.ko" xvcpu.ko
 cp build/vcpuctl/vcpuctl "$OUT/payload/bin/"
 cp -r build/examples "$OUT/payload/examples"
+scripts/testvm/mklinuxguest.sh "$OUT/payload/linux"
 cat >"$OUT/payload/check.sh" <<'IN_VM'
 #!/bin/sh
 # Runs inside the test VM.
@@ -45,12 +49,31 @@ echo "== vcpuctl run examples/hello (long mode)"
 ./bin/vcpuctl run examples/hello
 echo "== vcpuctl run --mode real examples/hello16.bin"
 ./bin/vcpuctl run --mode real examples/hello16.bin
+echo "== vcpuctl boot: Linux (the kernel this VM runs) on xvcpu, typing into its shell"
+# Commands go in through the guest's UART once its prompt is there.
+KHZ=$(sed -n 's/.*tsc_early_khz=\([0-9]*\).*/\1/p' /proc/cmdline)
+rm -f /tmp/in /tmp/con
+mkfifo /tmp/in
+( i=0
+  while [ $i -lt 600 ] && ! grep -q 'xvcpu-guest# ' /tmp/con 2>/dev/null; do
+	sleep 1; i=$((i + 1))
+  done
+  echo 'uname -a; head -5 /proc/cpuinfo; cat /proc/interrupts'
+  sleep 5
+  echo poweroff ) >/tmp/in &
+{ ./bin/vcpuctl boot --kernel linux/bzImage --initrd linux/guest.cpio \
+	--append "tsc_early_khz=${KHZ:-50000} cryptomgr.notests rodata=off mitigations=off audit=0 lsm=none" \
+	--timeout 900 </tmp/in 2>&1; echo $? >/tmp/rc; } | tee /tmp/con
+echo "== vcpuctl boot exit status $(cat /tmp/rc)"
+echo "== vcpuctl record -o hello.dat -- vcpuctl run -q examples/hello; vcpuctl report hello.dat"
+./bin/vcpuctl record -q -o /tmp/hello.dat -- ./bin/vcpuctl run -q examples/hello >/dev/null &&
+	./bin/vcpuctl report /tmp/hello.dat
 echo "== rmmod xvcpu; kernel log"
 rmmod xvcpu
 dmesg | grep -i xvcpu
 IN_VM
 chmod +x "$OUT/payload/check.sh"
 
-echo "run: booting the Bochs test VM (about a minute)" >&2
+echo "run: booting the Bochs test VM (about two minutes)" >&2
 scripts/testvm/testvm.sh --engine bochs --payload "$OUT/payload" \
 	--out "$OUT/vm" --timeout 900 --append "tsc_early_khz=50000"

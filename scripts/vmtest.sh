@@ -6,21 +6,25 @@
 # the same binaries the same way (scripts/check.sh).
 #
 # usage: scripts/vmtest.sh [--append "ARGS"] [--out DIR] TEST...
+#        scripts/vmtest.sh [--out DIR] --tools
 #   e.g. scripts/vmtest.sh xvcpu_isolation_test
 #        scripts/vmtest.sh --append clearcpuid=xsaves,xsavec xvcpu_isolation_test
+#   --tools: the tools VM (selftests/tools_test.sh: perf, bpftrace and
+#   trace-cmd from the tools CD), as make check boots it
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-APPEND="" OUT=""
+APPEND="" OUT="" TOOLS=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--append) APPEND=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
+	--tools) TOOLS=1; shift ;;
 	-*) echo "vmtest: unknown option $1" >&2; exit 1 ;;
 	*) break ;;
 	esac
 done
-[ $# -gt 0 ] || { sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
+[ $# -gt 0 ] || [ $TOOLS = 1 ] || { sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
 cd "$ROOT"
 OUT=${OUT:-$ROOT/build/vmtest}
 mkdir -p build
@@ -29,6 +33,14 @@ make -s module userspace >build/vmtest-make.log 2>&1 ||
 p=$OUT/payload
 # shellcheck source=testvm/payload.sh
 . scripts/testvm/payload.sh
+if [ $TOOLS = 1 ]; then
+	iso=$(scripts/testvm/mktoolsiso.sh)
+	mktoolspayload "$p"
+	exec scripts/testvm/testvm.sh --engine bochs --payload "$p" --out "$OUT/vm" \
+		--cmd /xvcpu/tools_test.sh --kmods "$TOOLS_KMODS" --cdrom "$iso" \
+		--timeout "${XVCPU_BOCHS_TIMEOUT:-1800}" \
+		--append "tsc_early_khz=50000${APPEND:+ $APPEND}"
+fi
 mkpayload "$p" "$@"
 exec scripts/testvm/testvm.sh --engine bochs --payload "$p" --out "$OUT/vm" \
 	--timeout "${XVCPU_BOCHS_TIMEOUT:-1800}" \

@@ -147,6 +147,7 @@ TEST_F(xvcpu, sregs_set_get)
 /* ---- CPUID ------------------------------------------------------------------ */
 
 #define CPUID_VMX	(1U << 5)	/* leaf 1 ECX */
+#define CPUID_MCE_MCA	((1U << 7) | (1U << 14))	/* leaf 1 EDX */
 #define CPUID_APIC_ID	0xff000000U	/* leaf 1 EBX, per vCPU */
 #define CPUID_OSXSAVE	(1U << 27)	/* leaf 1 ECX, follows CR4 */
 
@@ -234,6 +235,8 @@ TEST_F(xvcpu, cpuid_default_hides_vmx)
 	ASSERT_NE(NULL, leaf0);
 	ASSERT_NE(NULL, leaf1);
 	ASSERT_EQ(0, leaf1->ecx & CPUID_VMX);
+	/* No machine-check MSRs: MCE and MCA are hidden (Linux panics). */
+	ASSERT_EQ(0, leaf1->edx & CPUID_MCE_MCA);
 	printf("# default CPUID table: %u entries, max basic leaf 0x%x\n", n,
 	       leaf0->eax);
 
@@ -526,6 +529,42 @@ static void expect_gp_sync(struct __test_metadata *_metadata,
 	ASSERT_EQ(X86_VEC_GP, uc.args[1]);
 	ASSERT_EQ(0, uc.args[2]);
 	ASSERT_EQ((uintptr_t)insn, uc.args[3]);
+}
+
+/*
+ * IA32_BIOS_SIGN_ID (0x8b): Linux writes 0 and reads the microcode
+ * revision at boot with the unchecked rdmsr/wrmsr; both must work. The
+ * guest's write changes nothing; the host may set the revision.
+ */
+GUEST_CODE static void guest_ucode_rev(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("wrmsr" : : "c"(0x8b), "a"(0), "d"(0) : "memory");
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x8b));
+	GUEST_SYNC_ARGS(1, ((uint64_t)hi << 32) | lo, 0, 0);
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x8b));
+	GUEST_SYNC_ARGS(2, ((uint64_t)hi << 32) | lo, 0, 0);
+	GUEST_DONE();
+}
+
+TEST_F(xvcpu, msr_ucode_rev)
+{
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_ucode_rev);
+	struct xvcpu_msr_entry e = { .index = 0x8b };
+	struct ucall uc;
+
+	ASSERT_EQ(1, __xt_vcpu_msrs(vcpu, XVCPU_GET_MSRS, &e, 1));
+	ASSERT_EQ(0x100000000ULL, e.data);	/* revision 1, as KVM */
+	TEST_ASSERT_SYNC(vcpu, 1, &uc);
+	ASSERT_EQ(0x100000000ULL, uc.args[1]);
+	e.data = 0x4200000000ULL;
+	ASSERT_EQ(1, __xt_vcpu_msrs(vcpu, XVCPU_SET_MSRS, &e, 1));
+	TEST_ASSERT_SYNC(vcpu, 2, &uc);
+	ASSERT_EQ(0x4200000000ULL, uc.args[1]);
+	TEST_ASSERT_DONE(vcpu);
+	xt_vm_destroy(vm);
 }
 
 TEST_F(xvcpu, msr_unknown_injects_gp)

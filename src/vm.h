@@ -182,7 +182,7 @@ enum {
 
 /* What xvcpu_exit needs from the moment of the exit (run.c, trace.h). */
 struct xvcpu_exit_trace {
-	u64 start_ns;		/* ktime_get_ns() right after the exit, 0: none */
+	bool armed;		/* set right after the exit: emit at the end */
 	u64 exits;		/* the vCPU's exit_count once this exit counts */
 	unsigned long rip;
 	u32 intr_info;
@@ -200,6 +200,7 @@ struct xvcpu_msr_state {
 	u64 mtrr_fixed[11];
 	u64 mtrr_var[16];	/* base/mask pairs 0x200..0x20f */
 	u64 tsc_offset;		/* guest TSC = host TSC + offset */
+	u64 ucode_rev;		/* IA32_BIOS_SIGN_ID: revision in 63:32 */
 };
 
 struct xvcpu_vcpu {

@@ -22,6 +22,8 @@
 #   --kmods "M ..."      stock modules put in the guest (default
 #                        "irqbypass kvm kvm-intel")
 #   --mem MB             guest memory (default 512)
+#   --cdrom ISO          a second CD-ROM (ata0-slave; QEMU: -cdrom), e.g.
+#                        the tools CD of mktoolsiso.sh
 #   --kernel FILE        boot this bzImage (the debug kernel) instead
 #   --moddir DIR         with --kernel: its lib/modules/<release> directory,
 #                        where --kmods are taken from
@@ -37,10 +39,10 @@ CACHE=${XVCPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xvcpu}
 
 log() { echo "testvm: $*" >&2; }
 die() { echo "testvm: error: $*" >&2; exit 1; }
-usage() { sed -n '4,32p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
+usage() { sed -n '4,34p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
 
 ENGINE=bochs CPUS= PAYLOAD= CMD=/xvcpu/check.sh TIMEOUT=900 BOOT_TIMEOUT=
-RETRIES=2 OUT= APPEND= STOCK=0 KMODS="irqbypass kvm kvm-intel" MEM=512
+RETRIES=2 OUT= APPEND= STOCK=0 KMODS="irqbypass kvm kvm-intel" MEM=512 CDROM=
 OWN_KERNEL= OWN_MODDIR=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -56,6 +58,7 @@ while [ $# -gt 0 ]; do
 	--stock-kernel) STOCK=1; shift ;;
 	--kmods) KMODS=$2; shift 2 ;;
 	--mem) MEM=$2; shift 2 ;;
+	--cdrom) CDROM=$2; shift 2 ;;
 	--kernel) OWN_KERNEL=$2; shift 2 ;;
 	--moddir) OWN_MODDIR=$2; shift 2 ;;
 	-h|--help) usage ;;
@@ -68,6 +71,7 @@ case $ENGINE in bochs|qemu) ;; *) die "--engine must be bochs or qemu" ;; esac
 # shellcheck disable=SC1091
 . "$CACHE/env.sh"
 [ -f "$VMLINUZ" ] || die "no kernel $VMLINUZ: run scripts/testvm/setup.sh"
+[ -z "$CDROM" ] || [ -f "$CDROM" ] || die "no CD image $CDROM"
 
 # The fast-boot kernel is the same vmlinux without the XZ decompression;
 # QEMU boots it too (~2.5 s instead of ~7 s).
@@ -158,6 +162,7 @@ prepare_bochs() {
 	ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 	ata1: enabled=0
 	ata0-master: type=cdrom, path="$OUT/boot.iso", status=inserted
+	${CDROM:+ata0-slave: type=cdrom, path=\"$CDROM\", status=inserted}
 	boot: cdrom
 	clock: sync=none, time0=local
 	com1: enabled=1, mode=file, dev="$OUT/serial.txt"
@@ -214,6 +219,7 @@ start_vm() {
 			qemu-system-x86_64 -accel tcg -cpu qemu64 -smp "$CPUS" -m "$MEM" \
 			-display none -monitor none -serial "file:$OUT/serial.txt" \
 			-no-reboot -kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE" \
+			${CDROM:+-cdrom "$CDROM"} \
 			</dev/null >"$OUT/qemu.out" 2>&1) &
 	fi
 	VM_PID=$!

@@ -28,7 +28,8 @@ FIXTURE_TEARDOWN(xvcpu)
 {
 	static const char *const bad[] = {
 		"WARNING:", "BUG:", "Oops", "general protection fault",
-		"Call Trace", "RCU stall", "soft lockup", NULL,
+		"Call Trace", "RCU stall", "soft lockup", "detected stall",
+		"blocked for more than", NULL,
 	};
 	char log[4096];
 

@@ -20,6 +20,7 @@
 
 #include <linux/ktime.h>
 #include <linux/minmax.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -152,6 +153,8 @@ unsigned long xvcpu_guest_event(struct xvcpu_vcpu *vcpu, bool wide)
 	/* Outside 64-bit mode there is no R8 or R9 to read. */
 	if (n > (wide ? XVCPU_HC_TRACE_MAX_DATA : 3) || id > U32_MAX)
 		return -XVCPU_HYPERCALL_EINVAL;
+	/* Guest-controlled: no speculative read past data_regs[]. */
+	n = array_index_nospec(n, XVCPU_HC_TRACE_MAX_DATA + 1);
 	if (!trace_xvcpu_guest_event_enabled())
 		return 0;
 	for (i = 0; i < n; i++)

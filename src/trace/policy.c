@@ -11,6 +11,7 @@
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -286,7 +287,9 @@ long xvcpu_trace_policy_ioctl(struct xvcpu_vm *vm, void __user *argp)
 		for (i = 0; i < XVCPU_STATS_ROWS; i++)
 			set_row(vm, i, &to);
 	} else {
-		set_row(vm, p.reason + 1, &to);
+		/* User-controlled: no speculative store past the rows. */
+		set_row(vm, array_index_nospec(p.reason + 1, XVCPU_STATS_ROWS),
+			&to);
 	}
 	/* Release: a vCPU that sees the new generation sees the new rows. */
 	smp_store_release(&vm->trace_trig_gen, vm->trace_trig_gen + 1);
@@ -323,7 +326,9 @@ long xvcpu_trace_trigger_ioctl(struct xvcpu_vm *vm, void __user *argp)
 	now = rdtsc();
 	window = (u64)t.window_ms * tsc_khz;
 	if (t.reason != XVCPU_TRACE_REASON_ALL)
-		return trigger_row(vm, t.reason + 1, now, window) ? 0 : -ENOENT;
+		return trigger_row(vm, array_index_nospec(t.reason + 1,
+							  XVCPU_STATS_ROWS),
+				   now, window) ? 0 : -ENOENT;
 	for (i = 0; i < XVCPU_STATS_ROWS; i++)
 		n += trigger_row(vm, i, now, window);
 	return n ? 0 : -ENOENT;

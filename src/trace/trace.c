@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The xvcpu tracepoints (trace.h) are instantiated here, with the one
- * output helper their TP_printk formats need.
+ * The xvcpu tracepoints (trace.h) are instantiated here, with the text
+ * xvcpu_regs_diff records.
  */
 #include <linux/jump_label.h>
 #include <linux/kernel.h>
-#include <linux/trace_seq.h>
+#include <linux/bitops.h>
+#include <linux/string.h>
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -24,32 +25,82 @@ void xvcpu_trace_run_unreg(void)
 	static_branch_dec(&xvcpu_trace_run);
 }
 
-static const char *const reg_names[XVCPU_TRACE_NR_REGS] = {
-	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-	"rip", "rflags",
+/*
+ * Register names padded to 8 bytes, copied whole (the text that follows
+ * a name is always longer than the padding, so the copy never passes
+ * the end) and advanced by their length: no strlen, no call per piece.
+ */
+static const struct {
+	char s[8];
+	u8 len;
+} reg_names[XVCPU_TRACE_NR_REGS] = {
+	{ "rax", 3 }, { "rcx", 3 }, { "rdx", 3 }, { "rbx", 3 },
+	{ "rsp", 3 }, { "rbp", 3 }, { "rsi", 3 }, { "rdi", 3 },
+	{ "r8", 2 }, { "r9", 2 }, { "r10", 3 }, { "r11", 3 },
+	{ "r12", 3 }, { "r13", 3 }, { "r14", 3 }, { "r15", 3 },
+	{ "rip", 3 }, { "rflags", 6 },
 };
 
-/*
- * xvcpu_regs_diff's text: "rax 0x0 -> 0x1f rip 0x... -> 0x..." for the
- * registers in @changed, in encoding order, or "unchanged".
- */
-const char *xvcpu_trace_regs_diff(struct trace_seq *p, u32 changed,
-				  const u64 *old_regs, const u64 *new_regs)
+static const char unchanged[] = "unchanged";
+
+/* Hex digits of @v without leading zeros, at least one. */
+static unsigned int hex_len(u64 v)
 {
-	const char *ret = trace_seq_buffer_ptr(p);
-	const char *sep = "";
-	unsigned int i;
+	return v ? DIV_ROUND_UP(fls64(v), 4) : 1;
+}
+
+static char *put_hex(char *p, u64 v)
+{
+	unsigned int n = hex_len(v), i;
+
+	for (i = n; i-- > 0; v >>= 4)
+		p[i] = hex_asc[v & 0xf];
+	return p + n;
+}
+
+/*
+ * Bytes of xvcpu_regs_diff's text with its NUL: "rax 0x0 -> 0x1f rip
+ * 0x... -> 0x..." for the registers in @changed, in encoding order, or
+ * "unchanged". Called only while the event is enabled, when it is
+ * recorded.
+ */
+unsigned int xvcpu_trace_regs_diff_len(u32 changed, const u64 *old_regs,
+				       const u64 *new_regs)
+{
+	unsigned int len = 0, i;
 
 	if (!changed)
-		trace_seq_puts(p, "unchanged");
-	for (i = 0; i < XVCPU_TRACE_NR_REGS; i++) {
-		if (!(changed & BIT(i)))
-			continue;
-		trace_seq_printf(p, "%s%s 0x%llx -> 0x%llx", sep, reg_names[i],
-				 old_regs[i], new_regs[i]);
-		sep = " ";
+		return sizeof(unchanged);
+	for (; changed; changed &= changed - 1) {
+		i = __ffs(changed);
+		/* "name 0x" old " -> 0x" new, and a space or the NUL */
+		len += reg_names[i].len + 3 + hex_len(old_regs[i]) + 6 +
+		       hex_len(new_regs[i]) + 1;
 	}
-	trace_seq_putc(p, 0);
-	return ret;
+	return len;
+}
+
+/* Writes exactly xvcpu_trace_regs_diff_len() bytes into @buf. */
+void xvcpu_trace_regs_diff_fmt(char *buf, u32 changed, const u64 *old_regs,
+			       const u64 *new_regs)
+{
+	char *p = buf;
+	unsigned int i;
+
+	if (!changed) {
+		memcpy(buf, unchanged, sizeof(unchanged));
+		return;
+	}
+	for (; changed; changed &= changed - 1) {
+		i = __ffs(changed);
+		if (p != buf)
+			*p++ = ' ';
+		memcpy(p, reg_names[i].s, sizeof(reg_names[i].s));
+		p += reg_names[i].len;
+		memcpy(p, " 0x", 3);
+		p = put_hex(p + 3, old_regs[i]);
+		memcpy(p, " -> 0x", 6);
+		p = put_hex(p + 6, new_regs[i]);
+	}
+	*p = 0;
 }

@@ -78,8 +78,19 @@ void xvcpu_trace_run_unreg(void);
 #define XVCPU_TRACE_RIP		16
 #define XVCPU_TRACE_RFLAGS	17
 
-const char *xvcpu_trace_regs_diff(struct trace_seq *p, u32 changed,
-				  const u64 *old_regs, const u64 *new_regs);
+/*
+ * xvcpu_regs_diff's text, written into the event when it is recorded
+ * (only then: the event is enabled) so that every reader prints it the
+ * same, libtraceevent (perf, trace-cmd) included: its print format only
+ * reads the string (__get_str). A print format built of the helpers
+ * libtraceevent evaluates would need four arguments per register (name,
+ * old value, arrow, new value, each conditional on the mask) where the
+ * kernel's format check allows 63 in all.
+ */
+unsigned int xvcpu_trace_regs_diff_len(u32 changed, const u64 *old_regs,
+				       const u64 *new_regs);
+void xvcpu_trace_regs_diff_fmt(char *buf, u32 changed, const u64 *old_regs,
+			       const u64 *new_regs);
 
 #endif /* XVCPU_TRACE_DEFS_H */
 
@@ -520,6 +531,9 @@ TRACE_EVENT_FN(xvcpu_regs_diff,
 		__field(u32, changed)
 		__array(u64, old_regs, XVCPU_TRACE_NR_REGS)
 		__array(u64, new_regs, XVCPU_TRACE_NR_REGS)
+		__dynamic_array(char, diff,
+				xvcpu_trace_regs_diff_len(changed, old_regs,
+							  new_regs))
 	),
 
 	TP_fast_assign(
@@ -530,12 +544,12 @@ TRACE_EVENT_FN(xvcpu_regs_diff,
 		       sizeof(__entry->old_regs));
 		memcpy(__entry->new_regs, new_regs,
 		       sizeof(__entry->new_regs));
+		xvcpu_trace_regs_diff_fmt(__get_str(diff), changed, old_regs,
+					  new_regs);
 	),
 
 	TP_printk("vm_id=%u vcpu_id=%u %s",
-		  __entry->vm_id, __entry->vcpu_id,
-		  xvcpu_trace_regs_diff(p, __entry->changed, __entry->old_regs,
-					__entry->new_regs)),
+		  __entry->vm_id, __entry->vcpu_id, __get_str(diff)),
 
 	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
 );

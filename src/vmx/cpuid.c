@@ -37,7 +37,9 @@
  * 1.ECX: DTES64, MONITOR (MWAIT is a NOP), DS-CPL, VMX, SMX, EIST, TM2,
  *        SDBG, xTPR, PDCM, PCID (CR4.PCIDE not offered), DCA, x2APIC,
  *        TSC-deadline (no in-kernel APIC).
- * 1.EDX: PSN, DS, ACPI, TM, PBE, HTT (topology is the VMM's to state).
+ * 1.EDX: MCE, MCA (no machine-check MSRs: Linux would read MCG_STATUS
+ *        and panic on its #GP), PSN, DS, ACPI, TM, PBE, HTT (topology is
+ *        the VMM's to state).
  * 7.0:   TSC_ADJUST, SGX, HLE/RTM, INVPCID, RDT, MPX, PT, PKU/OSPKE (no
  *        CR4.PKE: PKRU stays the host's), WAITPKG, LA57, RDPID (no
  *        TSC_AUX in hardware), CET, and the speculation-control MSRs
@@ -48,8 +50,8 @@
 #define F(bit)		BIT(bit)
 #define L1_ECX	(F(0) | F(1) | F(9) | F(12) | F(13) | F(19) | F(20) | \
 		 F(22) | F(23) | F(25) | F(26) | F(28) | F(29) | F(30))
-#define L1_EDX	(F(0) | F(1) | F(2) | F(3) | F(4) | F(5) | F(6) | F(7) | \
-		 F(8) | F(9) | F(11) | F(12) | F(13) | F(14) | F(15) | \
+#define L1_EDX	(F(0) | F(1) | F(2) | F(3) | F(4) | F(5) | F(6) | \
+		 F(8) | F(9) | F(11) | F(12) | F(13) | F(15) | \
 		 F(16) | F(17) | F(19) | F(23) | F(24) | F(25) | F(26) | F(27))
 #define L7_EBX	(F(0) | F(3) | F(5) | F(6) | F(7) | F(8) | F(9) | F(13) | \
 		 F(16) | F(17) | F(18) | F(19) | F(20) | F(21) | F(23) | \

@@ -62,8 +62,7 @@ int xvcpu_unknown_exit(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 
 	pr_warn_ratelimited("vm %u vcpu %u: unhandled VM exit, reason %u qualification 0x%lx\n",
 			    vcpu->vm->id, vcpu->id, e->reason, e->qual);
-	if (__ratelimit(&vcpu->vm->dump_rs))
-		xvcpu_vmcs_dump(vcpu);
+	xvcpu_vmcs_dump_ratelimited(vcpu);
 	return xvcpu_internal_error(vcpu, XVCPU_INTERNAL_UNHANDLED_EXIT, data,
 				    ARRAY_SIZE(data));
 }

@@ -23,6 +23,8 @@
 			 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL |		\
 			 MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL)
 #define APIC_BASE_DEF	(0xfee00000ULL | MSR_IA32_APICBASE_ENABLE)
+/* Microcode revision 1, as KVM reports (vcpu->arch.microcode_version). */
+#define UCODE_REV_DEF	0x100000000ULL
 
 static const u32 mtrr_fixed_msrs[11] = {
 	MSR_MTRRfix64K_00000, MSR_MTRRfix16K_80000, MSR_MTRRfix16K_A0000,
@@ -37,6 +39,7 @@ void xvcpu_msr_reset(struct xvcpu_vcpu *vcpu)
 
 	memset(m, 0, sizeof(*m));
 	m->misc_enable = MISC_ENABLE_DEF;
+	m->ucode_rev = UCODE_REV_DEF;
 	m->apic_base = APIC_BASE_DEF | (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
 	if (vcpu->msrs_switched) {
 		wrmsrl(MSR_STAR, 0);
@@ -136,6 +139,9 @@ int xvcpu_get_msr(struct xvcpu_vcpu *vcpu, u32 index, u64 *data)
 		return 0;
 	case MSR_IA32_FEAT_CTL:
 		*data = FEAT_CTL_LOCKED;	/* VMX is not offered */
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		*data = m->ucode_rev;
 		return 0;
 	case MSR_IA32_DEBUGCTLMSR:
 		*data = vmcs_read64(GUEST_IA32_DEBUGCTL);
@@ -257,6 +263,15 @@ int xvcpu_set_msr(struct xvcpu_vcpu *vcpu, u32 index, u64 data, bool host)
 		if (!(index & 1) && !mtrr_type_valid(data & 0xff))
 			return -EINVAL;
 		m->mtrr_var[array_index_nospec(index - 0x200, 16)] = data;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		/*
+		 * The guest writes 0 before CPUID to have the revision
+		 * loaded (SDM vol. 3A, 10.11.7.1); there is nothing to
+		 * load: the write is accepted and ignored, as KVM does.
+		 */
+		if (host)
+			m->ucode_rev = data;
 		return 0;
 	case MSR_IA32_FEAT_CTL:
 	case MSR_MTRRcap:

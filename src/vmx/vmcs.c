@@ -526,7 +526,22 @@ void xvcpu_vmcs_destroy(struct xvcpu_vcpu *vcpu)
 	vcpu->vmcs = NULL;
 }
 
-/* A VMCS dump for failures, rate limited by the caller. */
+/*
+ * A VMCS dump for failures: at most 2 per VM and 10 in all every 5 s.
+ * The per-VM limit alone let any user flood the log (a few hundred
+ * lines a second on a serial console) by creating VMs with guest state
+ * that fails VM entry, one dump each (found by xvcpu_fuzz_test's chaos
+ * guests). KVM dumps only with dump_invalid_vmcs=1.
+ */
+void xvcpu_vmcs_dump_ratelimited(struct xvcpu_vcpu *vcpu)
+{
+	static DEFINE_RATELIMIT_STATE(all_rs, 5 * HZ, 10);
+
+	if (__ratelimit(&vcpu->vm->dump_rs) && __ratelimit(&all_rs))
+		xvcpu_vmcs_dump(vcpu);
+}
+
+/* A VMCS dump for failures; xvcpu_vmcs_dump_ratelimited() limits it. */
 void xvcpu_vmcs_dump(struct xvcpu_vcpu *vcpu)
 {
 	pr_err("vm %u vcpu %u VMCS dump:\n", vcpu->vm->id, vcpu->id);

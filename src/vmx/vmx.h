@@ -42,6 +42,7 @@ void xvcpu_vcpu_put(struct xvcpu_vcpu *vcpu);
 void xvcpu_sync_guest_msrs(struct xvcpu_vcpu *vcpu);
 void xvcpu_vmcs_reset_guest(struct xvcpu_vcpu *vcpu);
 void xvcpu_vmcs_dump(struct xvcpu_vcpu *vcpu);
+void xvcpu_vmcs_dump_ratelimited(struct xvcpu_vcpu *vcpu);
 
 /*
  * CR0 and CR4 bits the guest owns (changes them without an exit): an

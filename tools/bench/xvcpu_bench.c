@@ -5,7 +5,11 @@
  * TSC advances one tick per instruction (clock: sync=none), so these are
  * repeatable counts of the work each path does, not hardware cycles.
  *
- *   xvcpu_bench kvm|xvcpu [ITERATIONS]
+ *   xvcpu_bench kvm|xvcpu|xvcpu_<label> [ITERATIONS]
+ *
+ * xvcpu_<label> is xvcpu under some tracing set up by scripts/bench.sh
+ * (xvcpu_recorded: under `vcpuctl record`): the same loops, labelled
+ * apart.
  *
  * Loops (a real-mode guest at 0x1000, loop counter in ESI):
  *   cpuid  CPUID, handled in the kernel, back into the guest
@@ -13,12 +17,20 @@
  *   null   an ioctl the vCPU fd does not know (ENOTTY): the baseline
  *   cpuid_sampled_out (xvcpu only)  cpuid with xvcpu_exit enabled and
  *          CPUID sampled out by the trace policy
+ *   cpuid_ev_exit   cpuid with the exit event enabled (kvm_exit, xvcpu_exit)
+ *   cpuid_ev_exit_entry  ... and the entry event (kvm_entry, xvcpu_entry)
+ *   cpuid_ev_all    every event a CPUID exit emits (KVM: kvm_exit,
+ *          kvm_entry, kvm_cpuid; xvcpu: xvcpu_exit, xvcpu_entry,
+ *          xvcpu_cpuid, xvcpu_regs_diff)
+ *   cpuid_ev_regs_diff (xvcpu only)  xvcpu_regs_diff alone
+ * The events go into the ftrace ring (overwritten, nobody reading).
  * Prints one "bench <backend> <loop> <iterations> <ticks> <per-iter>"
  * line per loop.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,14 +291,78 @@ static void bench_sampled_out(struct backend *b, uint32_t n)
 	report(b->name, "cpuid_sampled_out", n, t1 - t0);
 }
 
+#define EVENTS "/sys/kernel/tracing/events/"
+
+/* Enable (or disable) each of the NULL-terminated "system/event"s. */
+static int set_events(const char *const *ev, const char *on)
+{
+	char path[256];
+
+	for (; *ev; ev++) {
+		snprintf(path, sizeof(path), EVENTS "%s/enable", *ev);
+		if (write_str(path, on))
+			return -1;
+	}
+	return 0;
+}
+
+/* The CPUID loop with @ev enabled: the cost of those events per exit. */
+static void bench_events(struct backend *b, uint32_t n, const char *loop,
+			 const char *const *ev)
+{
+	uint64_t t0, t1;
+
+	write_str("/sys/kernel/tracing/trace", "");
+	if (set_events(ev, "1")) {
+		fprintf(stderr, "xvcpu_bench: cannot enable %s (tracefs?)\n",
+			ev[0]);
+		set_events(ev, "0");
+		return;
+	}
+	run_loop(b, loop_cpuid, sizeof(loop_cpuid), 100);
+	t0 = __rdtsc();
+	run_loop(b, loop_cpuid, sizeof(loop_cpuid), n);
+	t1 = __rdtsc();
+	set_events(ev, "0");
+	report(b->name, loop, n, t1 - t0);
+}
+
+static void bench_tracing(struct backend *b, uint32_t n)
+{
+	static const char *const kvm_exit[] = { "kvm/kvm_exit", NULL };
+	static const char *const kvm_ee[] = {
+		"kvm/kvm_exit", "kvm/kvm_entry", NULL,
+	};
+	static const char *const kvm_all[] = {
+		"kvm/kvm_exit", "kvm/kvm_entry", "kvm/kvm_cpuid", NULL,
+	};
+	static const char *const xv_exit[] = { "xvcpu/xvcpu_exit", NULL };
+	static const char *const xv_ee[] = {
+		"xvcpu/xvcpu_exit", "xvcpu/xvcpu_entry", NULL,
+	};
+	static const char *const xv_all[] = {
+		"xvcpu/xvcpu_exit", "xvcpu/xvcpu_entry", "xvcpu/xvcpu_cpuid",
+		"xvcpu/xvcpu_regs_diff", NULL,
+	};
+	static const char *const xv_diff[] = { "xvcpu/xvcpu_regs_diff", NULL };
+	bool kvm = !strcmp(b->name, "kvm");
+
+	bench_events(b, n, "cpuid_ev_exit", kvm ? kvm_exit : xv_exit);
+	bench_events(b, n, "cpuid_ev_exit_entry", kvm ? kvm_ee : xv_ee);
+	bench_events(b, n, "cpuid_ev_all", kvm ? kvm_all : xv_all);
+	if (!kvm)
+		bench_events(b, n, "cpuid_ev_regs_diff", xv_diff);
+}
+
 int main(int argc, char **argv)
 {
 	struct backend b = { 0 };
 	uint32_t n = 100000, i;
 	uint64_t t0, t1, exits;
 
-	if (argc < 2 || (strcmp(argv[1], "kvm") && strcmp(argv[1], "xvcpu"))) {
-		fprintf(stderr, "usage: xvcpu_bench kvm|xvcpu [ITERATIONS]\n");
+	if (argc < 2 || (strcmp(argv[1], "kvm") && strcmp(argv[1], "xvcpu") &&
+			 strncmp(argv[1], "xvcpu_", 6))) {
+		fprintf(stderr, "usage: xvcpu_bench kvm|xvcpu|xvcpu_<label> [ITERATIONS]\n");
 		return 2;
 	}
 	if (argc > 2)
@@ -328,6 +404,9 @@ int main(int argc, char **argv)
 		ioctl(b.vcpu, b.null_cmd, 0);
 	t1 = __rdtsc();
 	report(b.name, "null", n, t1 - t0);
+	/* The ftrace-ring rows once per backend, not under vcpuctl record. */
+	if (!strcmp(b.name, "kvm") || !strcmp(b.name, "xvcpu"))
+		bench_tracing(&b, n);
 	if (!strcmp(b.name, "xvcpu"))
 		bench_sampled_out(&b, n);
 	return 0;

@@ -16,6 +16,13 @@ static int do_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
 	{ "run", do_run, "run a guest and summarise its exits" },
+	{ "boot", do_boot, "boot a Linux kernel (bzImage) on a minimal PC" },
+	{ "record", do_record, "record the xvcpu tracepoints into a trace file" },
+	{ "report", do_report, "exit statistics of a trace file" },
+	{ "format", do_format, "a trace file as text, one line per event" },
+	{ "top", do_top, "live exit rates and handling times of every VM" },
+	{ "metrics", do_metrics, "every VM's stats in Prometheus text format" },
+	{ "latency", do_latency, "live exit-handling histograms from a BPF program" },
 	{ "help", do_help, "show this help, or a command's" },
 	{ NULL, NULL, NULL }
 };
@@ -29,7 +36,8 @@ static void usage(FILE *f)
 		"       %s help [COMMAND]\n"
 		"       %s COMMAND --help\n"
 		"\n"
-		"COMMAND := { run | help }\n"
+		"COMMAND := { run | boot | record | report | format | top |\n"
+		"             metrics | latency | help }\n"
 		"OPTIONS := { -h|--help | -V|--version }\n"
 		"\n",
 		bin_name, bin_name, bin_name);

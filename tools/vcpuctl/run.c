@@ -215,7 +215,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
-static int read_file(const char *path, void **bufp, size_t *lenp)
+int read_file(const char *path, void **bufp, size_t *lenp)
 {
 	struct stat st;
 	size_t done = 0;
@@ -225,7 +225,7 @@ static int read_file(const char *path, void **bufp, size_t *lenp)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
-		p_err("cannot open guest '%s': %s", path, strerror(-r));
+		p_err("cannot open '%s': %s", path, strerror(-r));
 		return r;
 	}
 	if (fstat(fd, &st)) {

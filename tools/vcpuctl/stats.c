@@ -84,7 +84,8 @@ static int by_count(const void *a, const void *b)
 enum key_style { KEY_PORT_IN, KEY_PORT_OUT, KEY_ADDR_R, KEY_ADDR_W, KEY_NR };
 
 /* The busiest keys first: what a reader of the summary looks for. */
-static void print_keys(FILE *f, const struct key_counts *t,
+static void print_keys(FILE *f, const char *(*port_name)(uint16_t),
+		       const struct key_counts *t,
 		       enum key_style style)
 {
 	struct key_counts sorted = *t;
@@ -100,7 +101,7 @@ static void print_keys(FILE *f, const struct key_counts *t,
 		case KEY_PORT_OUT:
 			snprintf(label, sizeof(label), "%s 0x%04" PRIx64 " %s",
 				 style == KEY_PORT_IN ? "in " : "out", k,
-				 devices_port_name(k));
+				 port_name(k));
 			break;
 		case KEY_ADDR_R:
 		case KEY_ADDR_W:
@@ -121,6 +122,8 @@ static void print_keys(FILE *f, const struct key_counts *t,
 void stats_print(FILE *f, const struct exit_stats *s,
 		 const struct run_summary *sum)
 {
+	const char *(*pn)(uint16_t) = sum->port_name ? sum->port_name :
+				       devices_port_name;
 	uint32_t r;
 	unsigned int i;
 
@@ -136,15 +139,15 @@ void stats_print(FILE *f, const struct exit_stats *s,
 			s->reason[r]);
 		switch (r) {
 		case XVCPU_EXIT_IO:
-			print_keys(f, &s->io_out, KEY_PORT_OUT);
-			print_keys(f, &s->io_in, KEY_PORT_IN);
+			print_keys(f, pn, &s->io_out, KEY_PORT_OUT);
+			print_keys(f, pn, &s->io_in, KEY_PORT_IN);
 			break;
 		case XVCPU_EXIT_MMIO:
-			print_keys(f, &s->mmio_read, KEY_ADDR_R);
-			print_keys(f, &s->mmio_write, KEY_ADDR_W);
+			print_keys(f, pn, &s->mmio_read, KEY_ADDR_R);
+			print_keys(f, pn, &s->mmio_write, KEY_ADDR_W);
 			break;
 		case XVCPU_EXIT_HYPERCALL:
-			print_keys(f, &s->hypercall, KEY_NR);
+			print_keys(f, pn, &s->hypercall, KEY_NR);
 			break;
 		}
 	}
@@ -185,5 +188,42 @@ void debug_port_print(FILE *f, const struct xvcpu_debug_port_log *log,
 			(uint64_t)e->ns / 1000000,
 			(unsigned int)(e->ns / 1000 % 1000), e->vcpu_id,
 			e->code, debug_port_component_name(e->code));
+	}
+}
+
+static void print_ms(FILE *f, uint64_t ns)
+{
+	fprintf(f, "%9" PRIu64 ".%03u", ns / 1000000,
+		(unsigned int)(ns / 1000 % 1000));
+}
+
+void debug_port_print_timeline(FILE *f, const struct xvcpu_debug_port_log *log,
+			       const char *source)
+{
+	uint32_t i, n = log->count;
+	uint64_t prev = 0;
+
+	if (n > XVCPU_DEBUG_PORT_LOG_SIZE)
+		n = XVCPU_DEBUG_PORT_LOG_SIZE;
+	fprintf(f, "  boot timeline (debug port 0x%02x, %s): %" PRIu64 " code%s",
+		POST_PORT, source, (uint64_t)log->total,
+		log->total == 1 ? "" : "s");
+	if (log->total > n)
+		fprintf(f, ", the last %u kept", n);
+	fputc('\n', f);
+	if (!n)
+		return;
+	fprintf(f, "    %-10s  %4s  %13s  %13s\n", "component", "code",
+		"ms since VM", "delta ms");
+	for (i = 0; i < n; i++) {
+		const struct xvcpu_debug_port_entry *e = &log->entries[i];
+
+		fprintf(f, "    %-10s  0x%02x  ",
+			debug_port_component_name(e->code), e->code);
+		print_ms(f, e->ns);
+		fputs("  ", f);
+		print_ms(f, e->ns >= prev ? e->ns - prev : 0);
+		fputc('\n', f);
+		prev = e->ns;
 	}
 }

@@ -52,6 +52,8 @@ struct run_summary {
 	const struct xvcpu_debug_port_log *debug_port;
 	const char *debug_port_source;	/* "kernel log", "vcpuctl latch" */
 	uint64_t serial_bytes;
+	/* What sits at a port; NULL: devices_port_name() (vcpuctl run). */
+	const char *(*port_name)(uint16_t port);
 };
 
 void stats_print(FILE *f, const struct exit_stats *s,
@@ -63,5 +65,13 @@ void stats_print(FILE *f, const struct exit_stats *s,
  */
 void debug_port_print(FILE *f, const struct xvcpu_debug_port_log *log,
 		      const char *source);
+
+/*
+ * The same log as a boot timeline (vcpuctl boot): one line per stage,
+ * oldest first: component, code, ms since VM creation and ms since the
+ * stage before (the first: since VM creation).
+ */
+void debug_port_print_timeline(FILE *f, const struct xvcpu_debug_port_log *log,
+			       const char *source);
 
 #endif /* VCPUCTL_STATS_H */

@@ -7,6 +7,7 @@
 #define VCPUCTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define VCPUCTL_VERSION	"0.1"
@@ -56,7 +57,20 @@ int parse_uint(const char *s, unsigned int min, unsigned int max,
  */
 int parse_seg_off(const char *s, uint16_t *seg, uint16_t *off);
 
+/*
+ * A whole regular file of at most 1 GiB into a malloc()ed buffer (run.c);
+ * 0 or -errno, said through p_err().
+ */
+int read_file(const char *path, void **bufp, size_t *lenp);
+
 /* do_<command>(argc, argv): argv[0] is the command name. */
 int do_run(int argc, char **argv);
+int do_boot(int argc, char **argv);
+int do_record(int argc, char **argv);
+int do_report(int argc, char **argv);
+int do_format(int argc, char **argv);
+int do_top(int argc, char **argv);
+int do_metrics(int argc, char **argv);
+int do_latency(int argc, char **argv);
 
 #endif /* VCPUCTL_H */

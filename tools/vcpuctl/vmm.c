@@ -219,3 +219,23 @@ void vmm_kick(struct vmm_vcpu *vcpu)
 {
 	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 }
+
+int vmm_interrupt(struct vmm_vcpu *vcpu, unsigned int vector)
+{
+	struct xvcpu_interrupt irq = { .vector = vector };
+
+	return vmm_ioctl(vcpu->fd, XVCPU_INTERRUPT, &irq);
+}
+
+int vmm_get_cpuid(struct vmm_vcpu *vcpu, struct xvcpu_cpuid *c,
+		  unsigned int max)
+{
+	c->nent = max;
+	c->pad = 0;
+	return vmm_ioctl(vcpu->fd, XVCPU_GET_CPUID, c);
+}
+
+int vmm_set_cpuid(struct vmm_vcpu *vcpu, const struct xvcpu_cpuid *c)
+{
+	return vmm_ioctl(vcpu->fd, XVCPU_SET_CPUID, c);
+}

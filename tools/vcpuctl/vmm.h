@@ -71,6 +71,18 @@ int vmm_run(struct vmm_vcpu *vcpu);
  */
 void vmm_kick(struct vmm_vcpu *vcpu);
 /*
+ * Queue external interrupt @vector (XVCPU_INTERRUPT): delivered at the
+ * next entry the guest can take it. -EBUSY while one is still queued.
+ */
+int vmm_interrupt(struct vmm_vcpu *vcpu, unsigned int vector);
+/*
+ * The vCPU's CPUID table (XVCPU_GET_CPUID into @c, room for @max
+ * entries) and its replacement (XVCPU_SET_CPUID).
+ */
+int vmm_get_cpuid(struct vmm_vcpu *vcpu, struct xvcpu_cpuid *c,
+		  unsigned int max);
+int vmm_set_cpuid(struct vmm_vcpu *vcpu, const struct xvcpu_cpuid *c);
+/*
  * The vCPU's binary stats fd (XVCPU_GET_STATS_FD; KVM_GET_STATS_FD for
  * the KVM test backend): an fd, or -errno (-ENOTTY silently).
  */

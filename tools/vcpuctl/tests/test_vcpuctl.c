@@ -12,10 +12,14 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <asm/bootparam.h>
+
+#include "bzimage.h"
 #include "devices.h"
 #include "kstats.h"
 #include "loader.h"
 #include "names.h"
+#include "platform.h"
 #include "stats.h"
 #include "unit.h"
 #include "vcpuctl.h"
@@ -1071,6 +1075,401 @@ UNIT_TEST(names_come_from_one_table_each)
 	EXPECT_STREQ(debug_port_component_name(0x40), "kernel");
 	EXPECT_STREQ(debug_port_component_name(0x7f), "userspace");
 	EXPECT_STREQ(debug_port_component_name(0xff), "custom");
+}
+
+/* ---- vcpuctl boot: the bzImage loader ---------------------------------- */
+
+/* A synthetic bzImage: setup header of protocol @version, @pm bytes of kernel. */
+static uint8_t *fake_bzimage(size_t pm, uint16_t version, uint16_t xlf,
+			     size_t *len)
+{
+	size_t n = 5 * 512 + pm;
+	uint8_t *b = calloc(1, n);
+	struct boot_params *bp = (struct boot_params *)b;
+	size_t i;
+
+	bp->hdr.setup_sects = 4;
+	bp->hdr.boot_flag = 0xaa55;
+	memcpy(&bp->hdr.header, "HdrS", 4);
+	bp->hdr.version = version;
+	bp->hdr.loadflags = LOADED_HIGH;
+	bp->hdr.syssize = pm / 16;
+	bp->hdr.code32_start = 0x100000;
+	bp->hdr.relocatable_kernel = 1;
+	bp->hdr.kernel_alignment = 0x200000;
+	bp->hdr.xloadflags = xlf;
+	bp->hdr.cmdline_size = 2047;
+	bp->hdr.initrd_addr_max = 0x7fffffff;
+	bp->hdr.pref_address = 0x1000000;
+	bp->hdr.init_size = 0x400000;
+	b[0x201] = 0x268 - 0x202;	/* header length byte (jump offset) */
+	for (i = 0; i < pm; i++)
+		b[5 * 512 + i] = i * 7;
+	*len = n;
+	return b;
+}
+
+UNIT_TEST(bz_parse_refuses_bad_images)
+{
+	struct bz_kernel k;
+	char err[256];
+	size_t len;
+	uint8_t *b = fake_bzimage(4096, 0x20f, XLF_KERNEL_64, &len);
+
+	EXPECT_EQ(bz_parse(b, 100, &k, err, sizeof(err)), -EINVAL);
+	EXPECT(strstr(err, "too short") != NULL);
+	b[0x202] = 'X';
+	EXPECT_EQ(bz_parse(b, len, &k, err, sizeof(err)), -EINVAL);
+	EXPECT(strstr(err, "not a bzImage") != NULL);
+	b[0x202] = 'H';
+	b[0x206] = 0x04;		/* protocol 2.04 */
+	EXPECT_EQ(bz_parse(b, len, &k, err, sizeof(err)), -EINVAL);
+	EXPECT(strstr(err, "older than 2.06") != NULL);
+	b[0x206] = 0x0f;
+	EXPECT_EQ(bz_parse(b, len - 100, &k, err, sizeof(err)), -EINVAL);
+	EXPECT(strstr(err, "truncated") != NULL);
+	b[0x211] = 0;			/* loadflags: not loaded high */
+	EXPECT_EQ(bz_parse(b, len, &k, err, sizeof(err)), -EINVAL);
+	EXPECT(strstr(err, "zImage") != NULL);
+	free(b);
+}
+
+UNIT_TEST(bz_load_64bit_entry_layout)
+{
+	uint64_t mem_size = 64 * MiB;
+	uint8_t *mem = calloc(1, mem_size);
+	struct boot_params *bp = (struct boot_params *)(mem + BZ_ZERO_PAGE);
+	uint8_t initrd[5000];
+	struct xvcpu_sregs sregs = { 0 };
+	struct xvcpu_regs regs;
+	struct bz_boot bz;
+	char err[256];
+	size_t len;
+	uint8_t *b = fake_bzimage(8192, 0x20f, XLF_KERNEL_64, &len);
+	uint64_t pte;
+
+	memset(initrd, 0x5a, sizeof(initrd));
+	EXPECT_EQ(bz_parse(b, len, &bz.k, err, sizeof(err)), 0);
+	EXPECT(bz.k.entry64);
+	EXPECT_EQ(bz.k.load_addr, 0x1000000);
+	EXPECT_EQ(bz_load(b, len, initrd, sizeof(initrd), "console=ttyS0", mem,
+			  mem_size, &bz, err, sizeof(err)), 0);
+	EXPECT_EQ(memcmp(mem + 0x1000000, b + 5 * 512, 8192), 0);
+	EXPECT_EQ(bz.entry, 0x1000200);
+	EXPECT_STREQ((char *)mem + BZ_CMDLINE, "console=ttyS0");
+	EXPECT_EQ(bp->hdr.cmd_line_ptr, BZ_CMDLINE);
+	EXPECT_EQ(bp->hdr.type_of_loader, 0xff);
+	EXPECT_EQ(bp->hdr.code32_start, 0x1000000);
+	/* The initrd: page aligned, as high as RAM allows. */
+	EXPECT_EQ(bp->hdr.ramdisk_image, (mem_size - sizeof(initrd)) & ~0xfffull);
+	EXPECT_EQ(bp->hdr.ramdisk_size, sizeof(initrd));
+	EXPECT_EQ(mem[bp->hdr.ramdisk_image + 4999], 0x5a);
+	EXPECT_EQ(bp->e820_entries, 4);
+	EXPECT_EQ(bp->e820_table[3].addr, 0x100000);
+	EXPECT_EQ(bp->e820_table[3].size, mem_size - 0x100000);
+	EXPECT_EQ(bp->e820_table[1].type, 2);
+	/* The identity map: 2 MiB pages, 3 GiB + 2 MiB maps to itself. */
+	memcpy(&pte, mem + BZ_PML4 + 0x2000 + 3 * 0x1000 + 8, 8);
+	EXPECT_EQ(pte & ~0xfffull, 0xc0200000ull);
+	/* The stub: debug-port codes, then movabs rax, entry; jmp rax. */
+	EXPECT_EQ(mem[BZ_FIRMWARE + 1], BZ_CODE_START);
+	EXPECT_EQ(mem[BZ_FIRMWARE + 5], BZ_CODE_KERNEL);
+	EXPECT_EQ(mem[BZ_FIRMWARE + 9], 0xb8);
+	bz_setup_vcpu(&bz, &sregs, &regs);
+	EXPECT_EQ(regs.rip, BZ_FIRMWARE);
+	EXPECT_EQ(regs.rsi, BZ_ZERO_PAGE);
+	EXPECT_EQ(regs.rflags, 2);
+	EXPECT_EQ(sregs.cs.selector, BZ_BOOT_CS);
+	EXPECT_EQ(sregs.cs.l, 1);
+	EXPECT_EQ(sregs.ds.selector, BZ_BOOT_DS);
+	EXPECT_EQ(sregs.efer & 0x500, 0x500);
+	EXPECT_EQ(sregs.cr3, BZ_PML4);
+	free(b);
+	free(mem);
+}
+
+UNIT_TEST(bz_load_32bit_entry_and_limits)
+{
+	uint64_t mem_size = 16 * MiB;
+	uint8_t *mem = calloc(1, mem_size);
+	struct xvcpu_sregs sregs = { 0 };
+	struct xvcpu_regs regs;
+	struct bz_boot bz;
+	char err[256], longcl[3000];
+	size_t len;
+	uint8_t *b = fake_bzimage(8192, 0x20f, 0, &len);
+
+	/* Not relocatable, no XLF_KERNEL_64: 1 MiB, 32-bit entry. */
+	b[0x234] = 0;
+	EXPECT_EQ(bz_parse(b, len, &bz.k, err, sizeof(err)), 0);
+	EXPECT(!bz.k.entry64);
+	EXPECT_EQ(bz.k.load_addr, 0x100000);
+	memset(longcl, 'a', sizeof(longcl) - 1);
+	longcl[sizeof(longcl) - 1] = 0;
+	EXPECT_EQ(bz_load(b, len, NULL, 0, longcl, mem, mem_size, &bz, err,
+			  sizeof(err)), -EINVAL);
+	EXPECT(strstr(err, "command line") != NULL);
+	EXPECT_EQ(bz_load(b, len, NULL, 20 * MiB, "", mem, mem_size, &bz,
+			  err, sizeof(err)), 0);
+	EXPECT_EQ(bz.entry, 0x100000);
+	EXPECT_EQ(mem[BZ_FIRMWARE + 8], 0xb8);	/* mov eax, imm32 */
+	bz_setup_vcpu(&bz, &sregs, &regs);
+	EXPECT_EQ(sregs.cs.l, 0);
+	EXPECT_EQ(sregs.cs.db, 1);
+	EXPECT_EQ(sregs.cr0 & 0x80000001ull, 1);	/* PE, no PG */
+	EXPECT_EQ(sregs.efer, 0);
+	/* init_size 4 MiB from 1 MiB does not fit in 4 MiB of RAM. */
+	EXPECT_EQ(bz_load(b, len, NULL, 0, "", mem, 4 * MiB, &bz, err,
+			  sizeof(err)), -ENOSPC);
+	EXPECT(strstr(err, "the kernel needs") != NULL);
+	free(b);
+	free(mem);
+}
+
+/* ---- vcpuctl boot: the platform's devices ------------------------------ */
+
+static void pic_out(struct pic *p, uint16_t port, uint8_t v)
+{
+	pic_pio(p, port, true, &v);
+}
+
+static uint8_t pic_in(struct pic *p, uint16_t port)
+{
+	uint8_t v = 0;
+
+	pic_pio(p, port, false, &v);
+	return v;
+}
+
+/* What Linux's init_8259A() writes. */
+static void pic_linux_init(struct pic *p)
+{
+	pic_out(p, 0x21, 0xff);
+	pic_out(p, 0xa1, 0xff);
+	pic_out(p, 0x20, 0x11);
+	pic_out(p, 0x21, 0x30);
+	pic_out(p, 0x21, 0x04);
+	pic_out(p, 0x21, 0x01);
+	pic_out(p, 0xa0, 0x11);
+	pic_out(p, 0xa1, 0x38);
+	pic_out(p, 0xa1, 0x02);
+	pic_out(p, 0xa1, 0x01);
+	pic_out(p, 0x21, 0xfb);		/* all masked but the cascade */
+	pic_out(p, 0xa1, 0xff);
+}
+
+UNIT_TEST(pic_init_mask_ack_eoi)
+{
+	struct pic p;
+
+	pic_init(&p);
+	pic_out(&p, 0x21, 0xff);
+	EXPECT_EQ(pic_in(&p, 0x21), 0xff);	/* Linux's probe */
+	pic_linux_init(&p);
+	pic_set_irq(&p, 0, true);
+	EXPECT(!pic_intr(&p));			/* masked */
+	pic_out(&p, 0x21, 0xfa);		/* unmask IRQ 0 */
+	EXPECT(pic_intr(&p));
+	EXPECT_EQ(pic_ack(&p), 0x30);
+	EXPECT(!pic_intr(&p));
+	pic_out(&p, 0x20, 0x0b);		/* OCW3: read ISR */
+	EXPECT_EQ(pic_in(&p, 0x20), 0x01);
+	/* An edge: no new request while the line stays high. */
+	pic_set_irq(&p, 0, true);
+	pic_out(&p, 0x20, 0x60);		/* specific EOI, IRQ 0 */
+	EXPECT(!pic_intr(&p));
+	pic_set_irq(&p, 0, false);
+	pic_set_irq(&p, 0, true);
+	EXPECT(pic_intr(&p));
+	/* The slave on IRQ 2: IRQ 8 arrives as vector 0x38. */
+	pic_ack(&p);
+	pic_out(&p, 0x20, 0x20);		/* non-specific EOI */
+	pic_out(&p, 0xa1, 0xfe);
+	pic_set_irq(&p, 8, true);
+	EXPECT(pic_intr(&p));
+	EXPECT_EQ(pic_ack(&p), 0x38);
+	/* Nothing requested: INTA gets the spurious IRQ 7. */
+	EXPECT_EQ(pic_ack(&p), 0x37);
+}
+
+UNIT_TEST(pit_counts_and_interrupts)
+{
+	struct pit t;
+	struct pic p;
+	uint64_t t0 = 1000000000ull, next;
+	uint8_t v;
+
+	pic_init(&p);
+	pic_linux_init(&p);
+	pic_out(&p, 0x21, 0xfa);
+	pit_init(&t);
+	/* Periodic, 1193 ticks = 1 ms (Linux's HZ=1000 LATCH). */
+	v = 0x34;
+	pit_pio(&t, 0x43, true, &v, t0);
+	v = 1193 & 0xff;
+	pit_pio(&t, 0x40, true, &v, t0);
+	v = 1193 >> 8;
+	pit_pio(&t, 0x40, true, &v, t0);
+	next = pit_poll(&t, &p, t0 + 500000);
+	EXPECT(!pic_intr(&p));
+	EXPECT(next > t0 + 999000 && next < t0 + 1001000);
+	pit_poll(&t, &p, next);
+	EXPECT(pic_intr(&p));
+	EXPECT_EQ(t.irqs, 1);
+	/* Latch half way through a period: about 596 left. */
+	v = 0x00;
+	pit_pio(&t, 0x43, true, &v, next + 500000);
+	pit_pio(&t, 0x40, false, &v, next + 900000);
+	EXPECT(v >= 0x50 && v <= 0x56);		/* 596 = 0x254 */
+	pit_pio(&t, 0x40, false, &v, next + 900000);
+	EXPECT_EQ(v, 0x02);
+	/* Channel 2 through port 0x61: mode 0, output high at the end. */
+	v = 0x01;
+	pit_pio(&t, 0x61, true, &v, t0);
+	v = 0xb0;
+	pit_pio(&t, 0x43, true, &v, t0);
+	v = 0x10;
+	pit_pio(&t, 0x42, true, &v, t0);
+	v = 0x00;
+	pit_pio(&t, 0x42, true, &v, t0);
+	pit_pio(&t, 0x61, false, &v, t0 + 1000);
+	EXPECT_EQ(v & 0x21, 0x01);
+	pit_pio(&t, 0x61, false, &v, t0 + 20000);	/* 16 ticks = 13.4 us */
+	EXPECT_EQ(v & 0x21, 0x21);
+}
+
+UNIT_TEST(uart_16550a_probe_tx_rx_irq)
+{
+	char out[64] = { 0 };
+	FILE *f = fmemopen(out, sizeof(out), "w");
+	struct uart u;
+	struct pic p;
+	uint8_t v;
+
+	pic_init(&p);
+	pic_linux_init(&p);
+	pic_out(&p, 0x21, 0xea);		/* IRQ 0, 2, 4 unmasked */
+	uart_init(&u, f, &p, 4);
+	/* The IER test of Linux's autoconfig(). */
+	v = 0x0f;
+	uart_pio(&u, 1, true, &v);
+	uart_pio(&u, 1, false, &v);
+	EXPECT_EQ(v, 0x0f);
+	v = 0;
+	uart_pio(&u, 1, true, &v);
+	/* FIFO on: IIR bits 6-7 say 16550A. */
+	v = 0x01;
+	uart_pio(&u, 2, true, &v);
+	uart_pio(&u, 2, false, &v);
+	EXPECT_EQ(v, 0xc1);
+	uart_pio(&u, 5, false, &v);
+	EXPECT_EQ(v, 0x60);			/* THRE | TEMT, no data */
+	v = 'h';
+	uart_pio(&u, 0, true, &v);
+	v = '\n';
+	uart_pio(&u, 0, true, &v);
+	EXPECT_STREQ(out, "h\n");
+	/* THRI enabled with OUT2: IRQ 4 until IIR is read. */
+	v = 0x08;
+	uart_pio(&u, 4, true, &v);
+	v = 0x02;
+	uart_pio(&u, 1, true, &v);
+	EXPECT(pic_intr(&p));
+	EXPECT_EQ(pic_ack(&p), 0x34);
+	uart_pio(&u, 2, false, &v);
+	EXPECT_EQ(v, 0xc2);
+	uart_pio(&u, 2, false, &v);
+	EXPECT_EQ(v, 0xc1);
+	pic_out(&p, 0x20, 0x20);
+	/* Receive: data ready, RDI, bytes in order. */
+	v = 0x01;
+	uart_pio(&u, 1, true, &v);
+	EXPECT_EQ(uart_input(&u, (const uint8_t *)"ls", 2), 2);
+	EXPECT(pic_intr(&p));
+	uart_pio(&u, 2, false, &v);
+	EXPECT_EQ(v, 0xc4);
+	uart_pio(&u, 5, false, &v);
+	EXPECT_EQ(v & 1, 1);
+	uart_pio(&u, 0, false, &v);
+	EXPECT_EQ(v, 'l');
+	uart_pio(&u, 0, false, &v);
+	EXPECT_EQ(v, 's');
+	uart_pio(&u, 5, false, &v);
+	EXPECT_EQ(v & 1, 0);
+	fclose(f);
+}
+
+UNIT_TEST(rtc_reads_host_time_in_bcd)
+{
+	struct rtc r;
+	int64_t t = 1700000000;		/* 2023-11-14 22:13:20 UTC */
+	uint8_t v, i;
+	static const uint8_t want[][2] = {
+		{ 0x00, 0x20 }, { 0x02, 0x13 }, { 0x04, 0x22 },
+		{ 0x07, 0x14 }, { 0x08, 0x11 }, { 0x09, 0x23 },
+		{ 0x32, 0x20 }, { 0x0a, 0x26 }, { 0x0d, 0x80 },
+	};
+
+	rtc_init(&r);
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		v = want[i][0];
+		rtc_pio(&r, 0x70, true, &v, t);
+		rtc_pio(&r, 0x71, false, &v, t);
+		EXPECT_EQ(v, want[i][1]);
+	}
+	/* Set the clock an hour on: SET, hours, SET off. */
+	v = 0x0b;
+	rtc_pio(&r, 0x70, true, &v, t);
+	v = 0x82;
+	rtc_pio(&r, 0x71, true, &v, t);
+	v = 0x04;
+	rtc_pio(&r, 0x70, true, &v, t);
+	v = 0x23;
+	rtc_pio(&r, 0x71, true, &v, t);
+	v = 0x0b;
+	rtc_pio(&r, 0x70, true, &v, t);
+	v = 0x02;
+	rtc_pio(&r, 0x71, true, &v, t);
+	EXPECT_EQ(r.offset, 3600);
+}
+
+UNIT_TEST(pci_conf1_empty_bus_and_reset)
+{
+	struct pci p = { 0 };
+	uint32_t a = 0x80000000, v = 0;
+	uint8_t b;
+
+	pci_pio(&p, 0xcf8, true, 4, (uint8_t *)&a);
+	pci_pio(&p, 0xcf8, false, 4, (uint8_t *)&v);
+	EXPECT_EQ(v, 0x80000000);		/* pci_check_type1() */
+	pci_pio(&p, 0xcfc, false, 4, (uint8_t *)&v);
+	EXPECT_EQ(v, 0xffffffff);		/* no device */
+	b = 0x02;
+	pci_pio(&p, 0xcf9, true, 1, &b);
+	EXPECT(!p.reset);
+	b = 0x06;
+	pci_pio(&p, 0xcf9, true, 1, &b);
+	EXPECT(p.reset);
+}
+
+UNIT_TEST(boot_timeline_text)
+{
+	static struct xvcpu_debug_port_log log;
+	char buf[1024] = { 0 };
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	log.total = log.count = 3;
+	log.entries[0] = (struct xvcpu_debug_port_entry){ .ns = 748315000, .code = 0x01 };
+	log.entries[1] = (struct xvcpu_debug_port_entry){ .ns = 748324000, .code = 0x1f };
+	log.entries[2] = (struct xvcpu_debug_port_entry){ .ns = 14129445000ull, .code = 0x60 };
+	debug_port_print_timeline(f, &log, "kernel log");
+	fclose(f);
+	EXPECT_STREQ(buf,
+		     "  boot timeline (debug port 0x80, kernel log): 3 codes\n"
+		     "    component   code    ms since VM       delta ms\n"
+		     "    firmware    0x01        748.315        748.315\n"
+		     "    firmware    0x1f        748.324          0.009\n"
+		     "    userspace   0x60      14129.445      13381.121\n");
 }
 
 int main(int argc, char **argv)

@@ -333,6 +333,7 @@ int vmm_run(struct vmm_vcpu *vcpu)
 	size_t bytes;
 
 	copy_back(p, x);
+	k->request_interrupt_window = x->request_interrupt_window;
 	if (__atomic_load_n(&x->immediate_exit, __ATOMIC_SEQ_CST))
 		k->immediate_exit = 1;
 	if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
@@ -346,6 +347,7 @@ int vmm_run(struct vmm_vcpu *vcpu)
 	}
 	x->exit_count++;
 	x->if_flag = k->if_flag;
+	x->ready_for_interrupt_injection = k->ready_for_interrupt_injection;
 	p->last_exit = k->exit_reason;
 	switch (k->exit_reason) {
 	case KVM_EXIT_IO:
@@ -395,6 +397,9 @@ int vmm_run(struct vmm_vcpu *vcpu)
 	case KVM_EXIT_INTR:
 		x->exit_reason = XVCPU_EXIT_INTR;
 		break;
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+		x->exit_reason = XVCPU_EXIT_IRQ_WINDOW_OPEN;
+		break;
 	default:
 		/* Shows as an exit reason vcpuctl does not know. */
 		x->exit_reason = 1000 + k->exit_reason;
@@ -411,4 +416,70 @@ void vmm_kick(struct vmm_vcpu *vcpu)
 	if (p && p->krun)
 		__atomic_store_n(&p->krun->immediate_exit, 1,
 				 __ATOMIC_SEQ_CST);
+}
+
+int vmm_interrupt(struct vmm_vcpu *vcpu, unsigned int vector)
+{
+	struct kvm_interrupt irq = { .irq = vector };
+
+	return K(vcpu->fd, KVM_INTERRUPT, &irq);
+}
+
+/* The entries field for field: the layouts differ (padding). */
+int vmm_get_cpuid(struct vmm_vcpu *vcpu, struct xvcpu_cpuid *c,
+		  unsigned int max)
+{
+	struct kvm_cpuid2 *k;
+	unsigned int i;
+	int r;
+
+	k = calloc(1, sizeof(*k) + max * sizeof(k->entries[0]));
+	if (!k)
+		return -ENOMEM;
+	k->nent = max;
+	r = K(vcpu->fd, KVM_GET_CPUID2, k);
+	if (r >= 0) {
+		c->nent = k->nent;
+		for (i = 0; i < k->nent; i++)
+			c->entries[i] = (struct xvcpu_cpuid_entry){
+				.function = k->entries[i].function,
+				.index = k->entries[i].index,
+				.flags = k->entries[i].flags &
+					 KVM_CPUID_FLAG_SIGNIFCANT_INDEX ?
+					 XVCPU_CPUID_FLAG_SIGNIFICANT_INDEX : 0,
+				.eax = k->entries[i].eax,
+				.ebx = k->entries[i].ebx,
+				.ecx = k->entries[i].ecx,
+				.edx = k->entries[i].edx,
+			};
+	}
+	free(k);
+	return r < 0 ? r : 0;
+}
+
+int vmm_set_cpuid(struct vmm_vcpu *vcpu, const struct xvcpu_cpuid *c)
+{
+	struct kvm_cpuid2 *k;
+	unsigned int i;
+	int r;
+
+	k = calloc(1, sizeof(*k) + c->nent * sizeof(k->entries[0]));
+	if (!k)
+		return -ENOMEM;
+	k->nent = c->nent;
+	for (i = 0; i < c->nent; i++)
+		k->entries[i] = (struct kvm_cpuid_entry2){
+			.function = c->entries[i].function,
+			.index = c->entries[i].index,
+			.flags = c->entries[i].flags &
+				 XVCPU_CPUID_FLAG_SIGNIFICANT_INDEX ?
+				 KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0,
+			.eax = c->entries[i].eax,
+			.ebx = c->entries[i].ebx,
+			.ecx = c->entries[i].ecx,
+			.edx = c->entries[i].edx,
+		};
+	r = K(vcpu->fd, KVM_SET_CPUID2, k);
+	free(k);
+	return r < 0 ? r : 0;
 }
