@@ -17,7 +17,7 @@
 #
 # Environment: XVCPU_CHECK_ONLY="unit build bochs qemu debug" limits the
 # steps; XVCPU_DEBUG_TESTS="xvcpu_run_test ..." (or "all") the debug VM's
-# selftests (default: abi, cpu, dbgport and the fuzzer once it is built).
+# selftests (default: abi, cpu and dbgport).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -218,15 +218,15 @@ if want debug; then
 		step_result build_module_debug_kernel_w1 $rc "$OUT/debug-build.log"
 	fi
 	if [ $rc = 0 ]; then
-		# Every kernel path is many times slower here: by default the
-		# ioctl-surface, CPU-state and debug-port tests and the fuzzer
-		# (small budget) fit CI's time; XVCPU_DEBUG_TESTS=all runs every
-		# selftest (Documentation/testvm.rst has the measured times).
+		# Every kernel path is tens of times slower here: by default the
+		# ioctl-surface, CPU-state and debug-port tests, which fit CI's
+		# time; not yet the fuzzer (its small budget takes 260 s in the
+		# stock VM). XVCPU_DEBUG_TESTS=all runs every selftest, the
+		# fuzzer with XVCPU_FUZZ_BUDGET=small (Documentation/testvm.rst
+		# has the measured times).
 		tests=${XVCPU_DEBUG_TESTS:-xvcpu_abi_test xvcpu_cpu_test xvcpu_dbgport_test}
 		if [ "$tests" = all ]; then
 			tests=$(cd build/selftests && ls xvcpu_*_test | grep -v xvcpu_novmx_test)
-		elif [ -z "${XVCPU_DEBUG_TESTS:-}" ] && [ -f build/selftests/xvcpu_fuzz_test ]; then
-			tests="$tests xvcpu_fuzz_test"
 		fi
 		p=$OUT/payload-bochs-debug
 		# shellcheck disable=SC2086
