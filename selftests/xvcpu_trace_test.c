@@ -881,38 +881,6 @@ TEST_F(xvcpu, get_vm_id_argument)
 
 /* ---- sampling: 1 in N, off, all, the module parameter's default ------------------ */
 
-/* One u64 stat of the vCPU's stats fd (Documentation/stats.rst), by name. */
-static uint64_t vcpu_stat(struct xt_vcpu *vcpu, const char *name)
-{
-	int fd = vcpu_ioctl(vcpu, XVCPU_GET_STATS_FD, 0);
-	struct xvcpu_stats_header h;
-	uint64_t v = ~0ULL;
-	size_t dsize;
-	char *desc;
-	uint32_t i;
-
-	TEST_ASSERT(pread(fd, &h, sizeof(h), 0) == sizeof(h), "stats header");
-	dsize = sizeof(struct xvcpu_stats_desc) + h.name_size;
-	desc = calloc(h.num_desc, dsize);
-	TEST_ASSERT(desc, "calloc");
-	TEST_ASSERT(pread(fd, desc, h.num_desc * dsize, h.desc_offset) ==
-		    (ssize_t)(h.num_desc * dsize), "stats descriptors");
-	for (i = 0; i < h.num_desc; i++) {
-		struct xvcpu_stats_desc *d = (void *)(desc + i * dsize);
-
-		if (strcmp(d->name, name))
-			continue;
-		TEST_ASSERT(d->size == 1, "%s has %u values", name, d->size);
-		TEST_ASSERT(pread(fd, &v, 8, h.data_offset + d->offset) == 8,
-			    "stat %s", name);
-		break;
-	}
-	TEST_ASSERT(i < h.num_desc, "no stat named %s", name);
-	free(desc);
-	close(fd);
-	return v;
-}
-
 #define S_OUT		1000
 #define S_EVERY		100
 #define S_CPUID		100
@@ -976,18 +944,18 @@ TEST_F(xvcpu, sampling_every_off_all)
 				XVCPU_TRACE_EVERY, S_EVERY));
 	tr_reset(_metadata);
 	TEST_ASSERT_SYNC(vcpu, 1, &uc);
-	e0 = vcpu_stat(vcpu, "exits_IO_INSTRUCTION");
-	t0 = vcpu_stat(vcpu, "traced_IO_INSTRUCTION");
-	s0 = vcpu_stat(vcpu, "sampled_out_IO_INSTRUCTION");
+	e0 = xt_vcpu_stat(vcpu, "exits_IO_INSTRUCTION");
+	t0 = xt_vcpu_stat(vcpu, "traced_IO_INSTRUCTION");
+	s0 = xt_vcpu_stat(vcpu, "sampled_out_IO_INSTRUCTION");
 	for (i = 0; i < XT_ARRAY_SIZE(evs); i++)
 		tr_enable(_metadata, evs[i], id);
 	run_outs(_metadata, vcpu, S_OUT);
 	TEST_ASSERT_SYNC(vcpu, 2, &uc);
 	ASSERT_EQ(0, tr_write("events/xvcpu/enable", "0"));
 	trace = tr_read(_metadata);
-	e1 = vcpu_stat(vcpu, "exits_IO_INSTRUCTION") - e0;
-	t1 = vcpu_stat(vcpu, "traced_IO_INSTRUCTION") - t0;
-	s1 = vcpu_stat(vcpu, "sampled_out_IO_INSTRUCTION") - s0;
+	e1 = xt_vcpu_stat(vcpu, "exits_IO_INSTRUCTION") - e0;
+	t1 = xt_vcpu_stat(vcpu, "traced_IO_INSTRUCTION") - t0;
+	s1 = xt_vcpu_stat(vcpu, "sampled_out_IO_INSTRUCTION") - s0;
 	n_exit = tr_count(trace, "xvcpu_exit", MUST(EXIT_IO));
 	n_io = tr_count(trace, "xvcpu_io", NULL);
 	printf("# I/O every %u: %llu I/O exits, %u xvcpu_exit IO, %u xvcpu_io, stats traced %llu sampled_out %llu\n",
@@ -1007,8 +975,8 @@ TEST_F(xvcpu, sampling_every_off_all)
 				XVCPU_TRACE_ALL, 0));
 	ASSERT_EQ(0, set_policy(vm, EXIT_REASON_CPUID, XVCPU_TRACE_OFF, 0));
 	ASSERT_EQ(0, tr_clear());
-	c0 = vcpu_stat(vcpu, "exits_CPUID");
-	cs0 = vcpu_stat(vcpu, "sampled_out_CPUID");
+	c0 = xt_vcpu_stat(vcpu, "exits_CPUID");
+	cs0 = xt_vcpu_stat(vcpu, "sampled_out_CPUID");
 	for (i = 0; i < XT_ARRAY_SIZE(evs); i++)
 		tr_enable(_metadata, evs[i], id);
 	run_outs(_metadata, vcpu, S_FEW_OUT);
@@ -1019,8 +987,8 @@ TEST_F(xvcpu, sampling_every_off_all)
 	EXPECT_EQ(0, tr_count(trace, "xvcpu_cpuid", NULL));
 	EXPECT_EQ(S_FEW_OUT + 1, tr_count(trace, "xvcpu_exit", MUST(EXIT_IO)));
 	EXPECT_EQ(S_FEW_OUT + 1, tr_count(trace, "xvcpu_io", NULL));
-	EXPECT_EQ(S_CPUID, vcpu_stat(vcpu, "exits_CPUID") - c0);
-	EXPECT_EQ(S_CPUID, vcpu_stat(vcpu, "sampled_out_CPUID") - cs0);
+	EXPECT_EQ(S_CPUID, xt_vcpu_stat(vcpu, "exits_CPUID") - c0);
+	EXPECT_EQ(S_CPUID, xt_vcpu_stat(vcpu, "sampled_out_CPUID") - cs0);
 	free(trace);
 
 	/* All again. */
@@ -1093,8 +1061,8 @@ static unsigned int cpuid_traced_until_sync(struct __test_metadata *_metadata,
 					    uint64_t sync, uint64_t *traced,
 					    uint64_t *sampled_out)
 {
-	uint64_t t0 = vcpu_stat(vcpu, "traced_CPUID");
-	uint64_t s0 = vcpu_stat(vcpu, "sampled_out_CPUID");
+	uint64_t t0 = xt_vcpu_stat(vcpu, "traced_CPUID");
+	uint64_t s0 = xt_vcpu_stat(vcpu, "sampled_out_CPUID");
 	struct ucall uc;
 	unsigned int n;
 	char *trace;
@@ -1109,8 +1077,8 @@ static unsigned int cpuid_traced_until_sync(struct __test_metadata *_metadata,
 	/* The detail event comes with its exit, always. */
 	EXPECT_EQ(n, tr_count(trace, "xvcpu_cpuid", NULL));
 	free(trace);
-	*traced = vcpu_stat(vcpu, "traced_CPUID") - t0;
-	*sampled_out = vcpu_stat(vcpu, "sampled_out_CPUID") - s0;
+	*traced = xt_vcpu_stat(vcpu, "traced_CPUID") - t0;
+	*sampled_out = xt_vcpu_stat(vcpu, "sampled_out_CPUID") - s0;
 	return n;
 }
 
@@ -1173,15 +1141,15 @@ TEST_F(xvcpu, sampling_triggered)
 	ASSERT_EQ(0, set_triggered(vm, EXIT_REASON_CPUID, T_RATE, 60000));
 	EXPECT_EQ(0, tr_clear());
 	tr_enable(_metadata, "xvcpu_exit", id);
-	t = vcpu_stat(vcpu, "traced_CPUID");
-	so = vcpu_stat(vcpu, "sampled_out_CPUID");
+	t = xt_vcpu_stat(vcpu, "traced_CPUID");
+	so = xt_vcpu_stat(vcpu, "sampled_out_CPUID");
 	TEST_ASSERT_DONE(vcpu);
 	EXPECT_EQ(0, tr_write("events/xvcpu/enable", "0"));
 	trace = tr_read(_metadata);
 	n = tr_count(trace, "xvcpu_exit", MUST(EXIT_CPUID));
 	free(trace);
-	t = vcpu_stat(vcpu, "traced_CPUID") - t;
-	so = vcpu_stat(vcpu, "sampled_out_CPUID") - so;
+	t = xt_vcpu_stat(vcpu, "traced_CPUID") - t;
+	so = xt_vcpu_stat(vcpu, "sampled_out_CPUID") - so;
 	printf("# rate %u/s: %u of %u traced (stats traced %llu, sampled out %llu)\n",
 	       T_RATE, n, T_HOT, (unsigned long long)t, (unsigned long long)so);
 	EXPECT_EQ(T_HOT - (T_RATE - 1), n);

@@ -72,38 +72,6 @@ GUEST_CODE static void guest_main(void)
 	GUEST_DONE();
 }
 
-/* One u64 stat of the vCPU's stats fd (Documentation/stats.rst), by name. */
-static uint64_t vcpu_stat(struct xt_vcpu *vcpu, const char *name)
-{
-	int fd = vcpu_ioctl(vcpu, XVCPU_GET_STATS_FD, 0);
-	struct xvcpu_stats_header h;
-	uint64_t v = ~0ULL;
-	size_t dsize;
-	char *desc;
-	uint32_t i;
-
-	TEST_ASSERT(pread(fd, &h, sizeof(h), 0) == sizeof(h), "stats header");
-	dsize = sizeof(struct xvcpu_stats_desc) + h.name_size;
-	desc = calloc(h.num_desc, dsize);
-	TEST_ASSERT(desc, "calloc");
-	TEST_ASSERT(pread(fd, desc, h.num_desc * dsize, h.desc_offset) ==
-		    (ssize_t)(h.num_desc * dsize), "stats descriptors");
-	for (i = 0; i < h.num_desc; i++) {
-		struct xvcpu_stats_desc *dp = (void *)(desc + i * dsize);
-
-		if (strcmp(dp->name, name))
-			continue;
-		TEST_ASSERT(dp->size == 1, "%s has %u values", name, dp->size);
-		TEST_ASSERT(pread(fd, &v, 8, h.data_offset + dp->offset) == 8,
-			    "stat %s", name);
-		break;
-	}
-	TEST_ASSERT(i < h.num_desc, "no stat named %s", name);
-	free(desc);
-	close(fd);
-	return v;
-}
-
 static unsigned long arg_num(const char *s)
 {
 	char *end;
@@ -175,9 +143,9 @@ int main(int argc, char **argv)
 		printf("vm %lu id %d cpuid %lu out %lu debug_port %lu events %lu exits_CPUID %llu exits_IO_INSTRUCTION %llu traced_IO_INSTRUCTION %llu\n",
 		       v, vm_ioctl(vm[v], XVCPU_GET_VM_ID, 0), g_cpuid, g_out,
 		       g_dbg, g_ev,
-		       (unsigned long long)vcpu_stat(vcpu[v], "exits_CPUID"),
-		       (unsigned long long)vcpu_stat(vcpu[v], "exits_IO_INSTRUCTION"),
-		       (unsigned long long)vcpu_stat(vcpu[v], "traced_IO_INSTRUCTION"));
+		       (unsigned long long)xt_vcpu_stat(vcpu[v], "exits_CPUID"),
+		       (unsigned long long)xt_vcpu_stat(vcpu[v], "exits_IO_INSTRUCTION"),
+		       (unsigned long long)xt_vcpu_stat(vcpu[v], "traced_IO_INSTRUCTION"));
 	}
 	for (v = 0; v < vms; v++)
 		xt_vm_destroy(vm[v]);

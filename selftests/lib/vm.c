@@ -538,3 +538,35 @@ int xt_count_fds(void)
 	closedir(d);
 	return n - 1;	/* the directory's own fd */
 }
+
+/* One u64 stat of the vCPU's stats fd (Documentation/stats.rst), by name. */
+uint64_t xt_vcpu_stat(struct xt_vcpu *vcpu, const char *name)
+{
+	int fd = vcpu_ioctl(vcpu, XVCPU_GET_STATS_FD, 0);
+	struct xvcpu_stats_header h;
+	uint64_t v = ~0ULL;
+	size_t dsize;
+	char *desc;
+	uint32_t i;
+
+	TEST_ASSERT(pread(fd, &h, sizeof(h), 0) == sizeof(h), "stats header");
+	dsize = sizeof(struct xvcpu_stats_desc) + h.name_size;
+	desc = calloc(h.num_desc, dsize);
+	TEST_ASSERT(desc, "calloc");
+	TEST_ASSERT(pread(fd, desc, h.num_desc * dsize, h.desc_offset) ==
+		    (ssize_t)(h.num_desc * dsize), "stats descriptors");
+	for (i = 0; i < h.num_desc; i++) {
+		struct xvcpu_stats_desc *d = (void *)(desc + i * dsize);
+
+		if (strcmp(d->name, name))
+			continue;
+		TEST_ASSERT(d->size == 1, "%s has %u values", name, d->size);
+		TEST_ASSERT(pread(fd, &v, 8, h.data_offset + d->offset) == 8,
+			    "stat %s", name);
+		break;
+	}
+	TEST_ASSERT(i < h.num_desc, "no stat named %s", name);
+	free(desc);
+	close(fd);
+	return v;
+}

@@ -201,4 +201,7 @@ void *xt_io_data(struct xt_vcpu *vcpu);
 /* Number of open file descriptors of this process. */
 int xt_count_fds(void);
 
+/* One u64 stat of the vCPU's stats fd (Documentation/stats.rst), by name. */
+uint64_t xt_vcpu_stat(struct xt_vcpu *vcpu, const char *name);
+
 #endif /* XVCPU_SELFTEST_VM_H */
