@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <traceevent/event-parse.h>
 #include <traceevent/trace-seq.h>
@@ -382,8 +383,7 @@ int do_format(int argc, char **argv)
 	bool raw = false, csv = false, chrome = false;
 	const char *formats = NULL;
 	struct tep_handle *tep;
-	struct xvt_merge m = { 0 };
-	struct xvt_file f;
+	struct xvt_reader rd;
 	struct xvt_view v;
 	struct trace_seq s;
 	uint64_t prev = 0;
@@ -420,19 +420,18 @@ int do_format(int argc, char **argv)
 		      bin_name);
 		return EXIT_USAGE;
 	}
-	if (open_trace("format", argv[optind], &f, &tep))
+	if (xvt_reader_open(&rd, "format", argv[optind]))
 		return EXIT_FAIL;
+	tep = rd.tep;
+	/* Progress would tear the lines of a terminal's output. */
+	rd.progress = rd.progress && !isatty(STDOUT_FILENO);
 	if (formats && load_formats(tep, formats))
 		goto out;
-	if (xvt_merge_init(&m, &f)) {
-		p_err("format: out of memory");
-		goto out;
-	}
 	trace_seq_init(&s);
 	if (chrome) {
 		first_ev = true;
 		printf("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
-		while (xvt_merge_next(&m, &v) && !ferror(stdout))
+		while (xvt_reader_next(&rd, &v) && !ferror(stdout))
 			if (chrome_event(tep, &v, &s)) {
 				p_err("format: out of memory");
 				break;
@@ -445,7 +444,7 @@ int do_format(int argc, char **argv)
 	}
 	if (csv)
 		printf("cpu,time_ns,delta_ns,event,fields\n");
-	while (xvt_merge_next(&m, &v)) {
+	while (xvt_reader_next(&rd, &v)) {
 		uint64_t delta = first ? 0 : v.time - prev;
 		const char *name;
 
@@ -504,8 +503,6 @@ done:
 		p_err("format: writing the output failed");
 out:
 	free_formats();
-	xvt_merge_free(&m);
-	tep_free(tep);
-	xvt_close(&f);
+	xvt_reader_close(&rd);
 	return rc;
 }

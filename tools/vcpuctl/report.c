@@ -864,43 +864,6 @@ static void print_guest(struct report *r, bool json)
 	}
 }
 
-/* Open, check and index a trace file; the one error message on failure. */
-int open_trace(const char *cmd, const char *path, struct xvt_file *f,
-	       struct tep_handle **tep)
-{
-	char err[256];
-	const char *why;
-	uint64_t bad;
-	int e;
-
-	e = xvt_open(f, path);
-	if (e) {
-		p_err("%s: %s: %s", cmd, path, e == -ENODATA ?
-		      "empty file" : xvt_strerror(e));
-		return EXIT_FAIL;
-	}
-	e = xvt_scan(f, &why, &bad);
-	if (e) {
-		if (why)
-			p_err("%s: %s: corrupt trace file at offset %llu: %s",
-			      cmd, path, (unsigned long long)bad, why);
-		else
-			p_err("%s: %s: %s", cmd, path, strerror(-e));
-		xvt_close(f);
-		return EXIT_FAIL;
-	}
-	*tep = xvt_tep_load(f, err, sizeof(err));
-	if (!*tep) {
-		p_err("%s: %s: %s", cmd, path, err);
-		xvt_close(f);
-		return EXIT_FAIL;
-	}
-	if (!f->has_end)
-		p_warn("%s: %s: no end record (recording cut short); reading what is there",
-		       cmd, path);
-	return 0;
-}
-
 int do_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -915,13 +878,12 @@ int do_report(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct report *r = calloc(1, sizeof(*r));
-	struct xvt_file f;
-	struct xvt_merge m = { 0 };
+	struct xvt_reader rd;
+	struct xvt_file *f = &rd.f;
 	struct xvt_view v;
-	bool json = false, progress;
+	bool json = false;
 	int order[NR_SLOTS], nslots = 0;
 	int c, rc = EXIT_FAIL, i;
-	uint64_t done = 0;
 	unsigned int u;
 
 	if (!r) {
@@ -1005,10 +967,11 @@ int do_report(int argc, char **argv)
 		      bin_name);
 		goto usage_err;
 	}
-	if (open_trace("report", argv[optind], &f, &r->tep)) {
+	if (xvt_reader_open(&rd, "report", argv[optind])) {
 		free(r);
 		return EXIT_FAIL;
 	}
+	r->tep = rd.tep;
 	{
 		char err[128];
 
@@ -1017,16 +980,11 @@ int do_report(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (xvt_merge_init(&m, &f) || collect_stats(r, &f)) {
+	if (collect_stats(r, f)) {
 		p_err("report: out of memory");
 		goto out;
 	}
-	/* Progress on a terminal only, for files worth waiting for. */
-	progress = isatty(STDERR_FILENO) && f.len > (64u << 20);
-	while (xvt_merge_next(&m, &v)) {
-		if (progress && !(++done & 0xfffff))
-			fprintf(stderr, "\rreport: %3.0f%%", 100.0 * done /
-				(f.nsamples + f.nlost_recs));
+	while (xvt_reader_next(&rd, &v)) {
 		if (!r->any_t || v.time < r->first_t)
 			r->first_t = v.time;
 		if (v.time > r->last_t)
@@ -1046,15 +1004,13 @@ int do_report(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (progress)
-		fprintf(stderr, "\r              \r");
 	/* The END totals are the ring's own count; they win if larger. */
-	if (f.has_end) {
-		const struct xvt_cpu_total *t = (const void *)(f.end + 1);
+	if (f->has_end) {
+		const struct xvt_cpu_total *t = (const void *)(f->end + 1);
 		uint64_t lost = 0;
 		uint32_t k;
 
-		for (k = 0; k < f.end->ncpus; k++) {
+		for (k = 0; k < f->end->ncpus; k++) {
 			lost += t[k].lost;
 			if (t[k].lost) {
 				struct cpu_stat *cs = cpu_of(r, k);
@@ -1074,12 +1030,11 @@ int do_report(int argc, char **argv)
 	if (r->want_boot || r->want_events)
 		print_guest(r, json);
 	else if (json)
-		print_json(r, &f, argv[optind], order, nslots);
+		print_json(r, f, argv[optind], order, nslots);
 	else
-		print_text(r, &f, argv[optind], order, nslots);
+		print_text(r, f, argv[optind], order, nslots);
 	rc = fflush(stdout) ? EXIT_FAIL : EXIT_OK;
 out:
-	xvt_merge_free(&m);
 	for (i = 0; i < NR_SLOTS; i++) {
 		hist_free(&r->slots[i].all);
 		hist_free(&r->slots[i].rt);
@@ -1091,8 +1046,7 @@ out:
 	free(r->vcpus);
 	free(r->cpus);
 	free(r->evs);
-	tep_free(r->tep);
-	xvt_close(&f);
+	xvt_reader_close(&rd);
 	free(r);
 	return rc;
 usage_err:

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libtraceevent over a trace file's embedded formats (tevents.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "tevents.h"
+#include "vcpuctl.h"
 
 struct tep_handle *xvt_tep_load(const struct xvt_file *f, char *err,
 				size_t errlen)
@@ -78,4 +80,70 @@ struct tep_event *xvt_event_of(struct tep_handle *tep, const uint8_t *raw,
 	if (raw_size < 8)
 		return NULL;
 	return tep_find_event(tep, tep_data_type(tep, &rec));
+}
+
+int xvt_reader_open(struct xvt_reader *rd, const char *cmd, const char *path)
+{
+	char err[256];
+	const char *why;
+	uint64_t bad;
+	int e;
+
+	memset(rd, 0, sizeof(*rd));
+	rd->cmd = cmd;
+	rd->path = path;
+	e = xvt_open(&rd->f, path);
+	if (e) {
+		p_err("%s: %s: %s", cmd, path, e == -ENODATA ?
+		      "empty file" : xvt_strerror(e));
+		return EXIT_FAIL;
+	}
+	e = xvt_scan(&rd->f, &why, &bad);
+	if (e) {
+		if (why)
+			p_err("%s: %s: corrupt trace file at offset %llu: %s",
+			      cmd, path, (unsigned long long)bad, why);
+		else
+			p_err("%s: %s: %s", cmd, path, strerror(-e));
+		goto fail;
+	}
+	rd->tep = xvt_tep_load(&rd->f, err, sizeof(err));
+	if (!rd->tep) {
+		p_err("%s: %s: %s", cmd, path, err);
+		goto fail;
+	}
+	if (xvt_merge_init(&rd->m, &rd->f)) {
+		p_err("%s: out of memory", cmd);
+		goto fail;
+	}
+	if (!rd->f.has_end)
+		p_warn("%s: %s: no end record (recording cut short); reading what is there",
+		       cmd, path);
+	rd->progress = isatty(STDERR_FILENO) && rd->f.len > (64u << 20);
+	return 0;
+fail:
+	xvt_reader_close(rd);
+	return EXIT_FAIL;
+}
+
+int xvt_reader_next(struct xvt_reader *rd, struct xvt_view *v)
+{
+	if (!xvt_merge_next(&rd->m, v)) {
+		if (rd->progress && rd->done >= 0x100000)
+			fprintf(stderr, "\r%*s\r", (int)strlen(rd->cmd) + 8, "");
+		return 0;
+	}
+	if (rd->progress && !(++rd->done & 0xfffff))
+		fprintf(stderr, "\r%s: %3.0f%%", rd->cmd, 100.0 * rd->done /
+			(rd->f.nsamples + rd->f.nlost_recs));
+	return 1;
+}
+
+void xvt_reader_close(struct xvt_reader *rd)
+{
+	xvt_merge_free(&rd->m);
+	if (rd->tep)
+		tep_free(rd->tep);
+	rd->tep = NULL;
+	xvt_close(&rd->f);	/* frees what a failed open left, if anything */
 }
