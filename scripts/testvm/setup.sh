@@ -22,6 +22,9 @@ PKGS=(linux-headers-amd64 bochs bochsbios vgabios busybox-static xorriso
       linux-perf bpftrace trace-cmd
       libtraceevent-dev libtracefs-dev pkg-config prometheus
       clang bpftool libbpf-dev libelf-dev zlib1g-dev
+      # vcpuctl metrics --listen: libmicrohttpd (header; the library is
+      # loaded at run time, libmicrohttpd12 comes with the -dev package).
+      libmicrohttpd-dev
       # The debug kernel (mkdebugkernel.sh): kconfig's parser, timeconst,
       # objtool, the LZ4-compressed bzImage.
       bison flex bc libelf-dev lz4)

@@ -14,6 +14,7 @@
 
 #include <linux/xvcpu.h>
 
+#include "metrics_http.h"
 #include "vcpuctl.h"
 #include "vmstats.h"
 
@@ -261,17 +262,23 @@ void metrics_render(FILE *f, const struct vm_stats *vms, unsigned int n)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s metrics [--dir DIR]\n"
+		"Usage: %s metrics [--dir DIR] [--listen [ADDR:]PORT]\n"
 		"\n"
 		"Every VM's stats (debugfs, no tracing) in the Prometheus text\n"
-		"exposition format on stdout.\n"
+		"exposition format on stdout, or served over HTTP at /metrics.\n"
 		"\n"
 		"OPTIONS := {\n"
 		"      --dir DIR   the xvcpu debugfs directory (default: found in\n"
 		"                  /proc/mounts, /sys/kernel/debug/xvcpu)\n"
+		"  -l, --listen [ADDR:]PORT\n"
+		"                  serve http://ADDR:PORT/metrics (libmicrohttpd),\n"
+		"                  the stats read afresh for each scrape, until\n"
+		"                  SIGINT or SIGTERM; ADDR a numeric IPv4 address or\n"
+		"                  [IPv6], 127.0.0.1 by default; PORT 0 takes a free\n"
+		"                  port (printed)\n"
 		"}\n"
-		"Exit status: 0 ok, 1 no xvcpu debugfs (module not loaded?), 2 bad\n"
-		"arguments.\n",
+		"Exit status: 0 ok, 1 no xvcpu debugfs (module not loaded?), no\n"
+		"libmicrohttpd, address in use; 2 bad arguments.\n",
 		bin_name);
 }
 
@@ -279,20 +286,24 @@ int do_metrics(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dir = NULL;
+	const char *dir = NULL, *listen = NULL;
 	struct vm_stats *vms;
 	unsigned int n;
 	int c, err;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hl:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;
+			break;
+		case 'l':
+			listen = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -307,6 +318,8 @@ int do_metrics(int argc, char **argv)
 		p_err("metrics: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (listen)
+		return metrics_serve(dir, listen);
 	err = vmstats_read_all(dir, &vms, &n);
 	if (err) {
 		p_err("metrics: %s: %s%s", dir ? dir : vmstats_dir(),

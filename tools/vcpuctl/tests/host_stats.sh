@@ -5,7 +5,8 @@
 # directory holding stats files in the documented stats-fd layout
 # (Documentation/stats.rst), written by tests/mkstats.py: Prometheus
 # text checked by promtool (Debian's prometheus package) and parsed back,
-# top's interval differences, top under a pseudo-terminal. KTAP.
+# top's interval differences, top under a pseudo-terminal, `metrics
+# --listen` over HTTP (libmicrohttpd). KTAP.
 #
 #   VCPUCTL=path host_stats.sh
 
@@ -18,7 +19,7 @@ failed=0
 
 echo "KTAP version 1"
 echo "# Subtest: vcpuctl_stats"
-echo "1..4"
+echo "1..5"
 result() { # NAME RC [SKIP]
 	n=$((n + 1))
 	if [ -n "${3:-}" ]; then echo "ok $n $1 # SKIP $3"
@@ -139,5 +140,78 @@ if not ok:
 sys.exit(0 if ok else 1)
 PY
 result top_in_a_terminal $?
+
+# 5: metrics --listen: /metrics over HTTP (libmicrohttpd) is the one-shot
+#    text byte for byte and passes promtool, other paths 404, other
+#    methods 405, the stats are read afresh per scrape, SIGTERM ends it
+#    with status 0; bad addresses and a port in use are clear errors.
+rc=0
+python3 "$HERE/mkstats.py" "$T/next.stats" 7 77 >/dev/null
+"$VCPUCTL" metrics --dir "$D" --listen 127.0.0.1:0 2>"$T/http.err" &
+srv=$!
+python3 - "$VCPUCTL" "$D" "$T" <<'PY' >"$T/port" || rc=1
+import os, re, subprocess, sys, time, urllib.error, urllib.request
+vcpuctl, d, t = sys.argv[1:4]
+port = None
+end = time.monotonic() + 10
+while port is None and time.monotonic() < end:
+    m = re.search(r"serving http://127\.0\.0\.1:(\d+)/metrics", open(t + "/http.err").read())
+    if m:
+        port = int(m.group(1))
+    else:
+        time.sleep(0.05)
+if port is None:
+    print("# no 'serving' line: %r" % open(t + "/http.err").read())
+    sys.exit(1)
+print(port)
+base = "http://127.0.0.1:%d" % port
+bad = []
+def get(path, method="GET"):
+    try:
+        r = urllib.request.urlopen(urllib.request.Request(base + path, method=method), timeout=10)
+        return r.status, r.headers.get("Content-Type"), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type"), e.read()
+st, ct, body = get("/metrics")
+open(t + "/http.txt", "wb").write(body)
+want = subprocess.run([vcpuctl, "metrics", "--dir", d], capture_output=True).stdout
+if st != 200 or body != want or not body:
+    bad.append("GET /metrics: %s, %d bytes, same as one-shot: %s" % (st, len(body), body == want))
+if ct != "text/plain; version=0.0.4; charset=utf-8":
+    bad.append("Content-Type %r" % ct)
+st, _, body = get("/nosuch")
+if st != 404 or b"/metrics" not in body:
+    bad.append("GET /nosuch: %s %r" % (st, body))
+st, _, _ = get("/metrics", "POST")
+if st != 405:
+    bad.append("POST /metrics: %s" % st)
+# The next scrape shows a new snapshot.
+os.rename(t + "/next.stats", d + "/vm-7-4343/stats")
+st, _, body = get("/metrics")
+if not re.search(rb'^xvcpu_exits_total\{vm="7",pid="4343",vcpu="0",reason="CPUID"\} 77$', body, re.M):
+    bad.append("the second scrape does not show the new stats")
+for b in bad:
+    print("# " + b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+if command -v promtool >/dev/null 2>&1 && [ -s "$T/http.txt" ]; then
+	promtool check metrics <"$T/http.txt" >"$T/promtool.out" 2>&1 || {
+		rc=1; sed 's/^/# promtool: /' "$T/promtool.out"; }
+fi
+port=$(head -n1 "$T/port")
+# The port is taken: a second server says so.
+"$VCPUCTL" metrics --dir "$D" --listen "127.0.0.1:${port:-1}" 2>"$T/e"
+[ $? = 1 ] && grep -q "cannot bind 127.0.0.1:$port: Address already in use" "$T/e" ||
+	{ rc=1; sed 's/^/# in use: /' "$T/e"; }
+kill -TERM $srv
+wait $srv
+st=$?
+[ $st = 0 ] && grep -q "stopped on SIGTERM after 4 requests (2 scrapes, 0 failed)" "$T/http.err" ||
+	{ rc=1; echo "# status $st"; sed 's/^/# server: /' "$T/http.err"; }
+"$VCPUCTL" metrics --listen 1.2.3:9100 2>"$T/e"
+[ $? = 2 ] && grep -q "bad address" "$T/e" || { rc=1; cat "$T/e"; }
+"$VCPUCTL" metrics --listen 127.0.0.1:65536 2>"$T/e"
+[ $? = 2 ] && grep -q "bad port" "$T/e" || { rc=1; cat "$T/e"; }
+result metrics_listen_http $rc
 
 exit $failed
