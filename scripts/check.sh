@@ -120,6 +120,11 @@ bochs_tools_vm() {
 		--cmd /xvcpu/tools_test.sh --kmods "$TOOLS_KMODS" --cdrom "$iso" \
 		--append "tsc_early_khz=50000" \
 		>"$OUT/bochs-tools.ktap" 2>>"$OUT/bochs-tools.err"
+	local rc=$?
+	# What vcpuctl metrics --listen served in the VM, through promtool.
+	tools/vcpuctl/tests/vm_promtool.sh "$OUT/bochs-tools.ktap" \
+		>"$OUT/bochs-tools-promtool.ktap" 2>&1
+	return $rc
 }
 
 # The Linux boot on xvcpu (vcpuctl boot, Documentation/boot.rst): its

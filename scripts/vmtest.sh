@@ -36,10 +36,15 @@ p=$OUT/payload
 if [ $TOOLS = 1 ]; then
 	iso=$(scripts/testvm/mktoolsiso.sh)
 	mktoolspayload "$p"
-	exec scripts/testvm/testvm.sh --engine bochs --payload "$p" --out "$OUT/vm" \
+	rc=0
+	scripts/testvm/testvm.sh --engine bochs --payload "$p" --out "$OUT/vm" \
 		--cmd /xvcpu/tools_test.sh --kmods "$TOOLS_KMODS" --cdrom "$iso" \
 		--timeout "${XVCPU_BOCHS_TIMEOUT:-1800}" \
-		--append "tsc_early_khz=50000${APPEND:+ $APPEND}"
+		--append "tsc_early_khz=50000${APPEND:+ $APPEND}" | tee "$OUT/tools.ktap" ||
+		rc=$?
+	# What vcpuctl metrics --listen served in the VM, through promtool.
+	tools/vcpuctl/tests/vm_promtool.sh "$OUT/tools.ktap" || rc=1
+	exit $rc
 fi
 mkpayload "$p" "$@"
 exec scripts/testvm/testvm.sh --engine bochs --payload "$p" --out "$OUT/vm" \

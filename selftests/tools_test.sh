@@ -11,7 +11,13 @@
 # guests have EPT violations (first touches), the final ucall (one more
 # OUT, port 0xe0f0) and nothing else.
 #
-# usage: tools_test.sh   (in /xvcpu: bin/xvcpu_workload, bpf/*.bt,
+# Then `vcpuctl metrics --listen`, with libmicrohttpd from the tools CD:
+# the served numbers are the stats', other paths 404, SIGTERM ends it
+# cleanly; the served text is printed between "# metrics-http" markers
+# for the host (tools/vcpuctl/tests/vm_promtool.sh runs promtool on it).
+#
+# usage: tools_test.sh   (in /xvcpu: bin/xvcpu_workload, bin/vcpuctl,
+#                         guests/cpuid_spin.bin, bpf/*.bt,
 #                         tools-mount.sh, xvcpu.ko)
 cd /xvcpu || exit 1
 export PATH=$PATH:/usr/sbin:/usr/bin
@@ -42,7 +48,7 @@ wl() {
 secs() { cut -d' ' -f1 /proc/uptime; }
 
 echo "KTAP version 1"
-echo "1..24"
+echo "1..27"
 dmesg -c >/dev/null
 
 # 1: the module and the tools
@@ -234,6 +240,64 @@ else
 	echo "# trace-cmd: $n_exit exits, $n_diff diffs, $bad malformed"
 	nok "trace_cmd_regs_diff_text"
 fi
+
+# 24-26: vcpuctl metrics --listen while a guest that did exactly 1000
+# CPUIDs spins: libmicrohttpd (dlopen()ed from the tools CD) serves the
+# stats' numbers at /metrics, 404 elsewhere, a second server on the same
+# port fails clearly, SIGTERM ends it with status 0.
+V=/xvcpu/bin/vcpuctl
+PORT=9464
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null
+$V run /xvcpu/guests/cpuid_spin.bin >$T/spin 2>&1 &
+spin=$!
+i=0
+while [ $i -lt 120 ] && ! grep -q c $T/spin; do sleep 1; i=$((i + 1)); done
+$V metrics --listen 127.0.0.1:$PORT 2>$T/http.err &
+srv=$!
+i=0
+while [ $i -lt 60 ] && ! grep -q "serving http://127.0.0.1:$PORT/metrics" $T/http.err; do
+	sleep 1; i=$((i + 1))
+done
+log $T/http.err
+t0=$(secs)
+wget -q -O $T/http.txt http://127.0.0.1:$PORT/metrics 2>$T/wget.err
+wrc=$?
+echo "# GET /metrics: $(wc -c <$T/http.txt) bytes in $(echo "$(secs) $t0" | awk '{ printf "%.2f", $1 - $2 }') s"
+txt=$(ls -d /sys/kernel/debug/xvcpu/vm-*/ 2>/dev/null | head -n1)stats_text
+want=$(sed -n 's|^vcpu0/exits_CPUID ||p' "$txt" 2>/dev/null)
+got=$(sed -n 's/^xvcpu_exits_total{vm="[0-9]*",pid="[0-9]*",vcpu="0",reason="CPUID"} //p' $T/http.txt)
+hcount=$(sed -n 's/^xvcpu_exit_handling_seconds_count{vm="[0-9]*",pid="[0-9]*",vcpu="0",reason="CPUID"} //p' $T/http.txt)
+grep "reason=\"CPUID\"" $T/http.txt | grep -v _bucket | log
+[ $wrc = 0 ] || log $T/wget.err
+check "metrics_listen_serves_the_stats" "0 1000 1000 1000" "$wrc $want $got $hcount"
+wget -q -O $T/404.txt http://127.0.0.1:$PORT/nosuch 2>$T/wget.err
+wrc=$?
+$V metrics --listen 127.0.0.1:$PORT 2>$T/inuse.err
+irc=$?
+log $T/wget.err $T/inuse.err
+if [ $wrc != 0 ] && grep -q "404" $T/wget.err && [ $irc = 1 ] &&
+   grep -q "cannot bind 127.0.0.1:$PORT: Address already in use" $T/inuse.err; then
+	ok "metrics_listen_404_and_port_in_use"
+else
+	echo "# wget /nosuch: status $wrc; second server: status $irc"
+	nok "metrics_listen_404_and_port_in_use"
+fi
+kill -TERM $srv
+wait $srv
+src=$?
+log $T/http.err
+if [ $src = 0 ] && grep -q "stopped on SIGTERM after 2 requests (1 scrapes, 0 failed)" $T/http.err; then
+	ok "metrics_listen_sigterm_clean"
+else
+	echo "# server exit status $src"
+	nok "metrics_listen_sigterm_clean"
+fi
+kill -INT $spin
+wait $spin
+# The served text, for promtool on the host.
+echo "# metrics-http begin"
+sed 's/^/# metrics-http: /' $T/http.txt
+echo "# metrics-http end"
 
 if dmesg | grep -E "BUG:|WARNING:|Oops|Call Trace|unsafe dereference|Too many args" >$T/bad; then
 	log $T/bad

@@ -4,7 +4,8 @@
 # The tools CD of the test VM: Debian's perf, bpftrace and trace-cmd, as
 # installed on this host, with every shared library they load and the
 # dynamic loader, laid out under root/ at their host paths (plus
-# libtraceevent's plugins). Too big for the initramfs (~225 MB, mostly
+# libtraceevent's plugins, and libmicrohttpd with its libraries for
+# `vcpuctl metrics --listen`, which loads it with dlopen()). Too big for the initramfs (~225 MB, mostly
 # LLVM for bpftrace), so the VM gets it as a second CD-ROM
 # (testvm.sh --cdrom) and links it into its root (tools-mount.sh).
 #
@@ -24,7 +25,9 @@ TOOLS=(/usr/bin/perf /usr/bin/bpftrace /usr/bin/trace-cmd)
 # Libraries are found with ldd, each one's package with dpkg -S; the
 # key is every such package's version.
 PKGS=(linux-perf bpftrace trace-cmd libtraceevent1 libtracefs1 libbpf1
-      libllvm14 libclang1-14 libbpfcc libc6)
+      libllvm14 libclang1-14 libbpfcc libc6 libmicrohttpd12 libgnutls30)
+# Libraries loaded with dlopen() (no ldd line names them), with their own.
+DLOPEN_LIBS=(/usr/lib/x86_64-linux-gnu/libmicrohttpd.so.12)
 
 key=$( { for p in "${PKGS[@]}"; do
 		dpkg-query -W -f='${Package}=${Version}\n' "$p" 2>/dev/null ||
@@ -36,6 +39,9 @@ if [ -f "$ISO" ]; then echo "$ISO"; exit 0; fi
 
 for t in "${TOOLS[@]}"; do
 	[ -x "$t" ] || die "no $t: run scripts/testvm/setup.sh (installs linux-perf bpftrace trace-cmd)"
+done
+for l in "${DLOPEN_LIBS[@]}"; do
+	[ -e "$l" ] || die "no $l: run scripts/testvm/setup.sh (installs libmicrohttpd-dev)"
 done
 mkdir -p "$CACHE/tools"
 tmp=$(mktemp -d "$CACHE/tools/build.XXXXXX")
@@ -67,6 +73,10 @@ if [ -d "$plugdir" ]; then
 		add_libs "$f"
 	done
 fi
+for l in "${DLOPEN_LIBS[@]}"; do
+	copy "$l"
+	add_libs "$l"
+done
 for l in "${!libs[@]}"; do copy "$l"; done
 # The loader at the path the ELF files name (PT_INTERP).
 [ -e "$root/lib64/ld-linux-x86-64.so.2" ] || copy /lib64/ld-linux-x86-64.so.2

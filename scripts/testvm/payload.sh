@@ -34,6 +34,8 @@ mkpayload() {
 # selftests/tools_test.sh (its command), xvcpu_workload, tools/bpf/*.bt
 # and tools-mount.sh; the tools themselves come on the tools CD
 # (mktoolsiso.sh, testvm.sh --cdrom) with the modules TOOLS_KMODS.
+# vcpuctl and a test guest for `metrics --listen`, whose libmicrohttpd
+# is on the CD.
 TOOLS_KMODS="ata_piix sr_mod isofs"
 mktoolspayload() {
 	local p=$1
@@ -42,7 +44,10 @@ mktoolspayload() {
 	strip --strip-debug -o "$p/xvcpu.ko" xvcpu.ko &&
 	cp selftests/tools_test.sh scripts/testvm/tools-mount.sh "$p/" &&
 	cp build/selftests/xvcpu_workload "$p/bin/" &&
-	cp tools/bpf/*.bt "$p/bpf/"
+	cp tools/bpf/*.bt "$p/bpf/" &&
+	strip -o "$p/bin/vcpuctl" build/vcpuctl/vcpuctl &&
+	mkdir -p "$p/guests" &&
+	cp build/unit/guests/cpuid_spin.bin "$p/guests/"
 }
 
 # mklinuxpayload DIR: the Linux-boot VM's payload (the module, vcpuctl,
