@@ -23,11 +23,16 @@ mkdir -p "$OUT/payload/bin"
 strip --strip-debug -o "$OUT/payload/xvcpu.ko" xvcpu.ko
 cp build/bench/xvcpu_bench "$OUT/payload/bin/"
 strip -o "$OUT/payload/bin/vcpuctl" build/vcpuctl/vcpuctl
+# perf record next to vcpuctl record (tools/bench/perf_vs_record.sh):
+# Debian's perf from the tools CD, mounted in the VM.
+TOOLS_ISO=$(scripts/testvm/mktoolsiso.sh)
+cp tools/bench/perf_vs_record.sh scripts/testvm/tools-mount.sh "$OUT/payload/"
 cat >"$OUT/payload/check.sh" <<IN_VM
 #!/bin/sh
 cd /xvcpu
 insmod kmod/irqbypass.ko && insmod kmod/kvm.ko && insmod kmod/kvm-intel.ko
 ./bin/xvcpu_bench kvm $N
+sh ./perf_vs_record.sh kvm $N
 rmmod kvm_intel; rmmod kvm; rmmod irqbypass
 insmod xvcpu.ko
 ./bin/xvcpu_bench xvcpu $N
@@ -44,12 +49,16 @@ echo 'default,CPUID:every10' >/sys/module/xvcpu/parameters/trace_policy
 	sed 's/^vcpuctl: /bench-record-every10: /'
 ./bin/vcpuctl report -r CPUID /tmp/s10.dat | sed -n '1,6s/^/bench-record-every10: /p'
 echo default >/sys/module/xvcpu/parameters/trace_policy
+sh ./perf_vs_record.sh xvcpu $N
 rmmod xvcpu
 IN_VM
 chmod +x "$OUT/payload/check.sh"
 
+# shellcheck source=testvm/payload.sh
+. scripts/testvm/payload.sh	# TOOLS_KMODS: the CD-ROM's modules
 scripts/testvm/testvm.sh --engine bochs --payload "$OUT/payload" \
-	--out "$OUT/vm" --timeout 1800 --append "tsc_early_khz=50000" | tee "$OUT/raw.txt" | grep '^bench' >"$OUT/bench.txt" || true
+	--kmods "irqbypass kvm kvm-intel $TOOLS_KMODS" --cdrom "$TOOLS_ISO" \
+	--out "$OUT/vm" --timeout 3600 --append "tsc_early_khz=50000" | tee "$OUT/raw.txt" | grep '^bench' >"$OUT/bench.txt" || true
 
 awk '
 $1 == "bench" { v[$2 " " $3] = $6; if ($2 == "kvm") n = $4 }
@@ -97,3 +106,41 @@ awk '$1 == "bench" && $2 == "xvcpu" { v[$3] = $6 } $1 == "bench" && $2 == "xvcpu
 END { if ("cpuid" in r)
 	printf "xvcpu CPUID exit sampled 1 in 10, vcpuctl record -e xvcpu_exit, %d exits: %.1f (+%.1f over tracing off)\n", n, r["cpuid"], r["cpuid"] - v["cpuid"] }' "$OUT/bench.txt" | tee -a "$OUT/table.txt"
 grep -E '^bench-record(-every10)?: ' "$OUT/raw.txt" | tee -a "$OUT/table.txt" || true
+# perf record of the KVM and xvcpu tracepoints and vcpuctl record, the
+# same CPUID loop (tools/bench/perf_vs_record.sh): instructions per exit
+# over the untraced loop of the same backend.
+awk '$1 == "bench" && $3 == "cpuid" { v[$2] = $6 }
+$1 == "bench-perf" && $3 == "samples" { s[$2] = $4 }
+END {
+	if (!("kvm_perf_exit_entry" in v) || !("xvcpu_perf_exit" in v)) exit
+	printf "\nRecording every CPUID exit to a file, instructions per exit (perf record: per task; vcpuctl record: per CPU)\n"
+	printf "%-48s %9s %9s %9s\n", "recorder", "per exit", "+cost", "samples"
+	kb = v["kvm"]; xb = v["xvcpu"]
+	split("kvm_perf_exit kvm_perf_exit_entry xvcpu_perf_exit xvcpu_perf_exit_entry xvcpu_vrec_exit_entry", L, " ")
+	D[1] = "KVM, perf record -e kvm:kvm_exit"
+	D[2] = "KVM, perf record -e kvm:kvm_exit -e kvm:kvm_entry"
+	D[3] = "xvcpu, perf record -e xvcpu:xvcpu_exit"
+	D[4] = "xvcpu, perf record -e xvcpu_exit -e xvcpu_entry"
+	D[5] = "xvcpu, vcpuctl record -e xvcpu_exit,xvcpu_entry"
+	for (i = 1; i <= 5; i++) {
+		if (!(L[i] in v)) continue
+		b = L[i] ~ /^kvm/ ? kb : xb
+		printf "%-48s %9.1f %+9.1f %9s\n", D[i], v[L[i]], v[L[i]] - b, (L[i] in s) ? s[L[i]] : "-"
+	}
+	if (("xvcpu_recorded") in v)
+		printf "%-48s %9.1f %+9.1f %9s\n", "xvcpu, vcpuctl record -e exit (bench-record)", v["xvcpu_recorded"], v["xvcpu_recorded"] - xb, "-"
+	printf "target: vcpuctl record of every exit <= perf record -e kvm:kvm_exit -e kvm:kvm_entry on KVM: %+.1f vs %+.1f\n",
+		v["xvcpu_vrec_exit_entry"] - xb, v["kvm_perf_exit_entry"] - kb
+}' "$OUT/raw.txt" | tee -a "$OUT/table.txt"
+# Reading the exit+entry events back, one core of the VM (user+sys).
+awk '$1 == "bench-perf" && $2 == "read" { n[$3] = $4; t[$3] = $5 }
+END {
+	if (!("perf_script" in n)) exit
+	printf "\nReading the same exits back (exit+entry events), CPU seconds in the VM\n"
+	printf "%-16s %9s %8s %12s\n", "reader", "records", "seconds", "records/s"
+	split("perf_script vcpuctl_report vcpuctl_format", L, " ")
+	for (i = 1; i <= 3; i++)
+		if (L[i] in n)
+			printf "%-16s %9d %8.2f %12.0f\n", L[i], n[L[i]], t[L[i]], t[L[i]] > 0 ? n[L[i]] / t[L[i]] : 0
+}' "$OUT/raw.txt" | tee -a "$OUT/table.txt"
+grep -E '^bench-perf (vrec|kvm|xvcpu)' "$OUT/raw.txt" | grep -v ' samples ' | tee -a "$OUT/table.txt" || true

@@ -5,11 +5,12 @@
  * TSC advances one tick per instruction (clock: sync=none), so these are
  * repeatable counts of the work each path does, not hardware cycles.
  *
- *   xvcpu_bench kvm|xvcpu|xvcpu_<label> [ITERATIONS]
+ *   xvcpu_bench kvm|xvcpu|kvm_<label>|xvcpu_<label> [ITERATIONS [cpuid]]
  *
- * xvcpu_<label> is xvcpu under some tracing set up by scripts/bench.sh
- * (xvcpu_recorded: under `vcpuctl record`): the same loops, labelled
- * apart.
+ * xvcpu_<label> (kvm_<label>) is xvcpu (KVM) under some tracing set up
+ * by scripts/bench.sh (xvcpu_recorded: under `vcpuctl record`;
+ * kvm_perf_*: under `perf record`): the same loops, labelled apart.
+ * A third argument "cpuid" runs the cpuid loop only.
  *
  * Loops (a real-mode guest at 0x1000, loop counter in ESI):
  *   cpuid  CPUID, handled in the kernel, back into the guest
@@ -360,9 +361,11 @@ int main(int argc, char **argv)
 	uint32_t n = 100000, i;
 	uint64_t t0, t1, exits;
 
-	if (argc < 2 || (strcmp(argv[1], "kvm") && strcmp(argv[1], "xvcpu") &&
-			 strncmp(argv[1], "xvcpu_", 6))) {
-		fprintf(stderr, "usage: xvcpu_bench kvm|xvcpu|xvcpu_<label> [ITERATIONS]\n");
+	if (argc < 2 || argc > 4 ||
+	    (strcmp(argv[1], "kvm") && strcmp(argv[1], "xvcpu") &&
+	     strncmp(argv[1], "kvm_", 4) && strncmp(argv[1], "xvcpu_", 6)) ||
+	    (argc > 3 && strcmp(argv[3], "cpuid"))) {
+		fprintf(stderr, "usage: xvcpu_bench kvm|xvcpu|kvm_<label>|xvcpu_<label> [ITERATIONS [cpuid]]\n");
 		return 2;
 	}
 	if (argc > 2)
@@ -372,7 +375,7 @@ int main(int argc, char **argv)
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (b.mem == MAP_FAILED)
 		die("mmap guest memory");
-	if (!strcmp(b.name, "kvm"))
+	if (!strncmp(b.name, "kvm", 3))
 		kvm_open(&b);
 	else
 		xv_open(&b);
@@ -388,6 +391,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xvcpu_bench: %llu unexpected user exits\n",
 			(unsigned long long)exits);
 	report(b.name, "cpuid", n, t1 - t0);
+	if (argc > 3)	/* the cpuid loop only */
+		return 0;
 
 	t0 = __rdtsc();
 	exits = run_loop(&b, loop_io, sizeof(loop_io), n);
