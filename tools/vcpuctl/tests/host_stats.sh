@@ -212,6 +212,17 @@ st=$?
 [ $? = 2 ] && grep -q "bad address" "$T/e" || { rc=1; cat "$T/e"; }
 "$VCPUCTL" metrics --listen 127.0.0.1:65536 2>"$T/e"
 [ $? = 2 ] && grep -q "bad port" "$T/e" || { rc=1; cat "$T/e"; }
+# Without libmicrohttpd (the library directory hidden in a private
+# mount namespace, where one can be made): one clear line, status 1.
+mkdir -p "$T/empty"
+if unshare -m true 2>/dev/null; then
+	unshare -m sh -c "mount --bind '$T/empty' /usr/lib/x86_64-linux-gnu &&
+		'$VCPUCTL' metrics --dir '$D' --listen 0" 2>"$T/e"
+	[ $? = 1 ] && grep -q "needs libmicrohttpd (Debian's libmicrohttpd12): libmicrohttpd.so.12: cannot open" "$T/e" ||
+		{ rc=1; sed 's/^/# no library: /' "$T/e"; }
+else
+	echo "# no private mount namespace here: the missing-library case not run"
+fi
 result metrics_listen_http $rc
 
 exit $failed
