@@ -22,6 +22,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,13 +97,14 @@ int metrics_parse_listen(const char *s, struct sockaddr_storage *ss,
 			 socklen_t *len)
 {
 	char host[INET6_ADDRSTRLEN + 2] = "127.0.0.1";
-	const char *port = s, *colon;
+	const char *port = s, *colon = strrchr(s, ':');
 	struct sockaddr_in *in = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	bool v6 = s[0] == '[';
 	unsigned int p;
 
 	memset(ss, 0, sizeof(*ss));
-	if (s[0] == '[') {		/* [IPv6]:PORT */
+	if (v6) {		/* [IPv6]:PORT */
 		const char *end = strchr(s, ']');
 
 		if (!end || end[1] != ':' || (size_t)(end - s - 1) >= sizeof(host))
@@ -110,7 +112,7 @@ int metrics_parse_listen(const char *s, struct sockaddr_storage *ss,
 		memcpy(host, s + 1, end - s - 1);
 		host[end - s - 1] = 0;
 		port = end + 2;
-	} else if ((colon = strrchr(s, ':'))) {	/* [IPv4]:PORT */
+	} else if (colon) {	/* [IPv4]:PORT */
 		if ((size_t)(colon - s) >= sizeof(host))
 			return -EINVAL;
 		if (colon != s) {
@@ -121,13 +123,14 @@ int metrics_parse_listen(const char *s, struct sockaddr_storage *ss,
 	}
 	if (parse_uint(port, 0, 65535, &p))
 		return -ERANGE;
-	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+	if (!v6 && inet_pton(AF_INET, host, &in->sin_addr) == 1) {
 		in->sin_family = AF_INET;
 		in->sin_port = htons(p);
 		*len = sizeof(*in);
 		return 0;
 	}
-	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+	/* IPv6 only in brackets: "::1:80" would be ambiguous. */
+	if (v6 && inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
 		in6->sin6_family = AF_INET6;
 		in6->sin6_port = htons(p);
 		*len = sizeof(*in6);

@@ -3,7 +3,8 @@
  * Host unit tests of the trace file (tracefile.c) and the duration
  * histograms (hist.c): write/read round trip, the per-CPU index and the
  * time-ordered merge, every kind of corrupt file (and a byte-flipping
- * fuzz of the reader), and percentiles against an exact computation.
+ * fuzz of the reader), and percentiles against an exact computation;
+ * the [ADDR:]PORT of `metrics --listen`.
  * KTAP on stdout.
  */
 #define _GNU_SOURCE
@@ -14,7 +15,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "hist.h"
+#include "metrics_http.h"
 #include "tracefile.h"
 #include "unit.h"
 #include "vcpuctl.h"
@@ -371,6 +376,67 @@ UNIT_TEST(hist_empty_and_small_values_exact)
 	EXPECT_EQ(hist_pct(&h, 100), 99);
 	EXPECT_EQ(hist_pct(&h, 0.001), 0);
 	hist_free(&h);
+}
+
+UNIT_TEST(metrics_listen_addresses)
+{
+	static const struct {
+		const char *s;
+		int err, family;
+		const char *addr;
+		unsigned int port;
+	} t[] = {
+		{ "9464", 0, AF_INET, "127.0.0.1", 9464 },
+		{ ":9464", 0, AF_INET, "127.0.0.1", 9464 },
+		{ "0", 0, AF_INET, "127.0.0.1", 0 },
+		{ "0.0.0.0:80", 0, AF_INET, "0.0.0.0", 80 },
+		{ "10.1.2.3:65535", 0, AF_INET, "10.1.2.3", 65535 },
+		{ "[::1]:9464", 0, AF_INET6, "::1", 9464 },
+		{ "[fe80::1:2]:1", 0, AF_INET6, "fe80::1:2", 1 },
+		{ "65536", -ERANGE, 0, NULL, 0 },
+		{ "127.0.0.1:", -ERANGE, 0, NULL, 0 },
+		{ "127.0.0.1:-1", -ERANGE, 0, NULL, 0 },
+		{ "127.0.0.1:80x", -ERANGE, 0, NULL, 0 },
+		{ "", -ERANGE, 0, NULL, 0 },
+		{ "localhost:80", -EINVAL, 0, NULL, 0 },
+		{ "1.2.3:80", -EINVAL, 0, NULL, 0 },
+		{ "::1:80", -EINVAL, 0, NULL, 0 },	/* IPv6 only in brackets */
+		{ "[::1]", -EINVAL, 0, NULL, 0 },
+		{ "[::1]80", -EINVAL, 0, NULL, 0 },
+		{ "[1.2.3.4]:80", -EINVAL, 0, NULL, 0 },
+		{ "[::zz]:80", -EINVAL, 0, NULL, 0 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct sockaddr_storage ss;
+		char a[INET6_ADDRSTRLEN] = "";
+		unsigned int port = 0;
+		socklen_t len = 0;
+		int err = metrics_parse_listen(t[i].s, &ss, &len);
+
+		if (err != t[i].err)
+			printf("# '%s': %d, want %d\n", t[i].s, err, t[i].err);
+		EXPECT_EQ(err, t[i].err);
+		if (err)
+			continue;
+		EXPECT_EQ(ss.ss_family, t[i].family);
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+			inet_ntop(AF_INET, &in->sin_addr, a, sizeof(a));
+			port = ntohs(in->sin_port);
+			EXPECT_EQ(len, sizeof(*in));
+		} else {
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+			inet_ntop(AF_INET6, &in6->sin6_addr, a, sizeof(a));
+			port = ntohs(in6->sin6_port);
+			EXPECT_EQ(len, sizeof(*in6));
+		}
+		EXPECT_STREQ(a, t[i].addr);
+		EXPECT_EQ(port, t[i].port);
+	}
 }
 
 int main(void)
