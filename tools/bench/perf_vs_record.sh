@@ -31,7 +31,7 @@ precord() {
 	args=
 	for e in "$@"; do args="$args -e $e"; done
 	# shellcheck disable=SC2086
-	perf record -o $T/$label.data $args -- $B "$label" "$N" cpuid \
+	perf record -B -N -o $T/$label.data $args -- $B "$label" "$N" cpuid \
 		>$T/$label.out 2>$T/$label.err
 	grep '^bench ' $T/$label.out
 	echo "bench-perf $label samples $(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' $T/$label.err | tail -n1)" \
