@@ -144,7 +144,9 @@ finish xvcpu-dkms
 # --- vcpuctl ---
 P=$OUT/vcpuctl
 # The tree's vcpuctl is static (the test VM has no libc); Debian's is
-# linked against libc like any other package's binary.
+# linked against libc like any other package's binary. libmicrohttpd is
+# loaded with dlopen() for `metrics --listen` only: Recommends, not a
+# shlibs dependency.
 # With the hardening flags Debian builds its packages with (dpkg-buildflags).
 make -s -C tools/vcpuctl OUT="$OUT/vcpuctl-build" \
 	CC="${CC:-gcc} $(dpkg-buildflags --get CPPFLAGS) -fstack-protector-strong" \
@@ -176,7 +178,7 @@ Version: $VER-$REV
 Architecture: amd64
 Maintainer: $MAINTAINER
 Installed-Size: $(du -sk --exclude=DEBIAN "$P" | cut -f1)
-Recommends: xvcpu-dkms${bt_line:+, bpftrace}
+Recommends: xvcpu-dkms, libmicrohttpd12${bt_line:+, bpftrace}
 Depends: $(shlibdeps "$P/usr/bin/vcpuctl")
 Section: utils
 Priority: optional
