@@ -24,14 +24,16 @@ if ! sh ./tools-mount.sh 2>$T/mount.err; then
 fi
 
 # precord LABEL EVENT...: the cpuid loop under perf record (per task, as
-# `perf record -e ... -- COMMAND` does it); the samples perf captured.
+# `perf record -e ... -- COMMAND` does it); the samples perf captured
+# (counted in perf's pass over the file after the run, which -B would
+# skip; -N: no build-id cache) and its lines about lost events.
 precord() {
 	label=$1
 	shift
 	args=
 	for e in "$@"; do args="$args -e $e"; done
 	# shellcheck disable=SC2086
-	perf record -B -N -o $T/$label.data $args -- $B "$label" "$N" cpuid \
+	perf record -N -o $T/$label.data $args -- $B "$label" "$N" cpuid \
 		>$T/$label.out 2>$T/$label.err
 	grep '^bench ' $T/$label.out
 	echo "bench-perf $label samples $(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' $T/$label.err | tail -n1)" \
