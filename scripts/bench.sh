@@ -114,7 +114,7 @@ $1 == "bench-perf" && $3 == "samples" { s[$2] = $4 }
 END {
 	if (!("kvm_perf_exit_entry" in v) || !("xvcpu_perf_exit" in v)) exit
 	printf "\nRecording every CPUID exit to a file, instructions per exit (perf record: per task; vcpuctl record: per CPU)\n"
-	printf "%-48s %9s %9s %9s\n", "recorder", "per exit", "+cost", "samples"
+	printf "%-50s %9s %9s %9s\n", "recorder", "per exit", "+cost", "samples"
 	kb = v["kvm"]; xb = v["xvcpu"]
 	split("kvm_perf_exit kvm_perf_exit_entry xvcpu_perf_exit xvcpu_perf_exit_entry xvcpu_vrec_exit_entry", L, " ")
 	D[1] = "KVM, perf record -e kvm:kvm_exit"
@@ -125,10 +125,10 @@ END {
 	for (i = 1; i <= 5; i++) {
 		if (!(L[i] in v)) continue
 		b = L[i] ~ /^kvm/ ? kb : xb
-		printf "%-48s %9.1f %+9.1f %9s\n", D[i], v[L[i]], v[L[i]] - b, (L[i] in s) ? s[L[i]] : "-"
+		printf "%-50s %9.1f %+9.1f %9s\n", D[i], v[L[i]], v[L[i]] - b, (L[i] in s) ? s[L[i]] : "-"
 	}
 	if (("xvcpu_recorded") in v)
-		printf "%-48s %9.1f %+9.1f %9s\n", "xvcpu, vcpuctl record -e exit (bench-record)", v["xvcpu_recorded"], v["xvcpu_recorded"] - xb, "-"
+		printf "%-50s %9.1f %+9.1f %9s\n", "xvcpu, vcpuctl record -e exit (bench-record)", v["xvcpu_recorded"], v["xvcpu_recorded"] - xb, "-"
 	printf "target: vcpuctl record of every exit <= perf record -e kvm:kvm_exit -e kvm:kvm_entry on KVM: %+.1f vs %+.1f\n",
 		v["xvcpu_vrec_exit_entry"] - xb, v["kvm_perf_exit_entry"] - kb
 }' "$OUT/raw.txt" | tee -a "$OUT/table.txt"
@@ -141,6 +141,6 @@ END {
 	split("perf_script vcpuctl_report vcpuctl_format", L, " ")
 	for (i = 1; i <= 3; i++)
 		if (L[i] in n)
-			printf "%-16s %9d %8.2f %12.0f\n", L[i], n[L[i]], t[L[i]], t[L[i]] > 0 ? n[L[i]] / t[L[i]] : 0
+			printf "%-16s %9d %8.2f %12.0f\n", L[i], n[L[i]], t[L[i]], (t[L[i]] > 0 ? n[L[i]] / t[L[i]] : 0)
 }' "$OUT/raw.txt" | tee -a "$OUT/table.txt"
 grep -E '^bench-perf (vrec|kvm|xvcpu)' "$OUT/raw.txt" | grep -v ' samples ' | tee -a "$OUT/table.txt" || true

@@ -36,8 +36,8 @@ precord() {
 	perf record -N -o $T/$label.data $args -- $B "$label" "$N" cpuid \
 		>$T/$label.out 2>$T/$label.err
 	grep '^bench ' $T/$label.out
-	echo "bench-perf $label samples $(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' $T/$label.err | tail -n1)" \
-		"lost $(grep -c 'lost' $T/$label.err)"
+	s=$(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' $T/$label.err | tail -n1)
+	echo "bench-perf $label samples ${s:-?} lost-lines $(grep -c 'lost' $T/$label.err)"
 	grep -v '^bench ' $T/$label.out | sed "s/^/bench-perf $label: /"
 }
 
