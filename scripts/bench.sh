@@ -5,7 +5,10 @@
 # the test kernel, loaded first, then unloaded) and on xvcpu, in one boot
 # of the Bochs test VM. Reports host TSC ticks per round trip -- in Bochs,
 # host instructions -- over ITERATIONS exits each, and the ratio
-# xvcpu/KVM. Not part of pass/fail. Usage: scripts/bench.sh [ITERATIONS]
+# xvcpu/KVM. Then (tools/bench/perf_vs_record.sh, perf from the tools CD)
+# the CPUID loop under perf record on both and under vcpuctl record, and
+# perf script next to vcpuctl report/format reading those events back.
+# Not part of pass/fail. Usage: scripts/bench.sh [ITERATIONS]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
