@@ -5,10 +5,18 @@
 # the test kernel, loaded first, then unloaded) and on xvcpu, in one boot
 # of the Bochs test VM. Reports host TSC ticks per round trip -- in Bochs,
 # host instructions -- over ITERATIONS exits each, and the ratio
-# xvcpu/KVM. Not part of pass/fail. Usage: scripts/bench.sh [ITERATIONS]
+# xvcpu/KVM. Not part of pass/fail.
+# Usage: scripts/bench.sh [--quick] [ITERATIONS]
+# --quick: xvcpu's loops only (no KVM, no vcpuctl record runs), for
+# iterating on the exit path; the published figures come from a full run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+QUICK=0
+if [ "${1:-}" = --quick ]; then
+	QUICK=1
+	shift
+fi
 N=${1:-100000}
 OUT=$ROOT/build/bench-run
 cd "$ROOT"
@@ -23,6 +31,20 @@ mkdir -p "$OUT/payload/bin"
 strip --strip-debug -o "$OUT/payload/xvcpu.ko" xvcpu.ko
 cp build/bench/xvcpu_bench "$OUT/payload/bin/"
 strip -o "$OUT/payload/bin/vcpuctl" build/vcpuctl/vcpuctl
+if [ "$QUICK" = 1 ]; then
+	cat >"$OUT/payload/check.sh" <<IN_VM
+#!/bin/sh
+cd /xvcpu
+insmod xvcpu.ko
+./bin/xvcpu_bench xvcpu $N
+rmmod xvcpu
+IN_VM
+	chmod +x "$OUT/payload/check.sh"
+	scripts/testvm/testvm.sh --engine bochs --payload "$OUT/payload" \
+		--out "$OUT/vm" --timeout 1800 --append "tsc_early_khz=50000" |
+		tee "$OUT/raw.txt" | grep '^bench' | tee "$OUT/bench.txt" || true
+	exit 0
+fi
 cat >"$OUT/payload/check.sh" <<IN_VM
 #!/bin/sh
 cd /xvcpu
