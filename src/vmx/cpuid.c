@@ -15,6 +15,12 @@
  * Dynamic bits are computed at each CPUID, as on hardware: OSXSAVE
  * mirrors the guest's CR4, leaf 0xd's EBX is the XSAVE area size for the
  * guest's XCR0. Leaves absent from the table read as zeros. Vcpu loaded.
+ *
+ * Lookup: the first entry of each of the first 32 leaves of the four
+ * ranges is indexed when the table is set (vcpu->cpuid_first), so a
+ * leaf without subleaves or computed bits is one load and a copy; the
+ * others are found as a scan of the table in order finds them, starting
+ * at their own first entry.
  */
 #include "../xvcpu.h"
 

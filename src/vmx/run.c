@@ -12,6 +12,13 @@
  * into the guest; the others fill the run page and return to user space.
  * A guest that never exits still leaves at every host interrupt and at
  * every preemption-timer slice, so it can never hold a CPU.
+ *
+ * The common path is kept short (Documentation/benchmarks.rst counts it
+ * instruction by instruction): the work only some entries need -- an
+ * event, the guest's XCR0, its DR0-3, the host's DEBUGCTL -- is one
+ * word, vcpu->work, tested once (set where that state changes, as KVM's
+ * vcpu->requests); CPUID, the exit a guest makes most in a tight loop,
+ * goes straight to its handler.
  */
 #include "../xvcpu.h"
 
