@@ -14,8 +14,9 @@
  *
  * Cost, the budget being 25 instructions per exit: two RDTSCs, one at
  * the VM exit and one when its handling is decided, and the counting in
- * between -- 3 + 21 instructions in the compiled run loop, +24.7 per
- * CPUID exit measured by make bench (Documentation/stats.rst). Times are
+ * between -- 3 + 21 instructions in the compiled run loop (3 + 12 for
+ * the CPUID exit, whose row is a constant), +16.4 per CPUID exit
+ * measured by make bench (Documentation/stats.rst). Times are
  * TSC ticks and become nanoseconds when read (tsc_khz); only the
  * histograms bin nanoseconds as they count, through a fixed-point
  * multiply. An exit's count is its histogram's sum, and guest time is
