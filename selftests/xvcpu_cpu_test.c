@@ -284,6 +284,75 @@ TEST_F(xvcpu, cpuid_set_guest_sees_values)
 	xt_vm_destroy(vm);
 }
 
+/*
+ * The leaf index (vcpu->cpuid_first, src/vmx/cpuid.c) finds what a scan
+ * of the table in order finds: a leaf twice (the first wins), subleaves
+ * apart from each other, an index-significant first entry followed by a
+ * plain one, the last leaf each range indexes and the first past it
+ * (scanned), and absent leaves and subleaves (zeros).
+ */
+static const struct xvcpu_cpuid_entry lookup_table[] = {
+	{ .function = 0, .eax = 0x1f, .ebx = 0x70637658, .edx = 0x73655475,
+	  .ecx = 0x75704374 },
+	{ .function = 2, .eax = 0x2a, .ebx = 0x2b, .ecx = 0x2c, .edx = 0x2d },
+	{ .function = 7, .index = 0, .flags = XVCPU_CPUID_FLAG_SIGNIFICANT_INDEX,
+	  .eax = 1, .ebx = 0x70, .ecx = 0x71, .edx = 0x72 },
+	{ .function = 2, .eax = 0xbad, .ebx = 0xbad, .ecx = 0xbad, .edx = 0xbad },
+	{ .function = 0xb, .index = 0, .flags = XVCPU_CPUID_FLAG_SIGNIFICANT_INDEX,
+	  .eax = 0xb0, .ebx = 0xb1, .ecx = 0xb2, .edx = 0xb3 },
+	{ .function = 7, .index = 1, .flags = XVCPU_CPUID_FLAG_SIGNIFICANT_INDEX,
+	  .eax = 0x7a, .ebx = 0x7b, .ecx = 0x7c, .edx = 0x7d },
+	{ .function = 0xb, .eax = 0xba, .ebx = 0xbb, .ecx = 0xbc, .edx = 0xbd },
+	{ .function = 0x1f, .eax = 0x1f0, .ebx = 0x1f1, .ecx = 0x1f2, .edx = 0x1f3 },
+	{ .function = 0x20, .eax = 0x200, .ebx = 0x201, .ecx = 0x202, .edx = 0x203 },
+	{ .function = 0x4000001f, .eax = 0x4f, .ebx = 0x4e, .ecx = 0x4d, .edx = 0x4c },
+	{ .function = 0x80000021, .eax = 0x821, .ebx = 0x822, .ecx = 0x823,
+	  .edx = 0x824 },
+	{ .function = 0xc0000001, .eax = 0xc1, .ebx = 0xc2, .ecx = 0xc3, .edx = 0xc4 },
+};
+
+TEST_F(xvcpu, cpuid_lookup_matches_table_scan)
+{
+	static const struct cpuid_query q[] = {
+		{ 0, 0 }, { 2, 0 }, { 2, 5 }, { 7, 0 }, { 7, 1 }, { 7, 2 },
+		{ 0xb, 0 }, { 0xb, 3 }, { 0x1f, 9 }, { 0x20, 0 }, { 3, 0 },
+		{ 0x4000001f, 0 }, { 0x40000020, 0 }, { 0x80000021, 0 },
+		{ 0xc0000001, 0 }, { 0xc0000002, 0 },
+	};
+	struct xvcpu_cpuid_entry tab[XT_ARRAY_SIZE(lookup_table)];
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_cpuid);
+	struct ucall uc;
+	uint32_t i;
+
+	_Static_assert(XT_ARRAY_SIZE(q) <= XT_ARRAY_SIZE(cpuid_queries),
+		       "too many queries");
+	memcpy(tab, lookup_table, sizeof(tab));
+	ASSERT_EQ(0, __xt_vcpu_set_cpuid(vcpu, tab, XT_ARRAY_SIZE(tab)))
+		TH_LOG("XVCPU_SET_CPUID: %s", strerror(errno));
+	for (i = 0; i < XT_ARRAY_SIZE(q); i++)
+		cpuid_queries[i] = q[i];
+	cpuid_nqueries = XT_ARRAY_SIZE(q);
+	for (i = 0; i < XT_ARRAY_SIZE(q); i++) {
+		const struct xvcpu_cpuid_entry *e =
+			find_entry(tab, XT_ARRAY_SIZE(tab), q[i].fn, q[i].index);
+		const struct xvcpu_cpuid_entry none = { 0 };
+
+		if (!e)
+			e = &none;
+		TEST_ASSERT_SYNC(vcpu, i, &uc);
+		ASSERT_EQ(e->eax, (uint32_t)uc.args[1]) TH_LOG("leaf 0x%x.%u eax", q[i].fn, q[i].index);
+		ASSERT_EQ(e->ebx, (uint32_t)uc.args[2]) TH_LOG("leaf 0x%x.%u ebx", q[i].fn, q[i].index);
+		ASSERT_EQ(e->ecx, (uint32_t)uc.args[3]) TH_LOG("leaf 0x%x.%u ecx", q[i].fn, q[i].index);
+		ASSERT_EQ(e->edx, (uint32_t)uc.args[4]) TH_LOG("leaf 0x%x.%u edx", q[i].fn, q[i].index);
+	}
+	/* The reference scan itself: the first leaf 2, leaf 0xb's plain entry. */
+	ASSERT_EQ(0x2a, find_entry(tab, XT_ARRAY_SIZE(tab), 2, 5)->eax);
+	ASSERT_EQ(0xba, find_entry(tab, XT_ARRAY_SIZE(tab), 0xb, 3)->eax);
+	TEST_ASSERT_DONE(vcpu);
+	xt_vm_destroy(vm);
+}
+
 TEST_F(xvcpu, cpuid_get_roundtrip_e2big)
 {
 	struct xt_vcpu *vcpu;

@@ -159,6 +159,7 @@ static int set_cpuid(struct xvcpu_vcpu *vcpu, void __user *argp)
 	kvfree(vcpu->cpuid);
 	vcpu->cpuid = e;
 	vcpu->cpuid_nent = hdr.nent;
+	xvcpu_cpuid_index(vcpu);
 	return 0;
 }
 
@@ -267,6 +268,7 @@ static long vcpu_ioctl_locked(struct xvcpu_vcpu *vcpu, unsigned int cmd,
 		if (vcpu->pending_irq >= 0)
 			return -EBUSY;
 		vcpu->pending_irq = irq.vector;
+		xvcpu_event_work(vcpu);
 		return 0;
 	}
 	case XVCPU_GET_STATS_FD:

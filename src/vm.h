@@ -203,6 +203,9 @@ struct xvcpu_msr_state {
 	u64 ucode_rev;		/* IA32_BIOS_SIGN_ID: revision in 63:32 */
 };
 
+/* Leaves cpuid.c finds without a scan: 32 in each of four ranges. */
+#define XVCPU_CPUID_FIRST	128
+
 struct xvcpu_vcpu {
 	struct xvcpu_vm *vm;		/* (c) */
 	u32 id;				/* (c) */
@@ -226,10 +229,14 @@ struct xvcpu_vcpu {
 	/* CR0/CR4 live in the VMCS: xvcpu_read_cr0/4() (vmx.h). */
 	unsigned long cr8;		/* (u) TPR as the guest sees it */
 	u64 xcr0;			/* (u) guest XCR0 */
-	bool xcr0_switch;		/* (u) XCR0 is switched around entries */
 	unsigned long dr[8];		/* (u) guest DR0-3, DR6 (DR7 in VMCS) */
-	bool dr7_armed;			/* (u) guest DR7 enables a breakpoint */
 	u64 host_debugctl;		/* (l) IA32_DEBUGCTL to put back */
+	/*
+	 * (u) What the entry and exit path must do beyond the common case,
+	 * XVCPU_WORK_* (vmx.h): one word tested once per entry, set where
+	 * the state changes, as KVM's vcpu->requests.
+	 */
+	u32 work;
 	struct xvcpu_msr_state msr;	/* (u) */
 	struct fpu_guest fpu;		/* (c) guest FPU state */
 	bool msrs_switched;		/* (l) guest STAR.. in the hardware */
@@ -240,6 +247,13 @@ struct xvcpu_vcpu {
 	/* CPUID table */
 	struct xvcpu_cpuid_entry *cpuid;	/* (u) */
 	u32 cpuid_nent;			/* (u) */
+	/*
+	 * (u) The first entry of each leaf 0-0x1f, 0x40000000-0x4000001f,
+	 * 0x80000000-0x8000001f and 0xc0000000-0xc000001f, NULL when the
+	 * table has none; bit 0 set when that leaf has subleaves or bits
+	 * computed at each CPUID (cpuid.c).
+	 */
+	unsigned long cpuid_first[XVCPU_CPUID_FIRST];
 
 	/* events (event.c) */
 	int pending_irq;		/* (u) vector, -1 none */

@@ -15,6 +15,12 @@
  * Dynamic bits are computed at each CPUID, as on hardware: OSXSAVE
  * mirrors the guest's CR4, leaf 0xd's EBX is the XSAVE area size for the
  * guest's XCR0. Leaves absent from the table read as zeros. Vcpu loaded.
+ *
+ * Lookup: the first entry of each of the first 32 leaves of the four
+ * ranges is indexed when the table is set (vcpu->cpuid_first), so a
+ * leaf without subleaves or computed bits is one load and a copy; the
+ * others are found as a scan of the table in order finds them, starting
+ * at their own first entry.
  */
 #include "../xvcpu.h"
 
@@ -67,12 +73,52 @@
 #define OSXSAVE		F(27)
 #define HYPERVISOR	F(31)
 
-const struct xvcpu_cpuid_entry *xvcpu_cpuid_find(struct xvcpu_vcpu *vcpu,
-						 u32 fn, u32 index)
+/*
+ * The slot of @fn in vcpu->cpuid_first: its range (bits 31:30: basic,
+ * 0x4..., 0x8..., 0xc...) and its number in it, or -1 for a leaf past
+ * the first 32 of its range. In bounds by construction: at most 127
+ * (xvcpu_handle_cpuid() computes it the same way).
+ */
+static __always_inline int first_slot(u32 fn)
 {
-	u32 i;
+	if (fn & ~0xc000001fu)
+		return -1;
+	return (fn >> 25) | (fn & 0x1f);
+}
 
-	for (i = 0; i < vcpu->cpuid_nent; i++) {
+static_assert(XVCPU_CPUID_FIRST == 128);
+
+/* cpuid_first's bit 0: not a plain copy of the entry (cpuid_slow()). */
+#define FIRST_SLOW	1UL
+
+/* SET_CPUID or the default table: where each indexed leaf starts. */
+void xvcpu_cpuid_index(struct xvcpu_vcpu *vcpu)
+{
+	const struct xvcpu_cpuid_entry *e;
+	u32 i;
+	int slot;
+
+	memset(vcpu->cpuid_first, 0, sizeof(vcpu->cpuid_first));
+	for (i = vcpu->cpuid_nent; i-- > 0;) {
+		e = &vcpu->cpuid[i];
+		slot = first_slot(e->function);
+		if (slot < 0)
+			continue;
+		/* The entries are 8-byte aligned: bit 0 is free. */
+		vcpu->cpuid_first[slot] = (unsigned long)e;
+		if ((e->flags & XVCPU_CPUID_FLAG_SIGNIFICANT_INDEX) ||
+		    e->function == 1 || e->function == 0xd)
+			vcpu->cpuid_first[slot] |= FIRST_SLOW;
+	}
+}
+
+static_assert(__alignof__(struct xvcpu_cpuid_entry) >= 2);
+
+/* From entry @i on: the first for @fn whose index matches or does not matter. */
+static const struct xvcpu_cpuid_entry *
+cpuid_scan(struct xvcpu_vcpu *vcpu, u32 fn, u32 index, u32 i)
+{
+	for (; i < vcpu->cpuid_nent; i++) {
 		const struct xvcpu_cpuid_entry *e = &vcpu->cpuid[i];
 
 		if (e->function == fn &&
@@ -81,6 +127,25 @@ const struct xvcpu_cpuid_entry *xvcpu_cpuid_find(struct xvcpu_vcpu *vcpu,
 			return e;
 	}
 	return NULL;
+}
+
+/*
+ * What a scan of the table in order finds, but for the leaves in
+ * cpuid_first a leaf without subleaves is one lookup, and one with them
+ * is scanned from its own first entry.
+ */
+const struct xvcpu_cpuid_entry *xvcpu_cpuid_find(struct xvcpu_vcpu *vcpu,
+						 u32 fn, u32 index)
+{
+	int slot = first_slot(fn);
+	const struct xvcpu_cpuid_entry *e;
+
+	if (slot < 0)
+		return cpuid_scan(vcpu, fn, index, 0);
+	e = (const void *)(vcpu->cpuid_first[slot] & ~FIRST_SLOW);
+	if (!e || !(e->flags & XVCPU_CPUID_FLAG_SIGNIFICANT_INDEX))
+		return e;
+	return cpuid_scan(vcpu, fn, index, e - vcpu->cpuid);
 }
 
 /* Bytes of XSAVE area the components in @xcr0 need (standard format). */
@@ -100,33 +165,67 @@ static u32 xsave_size(struct xvcpu_vcpu *vcpu, u64 xcr0)
 	return size;
 }
 
-int xvcpu_handle_cpuid(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
+static __always_inline void cpuid_set(struct xvcpu_vcpu *vcpu, u32 a,
+				      u32 b, u32 c, u32 d)
 {
 	unsigned long *r = vcpu->regs.r;
-	u32 fn = r[XR_RAX], index = r[XR_RCX];
-	const struct xvcpu_cpuid_entry *ent = xvcpu_cpuid_find(vcpu, fn, index);
-	u32 a = 0, b = 0, c = 0, d = 0;
 
-	if (ent) {
-		a = ent->eax;
-		b = ent->ebx;
-		c = ent->ecx;
-		d = ent->edx;
-		/* OSXSAVE mirrors the guest's CR4, as on hardware. */
-		if (fn == 1) {
-			c &= ~OSXSAVE;
-			if (xvcpu_read_cr4() & X86_CR4_OSXSAVE)
-				c |= OSXSAVE;
-		} else if (fn == 0xd && index == 0) {
-			b = xsave_size(vcpu, vcpu->xcr0);
-		}
-	}
 	r[XR_RAX] = a;
 	r[XR_RBX] = b;
 	r[XR_RCX] = c;
 	r[XR_RDX] = d;
+}
+
+/*
+ * Leaves with subleaves, leaves past cpuid_first's and leaves 1 and 0xd,
+ * with bits computed at each CPUID: OSXSAVE mirrors the guest's CR4, as
+ * on hardware; 0xd.0's EBX is the XSAVE area size for the guest's XCR0.
+ */
+static noinline void cpuid_slow(struct xvcpu_vcpu *vcpu, u32 fn, u32 index)
+{
+	const struct xvcpu_cpuid_entry *ent = xvcpu_cpuid_find(vcpu, fn, index);
+	u32 b, c;
+
+	if (!ent) {
+		cpuid_set(vcpu, 0, 0, 0, 0);
+		return;
+	}
+	b = ent->ebx;
+	c = ent->ecx;
+	if (fn == 1) {
+		c &= ~OSXSAVE;
+		if (xvcpu_read_cr4() & X86_CR4_OSXSAVE)
+			c |= OSXSAVE;
+	} else if (fn == 0xd && index == 0) {
+		b = xsave_size(vcpu, vcpu->xcr0);
+	}
+	cpuid_set(vcpu, ent->eax, b, c, ent->edx);
+}
+
+/*
+ * Called by run.c directly, not through the exit table (as KVM's
+ * __vmx_handle_exit() calls kvm_emulate_cpuid()). A leaf without
+ * subleaves or computed bits is one lookup and a copy. Leaves absent
+ * from the table read as zeros.
+ */
+int xvcpu_handle_cpuid(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
+{
+	u32 fn = vcpu->regs.r[XR_RAX];
+	unsigned long first = FIRST_SLOW;
+	const struct xvcpu_cpuid_entry *ent;
+
+	if (likely(!(fn & ~0xc000001fu)))
+		first = vcpu->cpuid_first[(fn >> 25) | (fn & 0x1f)];
+	ent = (const void *)first;
+
+	if (unlikely(first & FIRST_SLOW))
+		cpuid_slow(vcpu, fn, vcpu->regs.r[XR_RCX]);
+	else if (likely(ent))
+		cpuid_set(vcpu, ent->eax, ent->ebx, ent->ecx, ent->edx);
+	else
+		cpuid_set(vcpu, 0, 0, 0, 0);
 	/* xvcpu_cpuid is emitted by run.c: no tracing on this path. */
-	xvcpu_skip_insn(vcpu, e->insn_len);
+	__xvcpu_skip_insn(vcpu, e->insn_len);
 	return XVCPU_RESUME;
 }
 
@@ -287,6 +386,7 @@ int xvcpu_cpuid_default(struct xvcpu_vcpu *vcpu)
 	kvfree(vcpu->cpuid);
 	vcpu->cpuid = t;
 	vcpu->cpuid_nent = n;
+	xvcpu_cpuid_index(vcpu);
 	for (i = n; i-- > 0;)
 		filter(vcpu, &t[i], max);
 	return 0;

@@ -54,12 +54,13 @@ int xvcpu_handle_dr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		}
 		/*
 		 * DR7 is loaded by VM entry; run.c puts DR0-3 in the hardware
-		 * while DR7 arms any of them (dr7_armed: only MOV DR changes
+		 * while DR7 arms any of them (XVCPU_WORK_DR: only MOV DR changes
 		 * the enables, and it exits), and the host's back after.
 		 */
 		if (dr == 7) {
 			vmcs_writel(GUEST_DR7, (v & DR7_VOLATILE) | DR7_FIXED_1);
-			vcpu->dr7_armed = v & XVCPU_DR7_ENABLES;
+			xvcpu_work_set(vcpu, XVCPU_WORK_DR,
+				       v & XVCPU_DR7_ENABLES);
 		} else if (dr == 6) {
 			vcpu->dr[6] = (v & DR6_VOLATILE) | DR6_FIXED_1;
 		} else {

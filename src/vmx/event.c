@@ -103,6 +103,7 @@ bool xvcpu_queue_exception(struct xvcpu_vcpu *vcpu, u8 vector, u32 error)
 		.has_error = vector_has_error(vector),
 		.error = error,
 	};
+	xvcpu_event_work(vcpu);
 	return true;
 }
 
@@ -143,6 +144,7 @@ void xvcpu_capture_vectoring(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	};
 	if (vcpu->reinject.has_error)
 		vcpu->reinject.error = vmcs_read32(IDT_VECTORING_ERROR_CODE);
+	xvcpu_event_work(vcpu);
 }
 
 bool xvcpu_guest_interruptible(void)
@@ -212,11 +214,28 @@ static void set_irq_window(struct xvcpu_vcpu *vcpu, bool on)
 }
 
 /*
+ * After xvcpu_commit_event(): whether the next entry needs it again.
+ * XVCPU_WORK_EVENT is set by everything that queues an event (the
+ * INTERRUPT ioctl, xvcpu_queue_exception(), xvcpu_capture_vectoring(),
+ * a reset, RUN with request_interrupt_window) and cleared only here,
+ * once no event waits, the VMCS field is invalid and no interrupt
+ * window is open or wanted.
+ */
+static void settle_event_work(struct xvcpu_vcpu *vcpu)
+{
+	if (!vcpu->intr_info_valid && !vcpu->irq_window &&
+	    !xvcpu_event_pending(vcpu) &&
+	    !READ_ONCE(vcpu->run->request_interrupt_window))
+		vcpu->work &= ~XVCPU_WORK_EVENT;
+}
+
+/*
  * Interrupts off, right before VM entry: the one event this entry
- * delivers. run.c skips the call when nothing is pending, no window is
- * open or wanted and the VMCS field is already invalid. A queued exception first, then the event an exit
- * interrupted, then an interrupt from user space; interrupt-window
- * exiting whenever an interrupt waits for the guest to take it.
+ * delivers. run.c calls it while XVCPU_WORK_EVENT is set: something is
+ * pending, a window is open or wanted, or the VMCS field may be valid.
+ * A queued exception first, then the event an exit interrupted, then an
+ * interrupt from user space; interrupt-window exiting whenever an
+ * interrupt waits for the guest to take it.
  */
 void xvcpu_commit_event(struct xvcpu_vcpu *vcpu)
 {
@@ -242,6 +261,7 @@ void xvcpu_commit_event(struct xvcpu_vcpu *vcpu)
 			vcpu->intr_info_valid = false;
 		}
 		set_irq_window(vcpu, READ_ONCE(vcpu->run->request_interrupt_window));
+		settle_event_work(vcpu);
 		return;
 	}
 	for (i = XVCPU_INJ_EXCEPTION; i <= XVCPU_INJ_IRQ && !info; i++) {
@@ -261,6 +281,7 @@ void xvcpu_commit_event(struct xvcpu_vcpu *vcpu)
 	set_irq_window(vcpu, wait || (vcpu->pending_irq >= 0 &&
 				      vcpu->injected != XVCPU_INJ_IRQ) ||
 			     READ_ONCE(vcpu->run->request_interrupt_window));
+	settle_event_work(vcpu);
 }
 
 /*
@@ -293,6 +314,7 @@ void xvcpu_events_reset(struct xvcpu_vcpu *vcpu)
 	vcpu->pending_irq = -1;
 	vcpu->injected = XVCPU_INJ_NONE;
 	vcpu->intr_info_valid = true;	/* unknown: written at next entry */
+	xvcpu_event_work(vcpu);
 }
 
 /*

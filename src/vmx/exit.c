@@ -31,14 +31,7 @@
 
 void xvcpu_skip_insn(struct xvcpu_vcpu *vcpu, u32 len)
 {
-	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
-
-	vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + len);
-	/* An emulated instruction ends STI/MOV SS blocking, as a real one. */
-	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
-		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
-			     intr & ~(GUEST_INTR_STATE_STI |
-				      GUEST_INTR_STATE_MOV_SS));
+	__xvcpu_skip_insn(vcpu, len);
 }
 
 int xvcpu_internal_error(struct xvcpu_vcpu *vcpu, u32 suberror,

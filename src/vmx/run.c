@@ -12,6 +12,13 @@
  * into the guest; the others fill the run page and return to user space.
  * A guest that never exits still leaves at every host interrupt and at
  * every preemption-timer slice, so it can never hold a CPU.
+ *
+ * The common path is kept short (Documentation/benchmarks.rst counts it
+ * instruction by instruction): the work only some entries need -- an
+ * event, the guest's XCR0, its DR0-3, the host's DEBUGCTL -- is one
+ * word, vcpu->work, tested once (set where that state changes, as KVM's
+ * vcpu->requests); CPUID, the exit a guest makes most in a tight loop,
+ * goes straight to its handler.
  */
 #include "../xvcpu.h"
 
@@ -124,35 +131,41 @@ static noinstr int vcpu_enter_exit(struct xvcpu_vcpu *vcpu, bool note_qs)
 }
 
 /*
- * Guest DR0-3 in the hardware while the guest's DR7 arms any of them.
- * This and the two helpers below are inlined into both copies of
- * enter_guest() (the traced one too), as they were into the one.
+ * Interrupts off, before the entry: what vcpu->work (@work, XVCPU_WORK_*)
+ * asks for. The event first; then the guest's XCR0, and its DR0-3 while
+ * its DR7 arms any of them. Everything else on this path is the same
+ * for every entry; a vCPU with nothing of this pays one test.
  */
-static __always_inline bool load_guest_dr(struct xvcpu_vcpu *vcpu)
+static noinline void entry_work(struct xvcpu_vcpu *vcpu, u32 work)
 {
-	if (likely(!vcpu->dr7_armed))
-		return false;
-	set_debugreg(vcpu->dr[0], 0);
-	set_debugreg(vcpu->dr[1], 1);
-	set_debugreg(vcpu->dr[2], 2);
-	set_debugreg(vcpu->dr[3], 3);
-	return true;
+	if (work & XVCPU_WORK_EVENT)
+		xvcpu_commit_event(vcpu);
+	if (work & XVCPU_WORK_XCR0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	if (work & XVCPU_WORK_DR) {
+		set_debugreg(vcpu->dr[0], 0);
+		set_debugreg(vcpu->dr[1], 1);
+		set_debugreg(vcpu->dr[2], 2);
+		set_debugreg(vcpu->dr[3], 3);
+	}
 }
 
 /*
  * What a VM exit took from the host, given back before anything else
  * runs: the exit left DR7 at 0x400 and IA32_DEBUGCTL at 0 (SDM 27.5.1),
- * and DR0-3 may hold the guest's values.
+ * DR0-3 may hold the guest's values and XCR0 the guest's. The host's
+ * breakpoints are checked at every exit (one may have been installed
+ * by an IPI while the vCPU ran, as KVM checks); the rest only when
+ * @work, the entry's, has an XVCPU_WORK_EXIT bit.
  */
-static __always_inline void restore_host_debug(struct xvcpu_vcpu *vcpu,
-						bool guest_dr)
+static noinline void exit_work(struct xvcpu_vcpu *vcpu, u32 work)
 {
-	if (unlikely(hw_breakpoint_active()))
-		hw_breakpoint_restore();
-	else if (unlikely(guest_dr))
+	if ((work & XVCPU_WORK_DR) && !hw_breakpoint_active())
 		set_debugreg(DR6_RESERVED, 6);
-	if (unlikely(vcpu->host_debugctl))
+	if (work & XVCPU_WORK_DEBUGCTL)
 		update_debugctlmsr(vcpu->host_debugctl);
+	if (work & XVCPU_WORK_XCR0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, xvcpu_host_xcr0());
 }
 
 /* The speculation barriers the host's own mitigation state asks for. */
@@ -374,31 +387,54 @@ static noinline void trace_exit_done(struct xvcpu_vcpu *vcpu,
 }
 
 /*
+ * Every exit but a plain CPUID, after its VMREADs: the exit table.
+ * Inlined: it is the path of every other exit, and a call of its own
+ * costs each of them about ten instructions.
+ */
+static __always_inline int handle_exit(struct xvcpu_vcpu *vcpu,
+				       struct xvcpu_exit *e)
+{
+	e->qual = vmcs_readl(EXIT_QUALIFICATION);
+	/* The host's tick came this way: report a quiescent state next. */
+	if (e->basic == EXIT_REASON_EXTERNAL_INTERRUPT ||
+	    e->basic == EXIT_REASON_PREEMPTION_TIMER)
+		vcpu->rcu_qs_due = true;
+	if (unlikely(e->idt_vectoring & VECTORING_INFO_VALID_MASK))
+		xvcpu_capture_vectoring(vcpu, e);
+	return xvcpu_handle_exit(vcpu, e);
+}
+
+/*
  * One guest entry and the exit that ends it. Returns like an exit handler.
  * @traced: the copy with the tracing hooks (xvcpu_vcpu_run).
  */
 static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 				       struct xvcpu_exit *e, const bool traced)
 {
-	bool guest_dr;
+	u32 work;
 	int r;
 
 	local_irq_disable();
-	if (signal_pending(current) || need_resched()) {
+	/* One test of the thread flags, then the real checks if any is set. */
+	if (unlikely(read_thread_flags() & (_TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL |
+					    _TIF_NEED_RESCHED)) &&
+	    (signal_pending(current) || need_resched())) {
 		local_irq_enable();
 		return -EAGAIN;
 	}
-	/* Most entries deliver nothing and need no VMCS write (event.c). */
-	if (unlikely(vcpu->intr_info_valid || vcpu->irq_window ||
-		     xvcpu_event_pending(vcpu) ||
-		     READ_ONCE(vcpu->run->request_interrupt_window)))
-		xvcpu_commit_event(vcpu);
+	/*
+	 * Most entries deliver no event (no VMCS write, event.c), switch
+	 * no XCR0 and load no debug registers: one test for all of it.
+	 */
+	work = vcpu->work;
+	if (unlikely(work & ~XVCPU_WORK_DEBUGCTL)) {
+		entry_work(vcpu, work);
+		/* The event's bit may have gone; the others stay as they were. */
+		work = vcpu->work;
+	}
 
 	if (vcpu->cr2 != native_read_cr2())
 		native_write_cr2(vcpu->cr2);
-	if (vcpu->xcr0_switch)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
-	guest_dr = load_guest_dr(vcpu);
 	if (traced && (trace_xvcpu_entry_enabled() ||
 		       trace_xvcpu_regs_diff_enabled()))
 		trace_before_entry(vcpu);
@@ -420,36 +456,38 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	}
 	vcpu->rcu_qs_due = false;
 
-	restore_host_debug(vcpu, guest_dr);
-	if (vcpu->xcr0_switch)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, xvcpu_host_xcr0());
+	if (unlikely(hw_breakpoint_active()))
+		hw_breakpoint_restore();
+	if (unlikely(work & XVCPU_WORK_EXIT))
+		exit_work(vcpu, work);
 	vcpu->cr2 = native_read_cr2();
 
-	if (r == 0) {
-		if (!traced)
-			e->reason = vmcs_read32(VM_EXIT_REASON);
-		e->basic = e->reason & 0xffff;
-		/* A VM entry that failed its guest-state checks launched nothing. */
-		if (!(e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
-			vcpu->launched = true;
-			if (unlikely(vcpu->injected || vcpu->intr_info_valid))
-				xvcpu_event_delivered(vcpu);
-		}
-		if (e->basic == EXIT_REASON_EXCEPTION_NMI) {
-			e->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
-			if ((e->intr_info & INTR_INFO_INTR_TYPE_MASK) ==
-			    INTR_TYPE_NMI_INTR)
-				xvcpu_vmx_do_nmi_irqoff();
-			else if ((e->intr_info & INTR_INFO_VECTOR_MASK) ==
-				 X86_TRAP_MC)
-				xvcpu_machine_check();
-		} else if (e->basic == EXIT_REASON_MCE_DURING_VMENTRY) {
+	/* VMLAUNCH/VMRESUME failed or faulted, or the entry failed: below. */
+	if (unlikely(r))
+		goto failed;
+	if (!traced)
+		e->reason = vmcs_read32(VM_EXIT_REASON);
+	if (unlikely(e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+		goto failed;
+	e->basic = e->reason & 0xffff;
+	vcpu->launched = true;
+	if (unlikely(vcpu->injected || vcpu->intr_info_valid))
+		xvcpu_event_delivered(vcpu);
+	/* An NMI or a machine check: the host's, with interrupts still off. */
+	if (unlikely(e->basic == EXIT_REASON_EXCEPTION_NMI)) {
+		e->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
+		if ((e->intr_info & INTR_INFO_INTR_TYPE_MASK) ==
+		    INTR_TYPE_NMI_INTR)
+			xvcpu_vmx_do_nmi_irqoff();
+		else if ((e->intr_info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC)
 			xvcpu_machine_check();
-		}
 	}
 	/*
-	 * Take the host interrupt that caused the exit, then stop counting
-	 * guest time: the tick that came in the guest is the guest's.
+	 * Take the host interrupt that caused the exit, or came with it,
+	 * then stop counting guest time: the tick that came in the guest is
+	 * the guest's. After any exit, as KVM: a tick can be pending at a
+	 * preemption-timer exit as well (measured: a busy guest's ticks all
+	 * went to system time when only external-interrupt exits did this).
 	 */
 	local_irq_enable();
 	/* STI blocks interrupts for one instruction: give them one. */
@@ -458,6 +496,38 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	guest_timing_exit_irqoff();
 	local_irq_enable();
 
+	vcpu->exit_count++;
+	if (traced && !vcpu->trace_skip)
+		trace_after_exit(vcpu, e);
+	e->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	e->idt_vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	/*
+	 * CPUID straight to its handler, as KVM's __vmx_handle_exit() does:
+	 * no indirect call, and no VMREAD of the exit qualification, which
+	 * a CPUID exit leaves cleared (SDM 28.2.1; e->qual is 0). An exit
+	 * during event delivery takes the general path, whatever it is.
+	 * Laid out as the fall-through (likely): the other exits pay one
+	 * taken branch for it. The stats row is a constant here.
+	 */
+	if (likely(e->basic == EXIT_REASON_CPUID &&
+		   !(e->idt_vectoring & VECTORING_INFO_VALID_MASK))) {
+		r = xvcpu_handle_cpuid(vcpu, e);
+		xvcpu_stats_exit_done_const(&vcpu->stats, EXIT_REASON_CPUID);
+	} else {
+		r = handle_exit(vcpu, e);
+		xvcpu_stats_exit_done(&vcpu->stats, e->basic);
+	}
+	goto out;
+
+failed:
+	/* A machine check during VM entry belongs to the host. */
+	if (r == 0) {
+		e->basic = e->reason & 0xffff;
+		if (e->basic == EXIT_REASON_MCE_DURING_VMENTRY)
+			xvcpu_machine_check();
+	}
+	guest_timing_exit_irqoff();
+	local_irq_enable();
 	if (r == 2)
 		return -EIO;	/* VMX switched off: the host reboots */
 	if (r == 1) {
@@ -465,25 +535,10 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 		e->reason = XVCPU_TRACE_VMFAIL;
 		goto out;
 	}
-
+	/* Guest-state checks failed: an exit, though nothing launched. */
 	vcpu->exit_count++;
 	e->qual = vmcs_readl(EXIT_QUALIFICATION);
-	if (e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
-		r = failed_entry(vcpu, e->reason, 0, e->qual);
-		goto out;
-	}
-	if (traced && !vcpu->trace_skip)
-		trace_after_exit(vcpu, e);
-	e->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
-	e->idt_vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
-	/* The host's tick came this way: report a quiescent state next. */
-	if (e->basic == EXIT_REASON_EXTERNAL_INTERRUPT ||
-	    e->basic == EXIT_REASON_PREEMPTION_TIMER)
-		vcpu->rcu_qs_due = true;
-	if (unlikely(e->idt_vectoring & VECTORING_INFO_VALID_MASK))
-		xvcpu_capture_vectoring(vcpu, e);
-	r = xvcpu_handle_exit(vcpu, e);
-	xvcpu_stats_exit_done(&vcpu->stats, e->basic);
+	r = failed_entry(vcpu, e->reason, 0, e->qual);
 out:
 	if (traced && !vcpu->trace_skip)
 		trace_exit_done(vcpu, e, r);
@@ -569,6 +624,9 @@ int xvcpu_vcpu_run(struct xvcpu_vcpu *vcpu)
 	r = complete_pending(vcpu);
 	if (r < 0)
 		goto out_put;
+	/* Read once per RUN: the interrupt window is settled at entry. */
+	if (READ_ONCE(run->request_interrupt_window))
+		xvcpu_event_work(vcpu);
 
 	xvcpu_stats_resume(&vcpu->stats);
 	for (;;) {

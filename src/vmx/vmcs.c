@@ -239,7 +239,7 @@ void xvcpu_vmcs_reset_guest(struct xvcpu_vcpu *vcpu)
 	vmcs_writel(GUEST_RFLAGS, X86_EFLAGS_FIXED);
 	vmcs_writel(GUEST_CR3, 0);
 	vmcs_writel(GUEST_DR7, DR7_FIXED_1);
-	vcpu->dr7_armed = false;
+	xvcpu_work_set(vcpu, XVCPU_WORK_DR, false);
 	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write64(GUEST_IA32_PAT, 0x0007040600070406ull);
 	vmcs_write32(GUEST_SYSENTER_CS, 0);
@@ -425,6 +425,7 @@ int xvcpu_vcpu_load(struct xvcpu_vcpu *vcpu)
 	vcpu->host_debugctl = 0;
 	if (host_const.has_debugctl)
 		rdmsrl(MSR_IA32_DEBUGCTLMSR, vcpu->host_debugctl);
+	xvcpu_work_set(vcpu, XVCPU_WORK_DEBUGCTL, vcpu->host_debugctl);
 	vcpu->loaded = true;
 	xvcpu_sync_guest_msrs(vcpu);
 	vcpu->loaded = true;

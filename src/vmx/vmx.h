@@ -119,6 +119,22 @@ struct xvcpu_exit {
 };
 
 int xvcpu_handle_exit(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
+
+/* Past the emulated instruction at RIP, @len bytes long. */
+static __always_inline void __xvcpu_skip_insn(struct xvcpu_vcpu *vcpu,
+					      u32 len)
+{
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + len);
+	/* An emulated instruction ends STI/MOV SS blocking, as a real one. */
+	if (unlikely(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     intr & ~(GUEST_INTR_STATE_STI |
+				      GUEST_INTR_STATE_MOV_SS));
+}
+
+/* The same, out of line. */
 void xvcpu_skip_insn(struct xvcpu_vcpu *vcpu, u32 len);
 int xvcpu_internal_error(struct xvcpu_vcpu *vcpu, u32 suberror,
 			 const u64 *data, u32 ndata);
@@ -127,6 +143,34 @@ int xvcpu_unknown_exit(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
 /* An exit during event delivery that cannot complete it (gpa: EPT, or 0). */
 int xvcpu_event_delivery_error(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e,
 			       u64 gpa);
+
+/*
+ * vcpu->work: what the next VM entry (and its exit) must do beyond the
+ * common case, tested as one word per entry (run.c). A bit may be set
+ * when there turns out to be nothing to do (the slow path clears it);
+ * it is never clear while there is something to do.
+ */
+#define XVCPU_WORK_EVENT	BIT(0)	/* xvcpu_commit_event(): see event.c */
+#define XVCPU_WORK_XCR0		BIT(1)	/* guest XCR0 loaded around the entry */
+#define XVCPU_WORK_DR		BIT(2)	/* guest DR7 arms a breakpoint: DR0-3 */
+#define XVCPU_WORK_DEBUGCTL	BIT(3)	/* host IA32_DEBUGCTL to restore */
+/* The bits the exit side looks at (the event's has its own test). */
+#define XVCPU_WORK_EXIT		(XVCPU_WORK_XCR0 | XVCPU_WORK_DR | \
+				 XVCPU_WORK_DEBUGCTL)
+
+static inline void xvcpu_work_set(struct xvcpu_vcpu *vcpu, u32 bit, bool on)
+{
+	if (on)
+		vcpu->work |= bit;
+	else
+		vcpu->work &= ~bit;
+}
+
+/* An event, or VMCS event state, for xvcpu_commit_event() to settle. */
+static inline void xvcpu_event_work(struct xvcpu_vcpu *vcpu)
+{
+	vcpu->work |= XVCPU_WORK_EVENT;
+}
 
 /* event.c */
 /* Whether an event waits for delivery (user space must not add one). */
@@ -162,6 +206,8 @@ int xvcpu_cpuid_default(struct xvcpu_vcpu *vcpu);
 /* The vCPU's CPUID entry for @fn/@index, or NULL (leaf absent). */
 const struct xvcpu_cpuid_entry *xvcpu_cpuid_find(struct xvcpu_vcpu *vcpu,
 						 u32 fn, u32 index);
+/* After a new table: the index xvcpu_cpuid_find() starts from. */
+void xvcpu_cpuid_index(struct xvcpu_vcpu *vcpu);
 
 /* cr.c */
 int xvcpu_handle_cr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);

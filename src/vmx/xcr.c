@@ -32,9 +32,10 @@ u64 xvcpu_xcr0_offered(void)
 void xvcpu_update_xcr0_switch(struct xvcpu_vcpu *vcpu)
 {
 	/* Without CR4.OSXSAVE the guest can neither read nor use XCR0. */
-	vcpu->xcr0_switch = xvcpu_host_xcr0() &&
-			    (xvcpu_read_cr4() & X86_CR4_OSXSAVE) &&
-			    vcpu->xcr0 != xvcpu_host_xcr0();
+	xvcpu_work_set(vcpu, XVCPU_WORK_XCR0,
+		       xvcpu_host_xcr0() &&
+		       (xvcpu_read_cr4() & X86_CR4_OSXSAVE) &&
+		       vcpu->xcr0 != xvcpu_host_xcr0());
 }
 
 static bool xcr0_valid(struct xvcpu_vcpu *vcpu, u64 v)
