@@ -7,8 +7,10 @@
 # waits for the guest's shell prompt, types a command over the UART and
 # checks its output, types poweroff and checks vcpuctl's status 0, then
 # checks the guest's console for warnings and the debug-port timeline
-# for every stage in order. Bad images and too little memory must fail
-# at once with a clear error. Every run is bounded (--timeout).
+# for every stage in order. The boot runs under `vcpuctl record`: init's
+# two guest trace events must be in the trace file, and its exits by
+# reason must equal the stats fd's. Bad images and too little memory
+# must fail at once with a clear error. Every run is bounded (--timeout).
 V=/xvcpu/bin/vcpuctl
 K=/xvcpu/linux/bzImage
 I=/xvcpu/linux/guest.cpio
@@ -35,7 +37,7 @@ KHZ=$(sed -n 's/.*tsc_early_khz=\([0-9]*\).*/\1/p' /proc/cmdline)
 APPEND="tsc_early_khz=${KHZ:-50000} cryptomgr.notests rodata=off mitigations=off audit=0 lsm=none"
 
 echo "KTAP version 1"
-echo "1..17"
+echo "1..20"
 
 # bad_image NAME FILE MESSAGE [ARGS]: fails fast with MESSAGE, status 1.
 bad_image() {
@@ -90,9 +92,16 @@ wait_for() {
 trap '' PIPE
 rm -f $T/in
 mkfifo $T/in
+# The boot runs under the recorder (exit, debug-port, guest and VM
+# events) with every exit traced (trace_policy *:all: none sampled out),
+# so that the trace file's exits by reason can equal the stats'.
+POLICY=/sys/module/xvcpu/parameters/trace_policy
+saved_policy=$(cat $POLICY)
+echo '*:all' >$POLICY
 start=$(cut -d' ' -f1 /proc/uptime)
-$V boot --kernel $K --initrd $I --append "$APPEND" --timeout "$LIMIT" \
-	<$T/in >$T/console 2>$T/summary &
+$V record -o $T/boot.dat -e exit,debug,guest,vm -m 4M -- \
+	$V boot --user-events --kernel $K --initrd $I --append "$APPEND" \
+	--timeout "$LIMIT" <$T/in >$T/console 2>$T/summary &
 vpid=$!
 exec 3>$T/in
 wait_for 'xvcpu-guest# ' $T/console "$LIMIT"
@@ -111,10 +120,38 @@ echo 'poweroff' >&3
 wait $vpid
 rc=$?
 exec 3>&-
+echo "$saved_policy" >$POLICY
 done_=$(cut -d' ' -f1 /proc/uptime)
-echo "# vcpuctl ended after $(echo "$start $done_" | awk '{print $2 - $1}') s, status $rc"
-[ $rc = 0 ] && grep -q 'guest powered off' $T/summary
+# record's status is its own; the boot's is in its last line.
+brc=$(sed -n 's/.*record: command exited with status \([0-9]*\).*/\1/p' $T/summary)
+echo "# vcpuctl ended after $(echo "$start $done_" | awk '{print $2 - $1}') s, status ${brc:-?} (record $rc)"
+[ $rc = 0 ] && [ "$brc" = 0 ] && grep -q 'guest powered off' $T/summary
 result poweroff_status_0 $?
+# Init's two guest trace events (xvcpu-event at CPL 3, --user-events).
+grep -q '2 of 2 trace events sent' $T/console
+result guest_events_sent $?
+$(dirname $V)/vcpuctl format $T/boot.dat >$T/boot.txt 2>$T/format.err
+grep 'xvcpu_guest_event' $T/boot.txt | sed 's/^/# /'
+[ "$(grep -c 'xvcpu_guest_event' $T/boot.txt)" = 2 ] &&
+	grep 'xvcpu_guest_event' $T/boot.txt | head -1 | grep -q 'id 0x60 n 1 ' &&
+	grep 'xvcpu_guest_event' $T/boot.txt | tail -1 | grep -q 'id 0x61 n 2 '
+result guest_events_recorded $?
+# The recorder's exits by reason equal the stats fd's, exactly, and
+# nothing was lost.
+$V report $T/boot.dat >$T/report 2>$T/report.err
+awk '/VM exits by reason \(stats fd\)/ { on = 1; next }
+     on && NF == 3 && $2 ~ /^[0-9]+$/ { print $1, $2; next }
+     { on = 0 }' $T/summary | sort >$T/reasons.stats
+awk '$1 == "REASON" && $2 == "COUNT" { on = 1; next }
+     on && NF > 2 && $2 ~ /^[0-9]+$/ { print $1, $2; next }
+     { on = 0 }' $T/report | sort >$T/reasons.report
+echo "# exits by reason, stats fd vs trace file:"
+awk 'NR == FNR { s[$1] = $2; next } { r[$1] = $2; s[$1] = s[$1] }
+     END { for (k in s) printf "#   %-24s %10s %10s\n", k, s[k] == "" ? "-" : s[k],
+	   k in r ? r[k] : "-" }' $T/reasons.stats $T/reasons.report | sort
+[ -s $T/reasons.stats ] && cmp -s $T/reasons.stats $T/reasons.report &&
+	grep -q '^lost: 0 events' $T/report
+result record_counts_equal_stats $?
 # A WARN() prints "WARNING: CPU: n PID: ..."; other "WARNING:" text is
 # an ordinary message.
 ! grep -qE 'unchecked MSR access|WARNING: CPU|BUG:|Oops|Call Trace|cut here' $T/console
@@ -189,4 +226,6 @@ echo "# ---- guest console ----"
 sed 's/^/# /' $T/console
 echo "# ---- vcpuctl summary ----"
 sed 's/^/# /' $T/summary
+echo "# ---- vcpuctl report of the recorded boot ----"
+sed 's/^/# /' $T/report $T/report.err
 exit $failed

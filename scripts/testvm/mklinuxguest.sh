@@ -16,6 +16,11 @@
 #                over to busybox init, which runs a login shell on ttyS0
 #                (prompt "xvcpu-guest# ") and powers off on `poweroff`;
 #                /quick (rdinit=/quick) prints MemTotal and powers off.
+#                Init also emits two guest trace events with
+#                /bin/xvcpu-event (examples/xvcpu-event.c, built here):
+#                id 0x60 (words: uptime in 1/100 s) once /proc is up,
+#                id 0x61 (uptime, MemTotal in KiB) once all file systems
+#                are; they need `vcpuctl boot --user-events`.
 set -euo pipefail
 
 CACHE=${XVCPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xvcpu}
@@ -35,11 +40,16 @@ esac
 
 mkdir -p "$DIR"
 cp "$KERNEL" "$DIR/bzImage"
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+EVBUILD=$(mktemp -d "${TMPDIR:-/tmp}/xvcpu-event.XXXXXX")
+make -s -C "$SRC/examples" OUT="$EVBUILD" "$EVBUILD/xvcpu-event" >&2 ||
+	die "cannot build examples/xvcpu-event.c"
 
 ROOT=$(mktemp -d "${TMPDIR:-/tmp}/xvcpu-guest.XXXXXX")
-trap 'rm -rf "$ROOT"' EXIT
+trap 'rm -rf "$ROOT" "$EVBUILD"' EXIT
 mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,etc}
 cp "$BUSYBOX" "$ROOT/bin/busybox"
+cp "$EVBUILD/xvcpu-event" "$ROOT/bin/xvcpu-event"
 for a in $("$BUSYBOX" --list-full); do
 	[ -e "$ROOT/$a" ] || ln -s /bin/busybox "$ROOT/$a"
 done
@@ -58,10 +68,15 @@ cat > "$ROOT/init" <<'SH'
 mount -t devtmpfs dev /dev
 dbgport 0x60
 mount -t proc proc /proc
+# Uptime in 1/100 s: /proc/uptime has two decimals.
+cs() { cut -d' ' -f1 /proc/uptime | tr -d .; }
+xvcpu-event 0x60 "$(cs)" && ev=1 || ev=0
 mount -t sysfs sys /sys
 mount -t tmpfs tmp /tmp
 dbgport 0x61
-echo "xvcpu-guest: init reached at $(cut -d' ' -f1 /proc/uptime) s"
+kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)
+xvcpu-event 0x61 "$(cs)" "$kb" && ev=$((ev + 1))
+echo "xvcpu-guest: init reached at $(cut -d' ' -f1 /proc/uptime) s, $ev of 2 trace events sent"
 exec /bin/busybox init
 SH
 # rdinit=/quick: report the memory the guest sees, power off at once.

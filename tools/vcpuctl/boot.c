@@ -67,6 +67,7 @@ struct boot_opts {
 	uint64_t mem_size;
 	unsigned int timeout;	/* seconds, 0 = none */
 	bool quiet;
+	bool user_events;	/* XVCPU_CAP_USER_TRACE_EVENTS */
 };
 
 enum boot_end {
@@ -120,7 +121,8 @@ static void boot_usage(FILE *f)
 		"has one (XLF_KERNEL_64), its 32-bit entry otherwise.\n"
 		"\n"
 		"OPTIONS := { --kernel FILE | --initrd FILE | --cmdline STR | --append STR |\n"
-		"             --mem SIZE | --timeout SECONDS | -q|--quiet | -h|--help }\n"
+		"             --mem SIZE | --timeout SECONDS | --user-events | -q|--quiet |\n"
+		"             -h|--help }\n"
 		"  --kernel FILE     the bzImage\n"
 		"  --initrd FILE     an initramfs, placed as high as the kernel allows\n"
 		"  --cmdline STR     the whole kernel command line, instead of:\n"
@@ -128,6 +130,8 @@ static void boot_usage(FILE *f)
 		"  --append STR      added to the command line\n"
 		"  --mem SIZE        guest RAM (default 256M, 2M..3G, a multiple of 4K)\n"
 		"  --timeout SECONDS stop the guest after this long (default: never)\n"
+		"  --user-events     guest user space may emit guest trace events\n"
+		"                    (XVCPU_HC_TRACE at CPL 3: XVCPU_CAP_USER_TRACE_EVENTS)\n"
 		"  -q, --quiet       only the guest's console and errors\n"
 		"\n"
 		"The run ends when the guest halts with interrupts disabled (Linux's\n"
@@ -155,7 +159,7 @@ static __printf(1, 2) int usage_err(const char *fmt, ...)
 static int parse_opts(int argc, char **argv, struct boot_opts *o)
 {
 	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_APPEND,
-	       OPT_MEM, OPT_TIMEOUT };
+	       OPT_MEM, OPT_TIMEOUT, OPT_USER_EVENTS };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "initrd", required_argument, NULL, OPT_INITRD },
@@ -163,6 +167,7 @@ static int parse_opts(int argc, char **argv, struct boot_opts *o)
 		{ "append", required_argument, NULL, OPT_APPEND },
 		{ "mem", required_argument, NULL, OPT_MEM },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "user-events", no_argument, NULL, OPT_USER_EVENTS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -203,6 +208,9 @@ static int parse_opts(int argc, char **argv, struct boot_opts *o)
 			if (parse_uint(optarg, 1, 86400, &o->timeout))
 				return usage_err("--timeout: '%s' is not a number of seconds from 1 to 86400",
 						 optarg);
+			break;
+		case OPT_USER_EVENTS:
+			o->user_events = true;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -765,6 +773,14 @@ int do_boot(int argc, char **argv)
 		goto out;
 	}
 	plat = true;
+	/* KVM's backend has no such capability: its guest gets -1 (EPERM). */
+	if (o.user_events) {
+		r = vmm_enable_cap(&b.vm, XVCPU_CAP_USER_TRACE_EVENTS);
+		if (r == -EOPNOTSUPP)
+			p_info("--user-events: not on this backend; the guest's events from user mode will fail");
+		else if (r)
+			goto out;
+	}
 	if (vmm_alloc_ram(&b.vm, o.mem_size))
 		goto out;
 	if (bz_load(kernel, klen, initrd, ilen, cmdline, b.vm.mem, o.mem_size,

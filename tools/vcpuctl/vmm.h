@@ -42,6 +42,11 @@ void vmm_close(struct vmm_vm *vm);
 /* 1 present, 0 absent, -errno. Says nothing: absence is not an error. */
 int vmm_check_cap(struct vmm_vm *vm, unsigned int cap);
 /*
+ * XVCPU_ENABLE_CAP of a VM capability without arguments. -EOPNOTSUPP,
+ * silently, from a backend that has no such thing (KVM's).
+ */
+int vmm_enable_cap(struct vmm_vm *vm, unsigned int cap);
+/*
  * XVCPU_GET_DEBUG_PORT_LOG into @log. -ENOTTY, silently, from a backend
  * or module without the log.
  */
