@@ -4,11 +4,13 @@
 # The Linux guest `vcpuctl boot` runs in the test VM: a kernel and a
 # small initramfs, into DIR.
 #
-#   mklinuxguest.sh DIR
+#   mklinuxguest.sh [--vmlinux] DIR
 #
 # DIR/bzImage    the kernel the test VM itself boots (the fast-boot image
 #                of the cached Debian kernel, else the stock one), copied
 #                from ~/.cache/xvcpu, never from the repository
+# DIR/vmlinux    (--vmlinux) the same kernel uncompressed, the ELF file
+#                the stock bzImage carries, for the PVH entry
 # DIR/guest.cpio a raw newc initramfs: busybox-static, an /init that
 #                writes a debug-port code at each stage (0x60 init, 0x61
 #                file systems, 0x62 shell; 0x7e shutdown) through
@@ -25,7 +27,9 @@ set -euo pipefail
 
 CACHE=${XVCPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xvcpu}
 die() { echo "mklinuxguest: error: $*" >&2; exit 1; }
-[ $# = 1 ] || { sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
+VMLINUX=0
+[ "${1:-}" = --vmlinux ] && { VMLINUX=1; shift; }
+[ $# = 1 ] || { sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
 DIR=$1
 [ -f "$CACHE/env.sh" ] || die "no $CACHE/env.sh: run scripts/testvm/setup.sh"
 # shellcheck disable=SC1091
@@ -41,6 +45,11 @@ esac
 mkdir -p "$DIR"
 cp "$KERNEL" "$DIR/bzImage"
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+if [ $VMLINUX = 1 ]; then
+	[ -f "$VMLINUZ" ] || die "no stock kernel image $VMLINUZ"
+	python3 "$SRC/scripts/testvm/mkfastkernel.py" --extract-vmlinux \
+		"$VMLINUZ" "$DIR/vmlinux" >&2 || die "cannot extract vmlinux from $VMLINUZ"
+fi
 EVBUILD=$(mktemp -d "${TMPDIR:-/tmp}/xvcpu-event.XXXXXX")
 make -s -C "$SRC/examples" OUT="$EVBUILD" "$EVBUILD/xvcpu-event" >&2 ||
 	die "cannot build examples/xvcpu-event.c"

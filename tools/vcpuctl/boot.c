@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vcpuctl boot: a Linux kernel (bzImage) on one vCPU and the minimal PC
- * of platform.h, in user space.
+ * vcpuctl boot: a Linux kernel (bzImage, or a vmlinux through its PVH
+ * entry) on one vCPU and the minimal PC of platform.h, in user space.
  *
  * Threads: the main thread runs the vCPU; a console thread reads stdin
  * into the UART. Interrupts: the platform's PIC drives the INTR line;
@@ -35,6 +35,7 @@
 #include "kstats.h"
 #include "names.h"
 #include "platform.h"
+#include "pvh.h"
 #include "stats.h"
 #include "vcpuctl.h"
 #include "vmm.h"
@@ -115,15 +116,16 @@ static void boot_usage(FILE *f)
 	fprintf(f,
 		"Usage: %1$s boot --kernel FILE [OPTIONS]\n"
 		"\n"
-		"Boot a Linux bzImage on one xvcpu vCPU with a minimal PC: COM1 (16550A,\n"
+		"Boot a Linux kernel on one xvcpu vCPU with a minimal PC: COM1 (16550A,\n"
 		"IRQ 4) on stdin/stdout, i8259 PICs, i8254 PIT, CMOS RTC (host time), an\n"
-		"empty PCI bus. The boot protocol's 64-bit entry is used when the kernel\n"
-		"has one (XLF_KERNEL_64), its 32-bit entry otherwise.\n"
+		"empty PCI bus. A bzImage is entered through the boot protocol's 64-bit\n"
+		"entry when it has one (XLF_KERNEL_64), its 32-bit entry otherwise; an\n"
+		"uncompressed ELF vmlinux through its PVH entry (XEN_ELFNOTE_PHYS32_ENTRY).\n"
 		"\n"
 		"OPTIONS := { --kernel FILE | --initrd FILE | --cmdline STR | --append STR |\n"
 		"             --mem SIZE | --timeout SECONDS | --user-events | -q|--quiet |\n"
 		"             -h|--help }\n"
-		"  --kernel FILE     the bzImage\n"
+		"  --kernel FILE     the bzImage or vmlinux\n"
 		"  --initrd FILE     an initramfs, placed as high as the kernel allows\n"
 		"  --cmdline STR     the whole kernel command line, instead of:\n"
 		"                    \"%2$s\"\n"
@@ -654,7 +656,8 @@ static void print_summary(struct boot_vm *b, const struct bz_boot *bz,
 	uint64_t exit_count = b->vcpu.run->exit_count;
 	const char *source;
 	struct run_summary sum = {
-		.mode = bz->k.entry64 ? "long (64-bit boot protocol)" :
+		.mode = bz->pvh ? "protected (PVH entry)" :
+			bz->k.entry64 ? "long (64-bit boot protocol)" :
 			"protected (32-bit boot protocol)",
 		.mem_size = bz->mem_size,
 		.nr_vcpus = 1,
@@ -737,7 +740,7 @@ int do_boot(int argc, char **argv)
 	void *kernel = NULL, *initrd = NULL;
 	size_t klen = 0, ilen = 0;
 	char *cmdline = NULL, lerr[256];
-	bool plat = false, latch = false, console = false;
+	bool plat = false, latch = false, console = false, pvh;
 	pthread_t cons;
 	double t0, t1;
 	int ret, r;
@@ -751,7 +754,9 @@ int do_boot(int argc, char **argv)
 	b.vcpu.fd = -1;
 	if (read_file(o.kernel, &kernel, &klen))
 		goto out;
-	if (bz_parse(kernel, klen, &bz.k, lerr, sizeof(lerr))) {
+	/* An ELF file is a vmlinux for the PVH entry, else a bzImage. */
+	pvh = pvh_is_elf(kernel, klen);
+	if (!pvh && bz_parse(kernel, klen, &bz.k, lerr, sizeof(lerr))) {
 		p_err("%s: %s", o.kernel, lerr);
 		goto out;
 	}
@@ -783,11 +788,19 @@ int do_boot(int argc, char **argv)
 	}
 	if (vmm_alloc_ram(&b.vm, o.mem_size))
 		goto out;
-	if (bz_load(kernel, klen, initrd, ilen, cmdline, b.vm.mem, o.mem_size,
-		    &bz, lerr, sizeof(lerr))) {
+	r = pvh ? pvh_load(kernel, klen, initrd, ilen, cmdline, b.vm.mem,
+			   o.mem_size, &bz, lerr, sizeof(lerr)) :
+		  bz_load(kernel, klen, initrd, ilen, cmdline, b.vm.mem,
+			  o.mem_size, &bz, lerr, sizeof(lerr));
+	if (r) {
 		p_err("%s: %s", o.kernel, lerr);
 		goto out;
 	}
+	/* In guest RAM now: the file's copy is not needed any more. */
+	free(kernel);
+	kernel = NULL;
+	free(initrd);
+	initrd = NULL;
 	if (setup_vcpu(&b, &bz))
 		goto out;
 
@@ -805,12 +818,17 @@ int do_boot(int argc, char **argv)
 		p_err("sigaction: %s", strerror(-r));
 		goto out;
 	}
-	if (!o.quiet)
-		p_info("%s: bzImage, boot protocol %u.%02u, %s entry at 0x%" PRIx64 ", %" PRIu64 " MiB RAM%s%s",
+	if (!o.quiet && pvh)
+		p_info("%s: ELF kernel at [0x%" PRIx64 ", 0x%" PRIx64 "), PVH entry at 0x%" PRIx64 ", %" PRIu64 " MiB RAM%s",
+		       o.kernel, bz.k.load_addr, bz.k.load_addr + bz.k.init_size,
+		       bz.entry, o.mem_size >> 20,
+		       bz.initrd_size ? ", initrd as module 0" : "");
+	else if (!o.quiet)
+		p_info("%s: bzImage, boot protocol %u.%02u, %s entry at 0x%" PRIx64 ", %" PRIu64 " MiB RAM%s",
 		       o.kernel, bz.k.version >> 8, bz.k.version & 0xff,
 		       bz.k.entry64 ? "64-bit" : "32-bit", bz.entry,
-		       o.mem_size >> 20, initrd ? ", initrd at " : "",
-		       initrd ? "high memory" : "");
+		       o.mem_size >> 20,
+		       bz.initrd_size ? ", initrd at the top of RAM" : "");
 	if (!o.quiet)
 		p_info("command line: %s", cmdline);
 	console_raw();

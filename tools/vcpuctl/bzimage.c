@@ -263,10 +263,15 @@ int bz_load(const void *kbuf, size_t klen, const void *initrd,
 	e820_add(bp, BZ_HIGH, mem_size - BZ_HIGH, E820_RAM);
 	b->nr_e820 = bp->e820_entries;
 
-	build_tables(mem, k->entry64);
 	b->entry = k->entry64 ? k->load_addr + 0x200 : k->load_addr;
-	write_stub(mem, b);
+	bz_firmware(mem, b);
 	return 0;
+}
+
+void bz_firmware(void *mem, const struct bz_boot *b)
+{
+	build_tables(mem, b->k.entry64);
+	write_stub(mem, b);
 }
 
 static void flat_seg(struct xvcpu_segment *s, uint16_t sel, uint8_t type,
@@ -291,8 +296,12 @@ void bz_setup_vcpu(const struct bz_boot *b, struct xvcpu_sregs *sregs,
 	memset(regs, 0, sizeof(*regs));
 	regs->rflags = 2;		/* IF clear, as the protocol wants */
 	regs->rip = BZ_FIRMWARE;
-	regs->rsi = BZ_ZERO_PAGE;
 	regs->rsp = BZ_STACK_TOP;
+	/* The zero page (boot protocol) or hvm_start_info (PVH). */
+	if (b->pvh)
+		regs->rbx = b->start_info;
+	else
+		regs->rsi = BZ_ZERO_PAGE;
 
 	memset(sregs->reserved, 0, sizeof(sregs->reserved));
 	flat_seg(&sregs->cs, BZ_BOOT_CS, TYPE_CODE_RX, lm);
