@@ -66,6 +66,7 @@ mkfifo /tmp/in
 # report's exits by reason are the boot's; --user-events lets the guest's
 # init emit its two guest trace events.
 echo '*:all' >/sys/module/xvcpu/parameters/trace_policy
+echo 1 >/sys/kernel/tracing/events/xvcpu/xvcpu_guest_event/enable
 { ./bin/vcpuctl record -o /tmp/boot.dat -e exit,debug,guest,vm -m 4M -- \
 	./bin/vcpuctl boot --user-events --kernel linux/bzImage --initrd linux/guest.cpio \
 	--append "tsc_early_khz=${KHZ:-50000} cryptomgr.notests rodata=off mitigations=off audit=0 lsm=none" \
@@ -73,8 +74,10 @@ echo '*:all' >/sys/module/xvcpu/parameters/trace_policy
 echo default >/sys/module/xvcpu/parameters/trace_policy
 echo "== vcpuctl record exit status $(cat /tmp/rc)"
 echo "== vcpuctl report of the boot (the recorder's view; compare the stats above)"
-./bin/vcpuctl report /tmp/boot.dat | sed -n '1,/^$/p;/^REASON/,/^$/p'
-./bin/vcpuctl format /tmp/boot.dat | grep xvcpu_guest_event
+./bin/vcpuctl report /tmp/boot.dat | sed -n '1,/^$/p;/^REASON/,/^$/p;/^EVENT/,/^$/p'
+echo "== the guest's init's two trace events (tracefs)"
+echo 0 >/sys/kernel/tracing/events/xvcpu/xvcpu_guest_event/enable
+grep 'xvcpu_guest_event:' /sys/kernel/tracing/trace
 echo "== vcpuctl record -o hello.dat -- vcpuctl run -q examples/hello; vcpuctl report hello.dat"
 ./bin/vcpuctl record -q -o /tmp/hello.dat -- ./bin/vcpuctl run -q examples/hello >/dev/null &&
 	./bin/vcpuctl report /tmp/hello.dat
