@@ -22,7 +22,6 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,18 +146,6 @@ static void boot_usage(FILE *f)
 		bin_name, DEFAULT_CMDLINE);
 }
 
-static __printf(1, 2) int usage_err(const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	p_err("%s (try '%s boot --help')", msg, bin_name);
-	return EXIT_USAGE;
-}
-
 static int parse_opts(int argc, char **argv, struct boot_opts *o)
 {
 	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_APPEND,
@@ -198,18 +185,18 @@ static int parse_opts(int argc, char **argv, struct boot_opts *o)
 			break;
 		case OPT_MEM:
 			if (parse_size(optarg, &o->mem_size))
-				return usage_err("--mem: '%s' is not a size", optarg);
+				return usage_err("boot", "--mem: '%s' is not a size", optarg);
 			if (o->mem_size & 0xfff)
-				return usage_err("--mem: %s is not a multiple of 4K",
+				return usage_err("boot", "--mem: %s is not a multiple of 4K",
 						 optarg);
 			if (o->mem_size < (2ull << 20) ||
 			    o->mem_size > VMM_MEM_MAX)
-				return usage_err("--mem: %s is outside 2M..3G",
+				return usage_err("boot", "--mem: %s is outside 2M..3G",
 						 optarg);
 			break;
 		case OPT_TIMEOUT:
 			if (parse_uint(optarg, 1, 86400, &o->timeout))
-				return usage_err("--timeout: '%s' is not a number of seconds from 1 to 86400",
+				return usage_err("boot", "--timeout: '%s' is not a number of seconds from 1 to 86400",
 						 optarg);
 			break;
 		case OPT_USER_EVENTS:
@@ -222,17 +209,17 @@ static int parse_opts(int argc, char **argv, struct boot_opts *o)
 			boot_usage(stdout);
 			return -1;
 		case ':':
-			return usage_err("%s needs an argument", argv[optind - 1]);
+			return usage_err("boot", "%s needs an argument", argv[optind - 1]);
 		default:
 			if (optopt)
-				return usage_err("unknown option '-%c'", optopt);
-			return usage_err("unknown option '%s'", argv[optind - 1]);
+				return usage_err("boot", "unknown option '-%c'", optopt);
+			return usage_err("boot", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return usage_err("unexpected argument '%s'", argv[optind]);
+		return usage_err("boot", "unexpected argument '%s'", argv[optind]);
 	if (!o->kernel)
-		return usage_err("no --kernel given");
+		return usage_err("boot", "no --kernel given");
 	return 0;
 }
 
