@@ -176,6 +176,26 @@ void mode_setup_vcpu(const struct guest_layout *l, unsigned int id,
 		     const struct entry_point *entry,
 		     struct xvcpu_sregs *sregs, struct xvcpu_regs *regs);
 
+/*
+ * Flat 32-bit protected mode, or long mode with paging: what `vcpuctl
+ * run` and `vcpuctl boot` (bzimage.c, pvh.c) both start a vCPU in. Flat
+ * 4 GiB code (@cs) and data (@ds, also ES, FS, GS, SS) segments, a busy
+ * TSS of 0x68 bytes at @tss in TR, LDTR unusable, the GDT at @gdt, an
+ * empty IDT, CR0 = PE|ET|NE; in long mode also PG and @cr0_extra, CR3
+ * = @cr3, CR4 = PAE, EFER = LME|LMA.
+ */
+struct flat_state {
+	bool long_mode;
+	uint16_t cs, ds, tr;
+	uint64_t tss;
+	uint64_t gdt;
+	uint16_t gdt_limit;
+	uint64_t cr3;
+	uint64_t cr0_extra;
+};
+
+void mode_flat_sregs(struct xvcpu_sregs *sregs, const struct flat_state *f);
+
 /* Real mode: split a linear address the way vcpuctl enters it. */
 void real_seg_off(uint64_t addr, uint16_t *seg, uint16_t *off);
 
