@@ -36,7 +36,7 @@ cd /xvcpu
 # its "boot:" line (host TSC ticks: host instructions in Bochs).
 linux_boot() {
 	\$2 boot --kernel linux/bzImage --initrd linux/guest.cpio --mem 128M \
-		--timeout 600 --append "tsc_early_khz=50000 cryptomgr.notests rodata=off mitigations=off audit=0 lsm=none rdinit=/quick" \
+		--timeout 120 --append "tsc_early_khz=50000 cryptomgr.notests rodata=off mitigations=off audit=0 lsm=none rdinit=/quick" \
 		</dev/null >/tmp/lb.con 2>/tmp/lb.sum
 	echo "bench-linux: \$1 status \$? \$(grep '^boot: ' /tmp/lb.sum)"
 	grep -m1 'vcpuctl: error' /tmp/lb.sum | sed "s/^/bench-linux: \$1 /"
