@@ -8,7 +8,8 @@
 # xvcpu/KVM. Then (tools/bench/perf_vs_record.sh, perf from the tools CD)
 # the CPUID loop under perf record on both and under vcpuctl record, and
 # perf script next to vcpuctl report/format reading those events back.
-# Not part of pass/fail.
+# Then a Linux boot to poweroff on each (vcpuctl boot and its KVM
+# backend), in host TSC ticks. Not part of pass/fail.
 # Usage: scripts/bench.sh [--quick] [ITERATIONS]
 # --quick: xvcpu's loops only (no KVM, no vcpuctl record runs), for
 # iterating on the exit path; the published figures come from a full run.
@@ -28,6 +29,8 @@ scripts/testvm/setup.sh >/dev/null
 make -s module >/dev/null
 make -s -C tools/bench OUT="$ROOT/build/bench" >/dev/null
 make -s -C tools/vcpuctl OUT="$ROOT/build/vcpuctl" >/dev/null
+# The Linux boot row: vcpuctl's KVM backend and the guest (boot.rst).
+make -s -C tools/vcpuctl "$ROOT/build/unit/vcpuctl-kvm" UNIT_OUT="$ROOT/build/unit" >/dev/null
 
 rm -rf "$OUT"
 mkdir -p "$OUT/payload/bin"
@@ -52,15 +55,28 @@ fi
 # Debian's perf from the tools CD, mounted in the VM.
 TOOLS_ISO=$(scripts/testvm/mktoolsiso.sh)
 cp tools/bench/perf_vs_record.sh scripts/testvm/tools-mount.sh "$OUT/payload/"
+strip -o "$OUT/payload/bin/vcpuctl-kvm" build/unit/vcpuctl-kvm
+scripts/testvm/mklinuxguest.sh "$OUT/payload/linux" >/dev/null
 cat >"$OUT/payload/check.sh" <<IN_VM
 #!/bin/sh
 cd /xvcpu
+# linux_boot BACKEND VCPUCTL: Linux to poweroff (rdinit=/quick, 128M),
+# its "boot:" line (host TSC ticks: host instructions in Bochs).
+linux_boot() {
+	\$2 boot --kernel linux/bzImage --initrd linux/guest.cpio --mem 128M \
+		--timeout 120 --append "tsc_early_khz=50000 cryptomgr.notests rodata=off mitigations=off audit=0 lsm=none rdinit=/quick" \
+		</dev/null >/tmp/lb.con 2>/tmp/lb.sum
+	echo "bench-linux: \$1 status \$? \$(grep '^boot: ' /tmp/lb.sum)"
+	grep -m1 'vcpuctl: error' /tmp/lb.sum | sed "s/^/bench-linux: \$1 /"
+}
 insmod kmod/irqbypass.ko && insmod kmod/kvm.ko && insmod kmod/kvm-intel.ko
 ./bin/xvcpu_bench kvm $N
 sh ./perf_vs_record.sh kvm $N
+linux_boot kvm ./bin/vcpuctl-kvm
 rmmod kvm_intel; rmmod kvm; rmmod irqbypass
 insmod xvcpu.ko
 ./bin/xvcpu_bench xvcpu $N
+linux_boot xvcpu ./bin/vcpuctl
 # The same loops while vcpuctl record writes every xvcpu_exit and
 # xvcpu_entry to a file (CPUID is traced whole by the seed policy).
 ./bin/vcpuctl record -e exit -o /tmp/rec.dat -- ./bin/xvcpu_bench xvcpu_recorded $N 2>&1 |
@@ -169,3 +185,21 @@ END {
 			printf "%-16s %9d %8.2f %12.0f\n", L[i], n[L[i]], t[L[i]], (t[L[i]] > 0 ? n[L[i]] / t[L[i]] : 0)
 }' "$OUT/raw.txt" | tee -a "$OUT/table.txt"
 grep -E '^bench-perf (vrec|kvm|xvcpu)' "$OUT/raw.txt" | grep -v ' samples ' | tee -a "$OUT/table.txt" || true
+# The Linux boot to poweroff on each (vcpuctl boot, Documentation/boot.rst).
+awk '$1 == "bench-linux:" && $3 == "status" && $5 == "boot:" {
+	st[$2] = $4; s[$2] = $6; t[$2] = $8; x[$2] = $12 }
+END {
+	if (!("xvcpu" in t)) exit
+	printf "\nLinux boot to poweroff (the test kernel, 128M, rdinit=/quick), one run each\n"
+	# exit_count of the run page: every VM exit on xvcpu, only those
+	# that reached vcpuctl on KVM.
+	printf "%-8s %8s %16s %10s %8s\n", "backend", "status", "host_TSC_ticks", "exits*", "seconds"
+	for (b in t)
+		printf "%-8s %8s %16s %10s %8s\n", b, st[b], t[b], x[b], s[b]
+	print "* xvcpu: every VM exit; KVM: the exits that reached vcpuctl"
+	if (("kvm" in t) && st["kvm"] == 0 && st["xvcpu"] == 0)
+		printf "xvcpu/KVM host instructions: %.3f\n", t["xvcpu"] / t["kvm"]
+	else
+		print "xvcpu/KVM: no ratio (a boot did not power off; see build/bench-run/raw.txt)"
+}' "$OUT/raw.txt" | tee -a "$OUT/table.txt"
+grep -E '^bench-linux: [a-z]+ vcpuctl: error' "$OUT/raw.txt" | tee -a "$OUT/table.txt" || true

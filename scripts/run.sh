@@ -5,7 +5,8 @@
 # loads xvcpu.ko, shows the VMX capabilities it read, runs the example
 # guests with `vcpuctl run` (their console output and exit summary), boots
 # Linux with `vcpuctl boot` (its console, the commands typed into its
-# shell, its debug-port timeline and exit profile), records the hello
+# shell, its debug-port timeline and exit profile, recorded with `vcpuctl
+# record` and shown by `vcpuctl report`), records the hello
 # guest with `vcpuctl record` and shows `vcpuctl report` of it, and
 # prints what the module logged. Does its own set-up on a fresh machine.
 set -euo pipefail
@@ -61,10 +62,22 @@ mkfifo /tmp/in
   echo 'uname -a; head -5 /proc/cpuinfo; cat /proc/interrupts'
   sleep 5
   echo poweroff ) >/tmp/in &
-{ ./bin/vcpuctl boot --kernel linux/bzImage --initrd linux/guest.cpio \
+# Under the recorder, every exit traced (trace_policy *:all), so that the
+# report's exits by reason are the boot's; --user-events lets the guest's
+# init emit its two guest trace events.
+echo '*:all' >/sys/module/xvcpu/parameters/trace_policy
+echo 1 >/sys/kernel/tracing/events/xvcpu/xvcpu_guest_event/enable
+{ ./bin/vcpuctl record -o /tmp/boot.dat -e exit,debug,guest,vm -m 4M -- \
+	./bin/vcpuctl boot --user-events --kernel linux/bzImage --initrd linux/guest.cpio \
 	--append "tsc_early_khz=${KHZ:-50000} cryptomgr.notests rodata=off mitigations=off audit=0 lsm=none" \
 	--timeout 900 </tmp/in 2>&1; echo $? >/tmp/rc; } | tee /tmp/con
-echo "== vcpuctl boot exit status $(cat /tmp/rc)"
+echo default >/sys/module/xvcpu/parameters/trace_policy
+echo "== vcpuctl record exit status $(cat /tmp/rc)"
+echo "== vcpuctl report of the boot (the recorder's view; compare the stats above)"
+./bin/vcpuctl report /tmp/boot.dat | sed -n '1,/^$/p;/^REASON/,/^$/p;/^EVENT/,/^$/p'
+echo "== the guest's init's two trace events (tracefs)"
+echo 0 >/sys/kernel/tracing/events/xvcpu/xvcpu_guest_event/enable
+grep 'xvcpu_guest_event:' /sys/kernel/tracing/trace
 echo "== vcpuctl record -o hello.dat -- vcpuctl run -q examples/hello; vcpuctl report hello.dat"
 ./bin/vcpuctl record -q -o /tmp/hello.dat -- ./bin/vcpuctl run -q examples/hello >/dev/null &&
 	./bin/vcpuctl report /tmp/hello.dat

@@ -4,7 +4,7 @@
  * (Documentation/guest-events.rst): the debug port 0x80 (its log,
  * XVCPU_GET_DEBUG_PORT_LOG, the xvcpu_debug_port tracepoint,
  * XVCPU_CAP_USER_DEBUG_PORT) and guest trace events (XVCPU_HC_TRACE,
- * the xvcpu_guest_event tracepoint). Guest code uses the guest header,
+ * the xvcpu_guest_event tracepoint, XVCPU_CAP_USER_TRACE_EVENTS). Guest code uses the guest header,
  * include/xvcpu_guest.h, as a guest would.
  */
 #define _GNU_SOURCE
@@ -674,6 +674,107 @@ TEST_F(xvcpu, guest_events_32bit)
 	ASSERT_EQ(1, dp_log.total);
 	ASSERT_EQ(0x21, dp_log.entries[0].code);
 	ASSERT_EQ(XVCPU_DEBUG_PORT_BOOTLOADER, dp_log.entries[0].component);
+	xt_vm_destroy(vm);
+}
+
+/* ---- guest trace events from guest user mode -------------------------------------- */
+
+#define HC_EPERM	((uint64_t)-XVCPU_HYPERCALL_EPERM)
+
+GUEST_CODE static uint64_t user_trace2(uint64_t id)
+{
+	return xvcpu_trace2(id, 7, 8);
+}
+
+GUEST_CODE static uint64_t user_trace_bad(uint64_t id)
+{
+	return __xvcpu_trace(id, 6, 0, 0, 0, 0, 0);	/* n = 6 */
+}
+
+GUEST_CODE static uint64_t user_vmm_call(uint64_t nr)
+{
+	return xt_vmcall(nr, 1, 2, 3, 4, 5);
+}
+
+GUEST_CODE static void guest_user_events(void)
+{
+	/* Before the VMM allows it. */
+	GUEST_SYNC_ARGS(1, xt_guest_run_user(user_trace2, 0x300));
+	/* After: events yes, the VMM's hypercalls still no. */
+	GUEST_SYNC_ARGS(2, xt_guest_run_user(user_trace2, 0x301),
+			xt_guest_run_user(user_trace_bad, 0x302),
+			xt_guest_run_user(user_vmm_call, 0x1000),
+			xt_guest_run_user(user_vmm_call, XVCPU_HC_TRACE + 1),
+			xvcpu_trace0(0x303));
+	GUEST_DONE();
+}
+
+/*
+ * XVCPU_CAP_USER_TRACE_EVENTS: without it XVCPU_HC_TRACE at CPL 3 gets
+ * -XVCPU_HYPERCALL_EPERM and emits nothing; with it the event is
+ * emitted (and checked as at CPL 0), while every other VMCALL at CPL 3
+ * still fails in the guest without an exit.
+ */
+TEST_F(xvcpu, user_trace_events_cap)
+{
+	struct xvcpu_enable_cap cap = { .cap = XVCPU_CAP_USER_TRACE_EVENTS };
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm;
+	struct ucall uc;
+	char *lines[8];
+	int n, i;
+
+	ASSERT_TRACEFS();
+	vm = xt_vm_create_with_vcpu(&vcpu, guest_user_events);
+	ASSERT_EQ(1, ioctl(vm->sys_fd, XVCPU_CHECK_CAP,
+			   (unsigned long)XVCPU_CAP_USER_TRACE_EVENTS));
+	xt_vm_enable_user(vm);
+	xt_vm_install_safe_handlers(vm);
+	ASSERT_EQ(0, event_enable(EV_GUEST, true));
+	ASSERT_EQ(0, trace_clear());
+	TEST_ASSERT_SYNC(vcpu, 1, &uc);
+	n = trace_lines(EV_GUEST, lines, XT_ARRAY_SIZE(lines));
+	ASSERT_EQ(HC_EPERM, uc.args[1]);
+	ASSERT_EQ(0, n) TH_LOG("%s", lines[0]);
+
+	/* Arguments are refused as for the other VM capabilities. */
+	cap.flags = 1;
+	ASSERT_EQ(-1, __vm_ioctl(vm, XVCPU_ENABLE_CAP, &cap));
+	ASSERT_EQ(EINVAL, errno);
+	cap.flags = 0;
+	cap.args[3] = 1;
+	ASSERT_EQ(-1, __vm_ioctl(vm, XVCPU_ENABLE_CAP, &cap));
+	ASSERT_EQ(EINVAL, errno);
+	cap.args[3] = 0;
+	cap.reserved[0] = 1;
+	ASSERT_EQ(-1, __vm_ioctl(vm, XVCPU_ENABLE_CAP, &cap));
+	ASSERT_EQ(EINVAL, errno);
+	cap.reserved[0] = 0;
+	vm_ioctl(vm, XVCPU_ENABLE_CAP, &cap);
+	/* Again: harmless. */
+	vm_ioctl(vm, XVCPU_ENABLE_CAP, &cap);
+
+	TEST_ASSERT_SYNC(vcpu, 2, &uc);
+	n = trace_lines(EV_GUEST, lines, XT_ARRAY_SIZE(lines));
+	ASSERT_EQ(0, event_enable(EV_GUEST, false));
+	ASSERT_EQ(0, uc.args[1]);
+	ASSERT_EQ(HC_EINVAL, uc.args[2]);
+	ASSERT_EQ(HC_EPERM, uc.args[3]);
+	ASSERT_EQ(HC_EPERM, uc.args[4]);
+	ASSERT_EQ(0, uc.args[5]);
+	ASSERT_EQ(2, n);
+	/*
+	 * Either order: tracefs merges the per-CPU buffers by the local
+	 * clock, which need not agree between CPUs the vCPU moved across.
+	 */
+	i = strstr(lines[0], " id 0x301 ") ? 0 : 1;
+	ASSERT_NE(NULL, strstr(lines[i], "vcpu 0 id 0x301 n 2 data {0x7,0x8} ns "))
+		TH_LOG("%s / %s", lines[0], lines[1]);
+	ASSERT_NE(NULL, strstr(lines[!i], "vcpu 0 id 0x303 n 0 data {} ns "))
+		TH_LOG("%s / %s", lines[0], lines[1]);
+	printf("# CPL 3: %s\n", lines[i]);
+	fflush(stdout);
+	TEST_ASSERT_DONE(vcpu);
 	xt_vm_destroy(vm);
 }
 

@@ -967,7 +967,8 @@ static void op_vm(struct fuzz *f)
 		if (c->flags || c->args[0] | c->args[1] | c->args[2] | c->args[3] ||
 		    c->reserved[0] | c->reserved[1] | c->reserved[2] | c->reserved[3] ||
 		    (c->cap != XVCPU_CAP_USER_MSR_EXITS &&
-		     c->cap != XVCPU_CAP_USER_DEBUG_PORT))
+		     c->cap != XVCPU_CAP_USER_DEBUG_PORT &&
+		     c->cap != XVCPU_CAP_USER_TRACE_EVENTS))
 			want = -EINVAL;
 		ret = done(f, "ENABLE_CAP", ioctl(v->fd, XVCPU_ENABLE_CAP, c));
 		expect(f, "ENABLE_CAP", ret, want);

@@ -249,6 +249,11 @@ static int enable_cap(struct xvcpu_vm *vm, const struct xvcpu_enable_cap *c)
 		WRITE_ONCE(vm->user_debug_port, true);
 		mutex_unlock(&vm->lock);
 		return 0;
+	case XVCPU_CAP_USER_TRACE_EVENTS:
+		mutex_lock(&vm->lock);
+		WRITE_ONCE(vm->user_trace_events, true);
+		mutex_unlock(&vm->lock);
+		return 0;
 	default:
 		return -EINVAL;
 	}

@@ -103,6 +103,8 @@ struct xvcpu_vm {
 	bool user_msr_exits;		/* (v) XVCPU_CAP_USER_MSR_EXITS */
 	/* (v) XVCPU_CAP_USER_DEBUG_PORT; read without it (READ_ONCE) */
 	bool user_debug_port;
+	/* (v) XVCPU_CAP_USER_TRACE_EVENTS; read without it (READ_ONCE) */
+	bool user_trace_events;
 	/* (c) the debug-port log; its own lock (trace/guest.c) */
 	struct xvcpu_debug_port_ring *debug_port;
 	struct ratelimit_state dump_rs;	/* VMCS dumps of this VM */

@@ -60,6 +60,6 @@ mklinuxpayload() {
 	make -s -C tools/vcpuctl "$PWD/build/unit/vcpuctl-kvm" \
 		UNIT_OUT="$PWD/build/unit" >/dev/null &&
 		cp build/unit/vcpuctl-kvm "$p/bin/"
-	scripts/testvm/mklinuxguest.sh "$p/linux" || return 1
+	scripts/testvm/mklinuxguest.sh --vmlinux "$p/linux" || return 1
 	cp selftests/xvcpu_linux_boot_test.sh "$p/tests/xvcpu_linux_boot_test"
 }

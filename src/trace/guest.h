@@ -23,8 +23,8 @@ void xvcpu_debug_port_write(struct xvcpu_vcpu *vcpu, u8 code);
 long xvcpu_get_debug_port_log(struct xvcpu_vm *vm, void __user *argp);
 
 /*
- * XVCPU_HC_TRACE at CPL 0, from the registers in vcpu->regs; @wide: the
- * guest is in 64-bit mode. Returns the value for the guest's RAX.
+ * XVCPU_HC_TRACE at CPL 0 (or above, with XVCPU_CAP_USER_TRACE_EVENTS),
+ * from the registers in vcpu->regs; @wide: the guest is in 64-bit mode. Returns the value for the guest's RAX.
  */
 unsigned long xvcpu_guest_event(struct xvcpu_vcpu *vcpu, bool wide);
 

@@ -122,6 +122,7 @@ int xvcpu_caps_check(unsigned long cap)
 	case XVCPU_CAP_USER_DEBUG_PORT:
 	case XVCPU_CAP_STATS_FD:
 	case XVCPU_CAP_TRACE_TRIGGERED:
+	case XVCPU_CAP_USER_TRACE_EVENTS:
 		return 1;	/* required at load, or pure software */
 	case XVCPU_CAP_EPT_2M:
 		return xvcpu_ept_cap(16);

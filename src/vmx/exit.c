@@ -132,19 +132,24 @@ static int handle_vmcall(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	unsigned long *r = vcpu->regs.r;
 	u8 cpl = xvcpu_guest_cpl();
 	bool wide;
+	u64 nr = hypercall_nr(vcpu, &wide);
 
 	xvcpu_trace_detail(hypercall, vcpu, cpl);
 	/*
 	 * Guest user mode must not reach the VMM through its kernel: the
-	 * call fails in the guest, as KVM's -KVM_EPERM.
+	 * call fails in the guest, as KVM's -KVM_EPERM. The one exception
+	 * is a trace event, when the VMM allowed it (a guest's own init
+	 * marking its progress): it never leaves this kernel and only
+	 * adds a record the VMM asked to see.
 	 */
-	if (cpl) {
+	if (cpl && !(nr == XVCPU_HC_TRACE &&
+		     READ_ONCE(vcpu->vm->user_trace_events))) {
 		r[XR_RAX] = -XVCPU_HYPERCALL_EPERM;
 		xvcpu_skip_insn(vcpu, e->insn_len);
 		return XVCPU_RESUME;
 	}
 	/* The kernel's own hypercall: a guest trace event, no exit. */
-	if (hypercall_nr(vcpu, &wide) == XVCPU_HC_TRACE) {
+	if (nr == XVCPU_HC_TRACE) {
 		r[XR_RAX] = xvcpu_guest_event(vcpu, wide);
 		xvcpu_skip_insn(vcpu, e->insn_len);
 		return XVCPU_RESUME;

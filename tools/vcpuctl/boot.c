@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vcpuctl boot: a Linux kernel (bzImage) on one vCPU and the minimal PC
- * of platform.h, in user space.
+ * vcpuctl boot: a Linux kernel (bzImage, or a vmlinux through its PVH
+ * entry) on one vCPU and the minimal PC of platform.h, in user space.
  *
  * Threads: the main thread runs the vCPU; a console thread reads stdin
  * into the UART. Interrupts: the platform's PIC drives the INTR line;
@@ -22,19 +22,20 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <x86intrin.h>
 
 #include "bzimage.h"
 #include "devices.h"
 #include "kstats.h"
 #include "names.h"
 #include "platform.h"
+#include "pvh.h"
 #include "stats.h"
 #include "vcpuctl.h"
 #include "vmm.h"
@@ -67,6 +68,7 @@ struct boot_opts {
 	uint64_t mem_size;
 	unsigned int timeout;	/* seconds, 0 = none */
 	bool quiet;
+	bool user_events;	/* XVCPU_CAP_USER_TRACE_EVENTS */
 };
 
 enum boot_end {
@@ -114,20 +116,24 @@ static void boot_usage(FILE *f)
 	fprintf(f,
 		"Usage: %1$s boot --kernel FILE [OPTIONS]\n"
 		"\n"
-		"Boot a Linux bzImage on one xvcpu vCPU with a minimal PC: COM1 (16550A,\n"
+		"Boot a Linux kernel on one xvcpu vCPU with a minimal PC: COM1 (16550A,\n"
 		"IRQ 4) on stdin/stdout, i8259 PICs, i8254 PIT, CMOS RTC (host time), an\n"
-		"empty PCI bus. The boot protocol's 64-bit entry is used when the kernel\n"
-		"has one (XLF_KERNEL_64), its 32-bit entry otherwise.\n"
+		"empty PCI bus. A bzImage is entered through the boot protocol's 64-bit\n"
+		"entry when it has one (XLF_KERNEL_64), its 32-bit entry otherwise; an\n"
+		"uncompressed ELF vmlinux through its PVH entry (XEN_ELFNOTE_PHYS32_ENTRY).\n"
 		"\n"
 		"OPTIONS := { --kernel FILE | --initrd FILE | --cmdline STR | --append STR |\n"
-		"             --mem SIZE | --timeout SECONDS | -q|--quiet | -h|--help }\n"
-		"  --kernel FILE     the bzImage\n"
+		"             --mem SIZE | --timeout SECONDS | --user-events | -q|--quiet |\n"
+		"             -h|--help }\n"
+		"  --kernel FILE     the bzImage or vmlinux\n"
 		"  --initrd FILE     an initramfs, placed as high as the kernel allows\n"
 		"  --cmdline STR     the whole kernel command line, instead of:\n"
 		"                    \"%2$s\"\n"
 		"  --append STR      added to the command line\n"
 		"  --mem SIZE        guest RAM (default 256M, 2M..3G, a multiple of 4K)\n"
 		"  --timeout SECONDS stop the guest after this long (default: never)\n"
+		"  --user-events     guest user space may emit guest trace events\n"
+		"                    (XVCPU_HC_TRACE at CPL 3: XVCPU_CAP_USER_TRACE_EVENTS)\n"
 		"  -q, --quiet       only the guest's console and errors\n"
 		"\n"
 		"The run ends when the guest halts with interrupts disabled (Linux's\n"
@@ -140,22 +146,10 @@ static void boot_usage(FILE *f)
 		bin_name, DEFAULT_CMDLINE);
 }
 
-static __printf(1, 2) int usage_err(const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	p_err("%s (try '%s boot --help')", msg, bin_name);
-	return EXIT_USAGE;
-}
-
 static int parse_opts(int argc, char **argv, struct boot_opts *o)
 {
 	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_APPEND,
-	       OPT_MEM, OPT_TIMEOUT };
+	       OPT_MEM, OPT_TIMEOUT, OPT_USER_EVENTS };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "initrd", required_argument, NULL, OPT_INITRD },
@@ -163,6 +157,7 @@ static int parse_opts(int argc, char **argv, struct boot_opts *o)
 		{ "append", required_argument, NULL, OPT_APPEND },
 		{ "mem", required_argument, NULL, OPT_MEM },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "user-events", no_argument, NULL, OPT_USER_EVENTS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -190,19 +185,22 @@ static int parse_opts(int argc, char **argv, struct boot_opts *o)
 			break;
 		case OPT_MEM:
 			if (parse_size(optarg, &o->mem_size))
-				return usage_err("--mem: '%s' is not a size", optarg);
+				return usage_err("boot", "--mem: '%s' is not a size", optarg);
 			if (o->mem_size & 0xfff)
-				return usage_err("--mem: %s is not a multiple of 4K",
+				return usage_err("boot", "--mem: %s is not a multiple of 4K",
 						 optarg);
 			if (o->mem_size < (2ull << 20) ||
 			    o->mem_size > VMM_MEM_MAX)
-				return usage_err("--mem: %s is outside 2M..3G",
+				return usage_err("boot", "--mem: %s is outside 2M..3G",
 						 optarg);
 			break;
 		case OPT_TIMEOUT:
 			if (parse_uint(optarg, 1, 86400, &o->timeout))
-				return usage_err("--timeout: '%s' is not a number of seconds from 1 to 86400",
+				return usage_err("boot", "--timeout: '%s' is not a number of seconds from 1 to 86400",
 						 optarg);
+			break;
+		case OPT_USER_EVENTS:
+			o->user_events = true;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -211,17 +209,17 @@ static int parse_opts(int argc, char **argv, struct boot_opts *o)
 			boot_usage(stdout);
 			return -1;
 		case ':':
-			return usage_err("%s needs an argument", argv[optind - 1]);
+			return usage_err("boot", "%s needs an argument", argv[optind - 1]);
 		default:
 			if (optopt)
-				return usage_err("unknown option '-%c'", optopt);
-			return usage_err("unknown option '%s'", argv[optind - 1]);
+				return usage_err("boot", "unknown option '-%c'", optopt);
+			return usage_err("boot", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return usage_err("unexpected argument '%s'", argv[optind]);
+		return usage_err("boot", "unexpected argument '%s'", argv[optind]);
 	if (!o->kernel)
-		return usage_err("no --kernel given");
+		return usage_err("boot", "no --kernel given");
 	return 0;
 }
 
@@ -639,14 +637,15 @@ static void print_kernel_stats(struct boot_vm *b)
 }
 
 static void print_summary(struct boot_vm *b, const struct bz_boot *bz,
-			  double wall)
+			  double wall, uint64_t tsc)
 {
 	static struct xvcpu_debug_port_log klog, ulog;
 	const struct xvcpu_debug_port_log *log;
 	uint64_t exit_count = b->vcpu.run->exit_count;
 	const char *source;
 	struct run_summary sum = {
-		.mode = bz->k.entry64 ? "long (64-bit boot protocol)" :
+		.mode = bz->pvh ? "protected (PVH entry)" :
+			bz->k.entry64 ? "long (64-bit boot protocol)" :
 			"protected (32-bit boot protocol)",
 		.mem_size = bz->mem_size,
 		.nr_vcpus = 1,
@@ -672,6 +671,9 @@ static void print_summary(struct boot_vm *b, const struct bz_boot *bz,
 	sum.debug_port = NULL;
 	stats_print(stderr, &b->stats, &sum);
 	debug_port_print_timeline(stderr, log, source);
+	/* In Bochs the TSC counts host instructions: make bench's figure. */
+	fprintf(stderr, "boot: %.3f s, %" PRIu64 " host TSC ticks, %" PRIu64 " VM exits, from the first RUN to the end\n",
+		wall, tsc, exit_count);
 	fprintf(stderr,
 		"platform: %" PRIu64 " interrupts injected, %" PRIu64 " PIT ticks (%" PRIu64 " missed), %" PRIu64 " HLTs, %" PRIu64 " console bytes in\n",
 		b->injected, b->pl.pit.irqs, b->pl.pit.missed, b->halts,
@@ -729,8 +731,9 @@ int do_boot(int argc, char **argv)
 	void *kernel = NULL, *initrd = NULL;
 	size_t klen = 0, ilen = 0;
 	char *cmdline = NULL, lerr[256];
-	bool plat = false, latch = false, console = false;
+	bool plat = false, latch = false, console = false, pvh;
 	pthread_t cons;
+	uint64_t tsc0, tsc1;
 	double t0, t1;
 	int ret, r;
 
@@ -743,7 +746,9 @@ int do_boot(int argc, char **argv)
 	b.vcpu.fd = -1;
 	if (read_file(o.kernel, &kernel, &klen))
 		goto out;
-	if (bz_parse(kernel, klen, &bz.k, lerr, sizeof(lerr))) {
+	/* An ELF file is a vmlinux for the PVH entry, else a bzImage. */
+	pvh = pvh_is_elf(kernel, klen);
+	if (!pvh && bz_parse(kernel, klen, &bz.k, lerr, sizeof(lerr))) {
 		p_err("%s: %s", o.kernel, lerr);
 		goto out;
 	}
@@ -765,13 +770,29 @@ int do_boot(int argc, char **argv)
 		goto out;
 	}
 	plat = true;
+	/* KVM's backend has no such capability: its guest gets -1 (EPERM). */
+	if (o.user_events) {
+		r = vmm_enable_cap(&b.vm, XVCPU_CAP_USER_TRACE_EVENTS);
+		if (r == -EOPNOTSUPP)
+			p_info("--user-events: not on this backend; the guest's events from user mode will fail");
+		else if (r)
+			goto out;
+	}
 	if (vmm_alloc_ram(&b.vm, o.mem_size))
 		goto out;
-	if (bz_load(kernel, klen, initrd, ilen, cmdline, b.vm.mem, o.mem_size,
-		    &bz, lerr, sizeof(lerr))) {
+	r = pvh ? pvh_load(kernel, klen, initrd, ilen, cmdline, b.vm.mem,
+			   o.mem_size, &bz, lerr, sizeof(lerr)) :
+		  bz_load(kernel, klen, initrd, ilen, cmdline, b.vm.mem,
+			  o.mem_size, &bz, lerr, sizeof(lerr));
+	if (r) {
 		p_err("%s: %s", o.kernel, lerr);
 		goto out;
 	}
+	/* In guest RAM now: the file's copy is not needed any more. */
+	free(kernel);
+	kernel = NULL;
+	free(initrd);
+	initrd = NULL;
 	if (setup_vcpu(&b, &bz))
 		goto out;
 
@@ -789,12 +810,17 @@ int do_boot(int argc, char **argv)
 		p_err("sigaction: %s", strerror(-r));
 		goto out;
 	}
-	if (!o.quiet)
-		p_info("%s: bzImage, boot protocol %u.%02u, %s entry at 0x%" PRIx64 ", %" PRIu64 " MiB RAM%s%s",
+	if (!o.quiet && pvh)
+		p_info("%s: ELF kernel at [0x%" PRIx64 ", 0x%" PRIx64 "), PVH entry at 0x%" PRIx64 ", %" PRIu64 " MiB RAM%s",
+		       o.kernel, bz.k.load_addr, bz.k.load_addr + bz.k.init_size,
+		       bz.entry, o.mem_size >> 20,
+		       bz.initrd_size ? ", initrd as module 0" : "");
+	else if (!o.quiet)
+		p_info("%s: bzImage, boot protocol %u.%02u, %s entry at 0x%" PRIx64 ", %" PRIu64 " MiB RAM%s",
 		       o.kernel, bz.k.version >> 8, bz.k.version & 0xff,
 		       bz.k.entry64 ? "64-bit" : "32-bit", bz.entry,
-		       o.mem_size >> 20, initrd ? ", initrd at " : "",
-		       initrd ? "high memory" : "");
+		       o.mem_size >> 20,
+		       bz.initrd_size ? ", initrd at the top of RAM" : "");
 	if (!o.quiet)
 		p_info("command line: %s", cmdline);
 	console_raw();
@@ -812,7 +838,9 @@ int do_boot(int argc, char **argv)
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	t0 = platform_now() / 1e9;
+	tsc0 = __rdtsc();
 	b.end = vcpu_loop(&b);
+	tsc1 = __rdtsc();
 	t1 = platform_now() / 1e9;
 	fflush(stdout);
 	console_restore();
@@ -822,7 +850,7 @@ int do_boot(int argc, char **argv)
 
 	ret = end_status(&b, o.quiet);
 	if (!o.quiet)
-		print_summary(&b, &bz, t1 - t0);
+		print_summary(&b, &bz, t1 - t0, tsc1 - tsc0);
 out:
 	if (console) {
 		pthread_cancel(cons);

@@ -14,6 +14,7 @@
 
 #include "bzimage.h"
 #include "vcpuctl.h"
+#include "vmm.h"
 
 #define HDR_MAGIC	0x53726448	/* "HdrS" */
 #define MIN_VERSION	0x206		/* cmdline_size, ext. fields */
@@ -21,22 +22,12 @@
 #define E820_RAM	1
 #define E820_RESERVED	2
 
-/* Page table and segment bits (SDM vol. 3A). */
+/* Page table and descriptor bits (SDM vol. 3A). */
 #define PTE_P		(1ull << 0)
 #define PTE_RW		(1ull << 1)
 #define PTE_PS		(1ull << 7)
-#define CR0_PE		(1ull << 0)
-#define CR0_ET		(1ull << 4)
-#define CR0_NE		(1ull << 5)
-#define CR0_PG		(1ull << 31)
-#define CR4_PAE		(1ull << 5)
-#define EFER_LME	(1ull << 8)
-#define EFER_LMA	(1ull << 10)
 #define TYPE_DATA_RW	0x3
 #define TYPE_CODE_RX	0xb
-#define TYPE_TSS_BUSY	0xb
-#define TYPE_LDT	0x2
-#define TSS_SIZE	0x68
 
 static __printf(4, 5) int bz_err(int r, char *err, size_t errlen,
 				 const char *fmt, ...)
@@ -126,24 +117,15 @@ static void e820_add(struct boot_params *bp, uint64_t addr, uint64_t size,
 	e->type = type;
 }
 
-/* GDT entry: base, 20-bit limit, access byte, flags nibble. */
-static uint64_t gdt_desc(uint32_t base, uint32_t limit, uint8_t access,
-			 uint8_t flags)
-{
-	return (limit & 0xffffull) | ((uint64_t)(base & 0xffffff) << 16) |
-	       ((uint64_t)access << 40) | ((uint64_t)(limit >> 16 & 0xf) << 48) |
-	       ((uint64_t)(flags & 0xf) << 52) | ((uint64_t)(base >> 24) << 56);
-}
-
 static void build_tables(void *mem, bool entry64)
 {
 	unsigned int i, j;
 
 	memset((char *)mem + BZ_GDT, 0, 0x100);
 	put64(mem, BZ_GDT + BZ_BOOT_CS,
-	      gdt_desc(0, 0xfffff, 0x90 | TYPE_CODE_RX, entry64 ? 0xa : 0xc));
+	      gdt_entry(0, 0xfffff, 0x90 | TYPE_CODE_RX, entry64 ? 0xa : 0xc));
 	put64(mem, BZ_GDT + BZ_BOOT_DS,
-	      gdt_desc(0, 0xfffff, 0x90 | TYPE_DATA_RW, 0xc));
+	      gdt_entry(0, 0xfffff, 0x90 | TYPE_DATA_RW, 0xc));
 	if (!entry64)
 		return;
 	/* PML4 -> PDPT -> 4 PDs of 2 MiB pages: [0, 4 GiB) identity. */
@@ -206,6 +188,8 @@ int bz_load(const void *kbuf, size_t klen, const void *initrd,
 	size_t cl = strlen(cmdline);
 
 	b->mem_size = mem_size;
+	b->pvh = false;
+	b->start_info = 0;
 	if (mem_size <= BZ_HIGH || mem_size > 0xc0000000ull)
 		return bz_err(-ENOSPC, err, errlen,
 			      "guest RAM of %llu KiB: need more than 1 MiB and at most 3 GiB",
@@ -263,24 +247,15 @@ int bz_load(const void *kbuf, size_t klen, const void *initrd,
 	e820_add(bp, BZ_HIGH, mem_size - BZ_HIGH, E820_RAM);
 	b->nr_e820 = bp->e820_entries;
 
-	build_tables(mem, k->entry64);
 	b->entry = k->entry64 ? k->load_addr + 0x200 : k->load_addr;
-	write_stub(mem, b);
+	bz_firmware(mem, b);
 	return 0;
 }
 
-static void flat_seg(struct xvcpu_segment *s, uint16_t sel, uint8_t type,
-		     bool code64)
+void bz_firmware(void *mem, const struct bz_boot *b)
 {
-	memset(s, 0, sizeof(*s));
-	s->selector = sel;
-	s->limit = 0xffffffff;
-	s->type = type;
-	s->s = 1;
-	s->present = 1;
-	s->g = 1;
-	s->l = code64;
-	s->db = !code64;
+	build_tables(mem, b->k.entry64);
+	write_stub(mem, b);
 }
 
 void bz_setup_vcpu(const struct bz_boot *b, struct xvcpu_sregs *sregs,
@@ -291,41 +266,20 @@ void bz_setup_vcpu(const struct bz_boot *b, struct xvcpu_sregs *sregs,
 	memset(regs, 0, sizeof(*regs));
 	regs->rflags = 2;		/* IF clear, as the protocol wants */
 	regs->rip = BZ_FIRMWARE;
-	regs->rsi = BZ_ZERO_PAGE;
 	regs->rsp = BZ_STACK_TOP;
+	/* The zero page (boot protocol) or hvm_start_info (PVH). */
+	if (b->pvh)
+		regs->rbx = b->start_info;
+	else
+		regs->rsi = BZ_ZERO_PAGE;
 
-	memset(sregs->reserved, 0, sizeof(sregs->reserved));
-	flat_seg(&sregs->cs, BZ_BOOT_CS, TYPE_CODE_RX, lm);
-	flat_seg(&sregs->ds, BZ_BOOT_DS, TYPE_DATA_RW, false);
-	sregs->es = sregs->ds;
-	sregs->fs = sregs->ds;
-	sregs->gs = sregs->ds;
-	sregs->ss = sregs->ds;
-
-	memset(&sregs->tr, 0, sizeof(sregs->tr));
-	sregs->tr.base = BZ_TSS;
-	sregs->tr.limit = TSS_SIZE - 1;
-	sregs->tr.type = TYPE_TSS_BUSY;
-	sregs->tr.present = 1;
-	memset(&sregs->ldt, 0, sizeof(sregs->ldt));
-	sregs->ldt.type = TYPE_LDT;
-	sregs->ldt.unusable = 1;
-
-	memset(&sregs->gdt, 0, sizeof(sregs->gdt));
-	sregs->gdt.base = BZ_GDT;
-	sregs->gdt.limit = BZ_BOOT_DS + 8 - 1;
-	memset(&sregs->idt, 0, sizeof(sregs->idt));
-
-	sregs->cr0 = CR0_PE | CR0_ET | CR0_NE;
-	sregs->cr2 = 0;
-	sregs->cr3 = 0;
-	sregs->cr4 = 0;
-	sregs->cr8 = 0;
-	sregs->efer = 0;
-	if (lm) {
-		sregs->cr0 |= CR0_PG;
-		sregs->cr3 = BZ_PML4;
-		sregs->cr4 = CR4_PAE;
-		sregs->efer = EFER_LME | EFER_LMA;
-	}
+	mode_flat_sregs(sregs, &(struct flat_state){
+		.long_mode = lm,
+		.cs = BZ_BOOT_CS,
+		.ds = BZ_BOOT_DS,
+		.tss = BZ_TSS,
+		.gdt = BZ_GDT,
+		.gdt_limit = BZ_BOOT_DS + 8 - 1,
+		.cr3 = BZ_PML4,
+	});
 }

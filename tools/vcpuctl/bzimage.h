@@ -61,6 +61,8 @@ struct bz_boot {
 	uint64_t entry;		/* the kernel's entry, physical */
 	uint64_t initrd_addr, initrd_size;
 	unsigned int nr_e820;
+	bool pvh;		/* PVH entry (pvh.h): RBX = start_info */
+	uint64_t start_info;	/* struct hvm_start_info, physical */
 };
 
 /*
@@ -83,7 +85,16 @@ int bz_load(const void *kbuf, size_t klen, const void *initrd,
 	    size_t initrd_len, const char *cmdline, void *mem,
 	    uint64_t mem_size, struct bz_boot *b, char *err, size_t errlen);
 
-/* The entry state: @sregs from the vCPU's reset state, @regs filled. */
+/*
+ * The GDT, the TSS, the page tables (64-bit entry only) and the firmware
+ * stub that jumps to @b->entry: what every entry shares (pvh.c too).
+ */
+void bz_firmware(void *mem, const struct bz_boot *b);
+
+/*
+ * The entry state: @sregs from the vCPU's reset state, @regs filled: RSI
+ * = the zero page, or for PVH (@b->pvh) RBX = @b->start_info.
+ */
 void bz_setup_vcpu(const struct bz_boot *b, struct xvcpu_sregs *sregs,
 		   struct xvcpu_regs *regs);
 

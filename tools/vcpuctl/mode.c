@@ -194,6 +194,51 @@ static void flat_seg(struct xvcpu_segment *s, uint16_t sel, uint8_t type,
 	s->db = !code64;
 }
 
+void mode_flat_sregs(struct xvcpu_sregs *sregs, const struct flat_state *f)
+{
+	memset(sregs->reserved, 0, sizeof(sregs->reserved));
+	flat_seg(&sregs->cs, f->cs, TYPE_CODE_RX, f->long_mode);
+	flat_seg(&sregs->ds, f->ds, TYPE_DATA_RW, false);
+	sregs->es = sregs->ds;
+	sregs->fs = sregs->ds;
+	sregs->gs = sregs->ds;
+	sregs->ss = sregs->ds;
+
+	memset(&sregs->tr, 0, sizeof(sregs->tr));
+	sregs->tr.selector = f->tr;
+	sregs->tr.base = f->tss;
+	sregs->tr.limit = TSS_SIZE - 1;
+	sregs->tr.type = TYPE_TSS_BUSY;
+	sregs->tr.present = 1;
+
+	memset(&sregs->ldt, 0, sizeof(sregs->ldt));
+	sregs->ldt.type = TYPE_LDT;
+	sregs->ldt.unusable = 1;
+
+	memset(&sregs->gdt, 0, sizeof(sregs->gdt));
+	sregs->gdt.base = f->gdt;
+	sregs->gdt.limit = f->gdt_limit;
+	/*
+	 * An empty IDT: the first exception becomes a triple fault, which
+	 * vcpuctl reports (SHUTDOWN) instead of jumping through garbage.
+	 */
+	memset(&sregs->idt, 0, sizeof(sregs->idt));
+
+	/* Caches on (reset has CD|NW): what firmware hands an OS. */
+	sregs->cr0 = CR0_PE | CR0_ET | CR0_NE;
+	sregs->cr2 = 0;
+	sregs->cr3 = 0;
+	sregs->cr4 = 0;
+	sregs->cr8 = 0;
+	sregs->efer = 0;
+	if (f->long_mode) {
+		sregs->cr0 |= CR0_PG | f->cr0_extra;
+		sregs->cr3 = f->cr3;
+		sregs->cr4 = CR4_PAE;
+		sregs->efer = EFER_LME | EFER_LMA;
+	}
+}
+
 void mode_setup_vcpu(const struct guest_layout *l, unsigned int id,
 		     const struct entry_point *entry,
 		     struct xvcpu_sregs *sregs, struct xvcpu_regs *regs)
@@ -228,45 +273,16 @@ void mode_setup_vcpu(const struct guest_layout *l, unsigned int id,
 		return;
 	}
 
-	flat_seg(&sregs->cs, SEL_CODE, TYPE_CODE_RX, lm);
-	flat_seg(&sregs->ds, SEL_DATA, TYPE_DATA_RW, false);
-	sregs->es = sregs->ds;
-	sregs->fs = sregs->ds;
-	sregs->gs = sregs->ds;
-	sregs->ss = sregs->ds;
-
-	memset(&sregs->tr, 0, sizeof(sregs->tr));
-	sregs->tr.selector = SEL_TSS;
-	sregs->tr.base = l->sys_base + SYS_TSS;
-	sregs->tr.limit = TSS_SIZE - 1;
-	sregs->tr.type = TYPE_TSS_BUSY;
-	sregs->tr.present = 1;
-
-	memset(&sregs->ldt, 0, sizeof(sregs->ldt));
-	sregs->ldt.type = TYPE_LDT;
-	sregs->ldt.unusable = 1;
-
-	memset(&sregs->gdt, 0, sizeof(sregs->gdt));
-	sregs->gdt.base = l->sys_base + SYS_GDT;
-	sregs->gdt.limit = SEL_TSS + (lm ? 16 : 8) - 1;
-	/*
-	 * An empty IDT: the first exception becomes a triple fault, which
-	 * vcpuctl reports (SHUTDOWN) instead of jumping through garbage.
-	 */
-	memset(&sregs->idt, 0, sizeof(sregs->idt));
-
-	/* Caches on (reset has CD|NW): what firmware hands an OS. */
-	sregs->cr0 = CR0_PE | CR0_ET | CR0_NE;
-	sregs->cr2 = 0;
-	sregs->cr3 = 0;
-	sregs->cr4 = 0;
-	sregs->cr8 = 0;
-	sregs->efer = 0;
-	if (lm) {
-		sregs->cr0 |= CR0_MP | CR0_WP | CR0_PG;
-		sregs->cr3 = l->sys_base + SYS_PML4;
-		sregs->cr4 = CR4_PAE;
-		sregs->efer = EFER_LME | EFER_LMA;
-	}
+	mode_flat_sregs(sregs, &(struct flat_state){
+		.long_mode = lm,
+		.cs = SEL_CODE,
+		.ds = SEL_DATA,
+		.tr = SEL_TSS,
+		.tss = l->sys_base + SYS_TSS,
+		.gdt = l->sys_base + SYS_GDT,
+		.gdt_limit = SEL_TSS + (lm ? 16 : 8) - 1,
+		.cr3 = l->sys_base + SYS_PML4,
+		.cr0_extra = CR0_MP | CR0_WP,
+	});
 	regs->rip = entry->addr;
 }

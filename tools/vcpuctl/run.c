@@ -19,7 +19,6 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,18 +115,6 @@ static void run_usage(FILE *f)
 }
 
 /* A bad command line: say what, point at the help, exit status 2. */
-static __printf(1, 2) int usage_err(const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	p_err("%s (try '%s run --help')", msg, bin_name);
-	return EXIT_USAGE;
-}
-
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	enum { OPT_MODE = 256, OPT_MEM, OPT_ENTRY, OPT_LOAD, OPT_VCPUS };
@@ -152,18 +139,18 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		switch (c) {
 		case OPT_MODE:
 			if (mode_parse(optarg, &o->mode))
-				return usage_err("--mode: '%s' is not real, protected or long",
+				return usage_err("run", "--mode: '%s' is not real, protected or long",
 						 optarg);
 			o->mode_set = true;
 			break;
 		case OPT_MEM:
 			if (parse_size(optarg, &o->mem_size))
-				return usage_err("--mem: '%s' is not a size", optarg);
+				return usage_err("run", "--mem: '%s' is not a size", optarg);
 			if (o->mem_size & 0xfff)
-				return usage_err("--mem: %s is not a multiple of 4K",
+				return usage_err("run", "--mem: %s is not a multiple of 4K",
 						 optarg);
 			if (o->mem_size < VMM_MEM_MIN || o->mem_size > VMM_MEM_MAX)
-				return usage_err("--mem: %s is outside 64K..3G",
+				return usage_err("run", "--mem: %s is outside 64K..3G",
 						 optarg);
 			break;
 		case OPT_ENTRY:
@@ -172,25 +159,25 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			if (strchr(optarg, ':')) {
 				if (parse_seg_off(optarg, &o->entry.seg,
 						  &o->entry.off))
-					return usage_err("--entry: '%s' is not SEG:OFF (hex)",
+					return usage_err("run", "--entry: '%s' is not SEG:OFF (hex)",
 							 optarg);
 				o->entry.seg_off = true;
 				o->entry.addr = ((uint64_t)o->entry.seg << 4) +
 						o->entry.off;
 			} else if (parse_size(optarg, &o->entry.addr)) {
-				return usage_err("--entry: '%s' is not an address",
+				return usage_err("run", "--entry: '%s' is not an address",
 						 optarg);
 			}
 			break;
 		case OPT_LOAD:
 			if (parse_size(optarg, &o->load_addr))
-				return usage_err("--load-addr: '%s' is not an address",
+				return usage_err("run", "--load-addr: '%s' is not an address",
 						 optarg);
 			o->load_set = true;
 			break;
 		case OPT_VCPUS:
 			if (parse_uint(optarg, 1, XVCPU_MAX_VCPUS, &o->nr_vcpus))
-				return usage_err("--vcpus: '%s' is not a number from 1 to 64",
+				return usage_err("run", "--vcpus: '%s' is not a number from 1 to 64",
 						 optarg);
 			break;
 		case 'q':
@@ -200,17 +187,17 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			run_usage(stdout);
 			return -1;
 		case ':':
-			return usage_err("%s needs an argument", argv[optind - 1]);
+			return usage_err("run", "%s needs an argument", argv[optind - 1]);
 		default:
 			if (optopt)
-				return usage_err("unknown option '-%c'", optopt);
-			return usage_err("unknown option '%s'", argv[optind - 1]);
+				return usage_err("run", "unknown option '-%c'", optopt);
+			return usage_err("run", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return usage_err("no GUEST file given");
+		return usage_err("run", "no GUEST file given");
 	if (optind + 1 < argc)
-		return usage_err("one GUEST only; '%s' is extra", argv[optind + 1]);
+		return usage_err("run", "one GUEST only; '%s' is extra", argv[optind + 1]);
 	o->guest = argv[optind];
 	return 0;
 }
@@ -603,7 +590,7 @@ static int resolve_entry(struct run_opts *o, const struct guest_image *img)
 			return EXIT_USAGE;
 		}
 	} else if (o->entry.seg_off) {
-		return usage_err("--entry %s: SEG:OFF is for real mode only",
+		return usage_err("run", "--entry %s: SEG:OFF is for real mode only",
 				 o->entry_arg);
 	}
 	if (o->entry.addr >= o->mem_size) {
@@ -754,7 +741,7 @@ int do_run(int argc, char **argv)
 	if (!o.mode_set)
 		o.mode = img.kind == IMAGE_ELF32 ? MODE_PROTECTED : MODE_LONG;
 	if (img.kind != IMAGE_FLAT && o.load_set) {
-		ret = usage_err("--load-addr is for flat binaries; '%s' is an ELF and loads at its p_paddr",
+		ret = usage_err("run", "--load-addr is for flat binaries; '%s' is an ELF and loads at its p_paddr",
 				o.guest);
 		goto cleanup;
 	}

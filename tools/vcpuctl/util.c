@@ -54,6 +54,18 @@ void p_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+int usage_err(const char *cmd, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p_err("%s (try '%s %s --help')", msg, bin_name, cmd);
+	return EXIT_USAGE;
+}
+
 const struct cmd *cmd_find(const struct cmd *cmds, const char *name,
 			   bool *ambiguous)
 {

@@ -42,6 +42,11 @@ const struct cmd *cmd_find(const struct cmd *cmds, const char *name,
 __printf(1, 2) void p_err(const char *fmt, ...);
 __printf(1, 2) void p_warn(const char *fmt, ...);
 __printf(1, 2) void p_info(const char *fmt, ...);
+/*
+ * A bad command line of command @cmd: the message and "(try 'vcpuctl
+ * CMD --help')" through p_err(). Returns EXIT_USAGE.
+ */
+__printf(2, 3) int usage_err(const char *cmd, const char *fmt, ...);
 
 /*
  * Numbers: decimal or 0x hex, with an optional K, M or G suffix

@@ -91,6 +91,18 @@ int vmm_check_cap(struct vmm_vm *vm, unsigned int cap)
 	return r < 0 ? -errno : r;
 }
 
+int vmm_enable_cap(struct vmm_vm *vm, unsigned int cap)
+{
+	struct xvcpu_enable_cap c = { .cap = cap };
+	int r;
+
+	if (ioctl(vm->vm_fd, XVCPU_ENABLE_CAP, &c) == 0)
+		return 0;
+	r = -errno;
+	p_err("XVCPU_ENABLE_CAP %u: %s", cap, strerror(-r));
+	return r;
+}
+
 int vmm_get_debug_port_log(struct vmm_vm *vm,
 			   struct xvcpu_debug_port_log *log)
 {

@@ -42,6 +42,11 @@ void vmm_close(struct vmm_vm *vm);
 /* 1 present, 0 absent, -errno. Says nothing: absence is not an error. */
 int vmm_check_cap(struct vmm_vm *vm, unsigned int cap);
 /*
+ * XVCPU_ENABLE_CAP of a VM capability without arguments. -EOPNOTSUPP,
+ * silently, from a backend that has no such thing (KVM's).
+ */
+int vmm_enable_cap(struct vmm_vm *vm, unsigned int cap);
+/*
  * XVCPU_GET_DEBUG_PORT_LOG into @log. -ENOTTY, silently, from a backend
  * or module without the log.
  */
@@ -170,6 +175,26 @@ struct entry_point {
 void mode_setup_vcpu(const struct guest_layout *l, unsigned int id,
 		     const struct entry_point *entry,
 		     struct xvcpu_sregs *sregs, struct xvcpu_regs *regs);
+
+/*
+ * Flat 32-bit protected mode, or long mode with paging: what `vcpuctl
+ * run` and `vcpuctl boot` (bzimage.c, pvh.c) both start a vCPU in. Flat
+ * 4 GiB code (@cs) and data (@ds, also ES, FS, GS, SS) segments, a busy
+ * TSS of 0x68 bytes at @tss in TR, LDTR unusable, the GDT at @gdt, an
+ * empty IDT, CR0 = PE|ET|NE; in long mode also PG and @cr0_extra, CR3
+ * = @cr3, CR4 = PAE, EFER = LME|LMA.
+ */
+struct flat_state {
+	bool long_mode;
+	uint16_t cs, ds, tr;
+	uint64_t tss;
+	uint64_t gdt;
+	uint16_t gdt_limit;
+	uint64_t cr3;
+	uint64_t cr0_extra;
+};
+
+void mode_flat_sregs(struct xvcpu_sregs *sregs, const struct flat_state *f);
 
 /* Real mode: split a linear address the way vcpuctl enters it. */
 void real_seg_off(uint64_t addr, uint16_t *seg, uint16_t *off);

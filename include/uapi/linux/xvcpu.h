@@ -40,7 +40,8 @@
 #define XVCPU_CAP_USER_DEBUG_PORT	9	/* VM: port 0x80 exits to user */
 #define XVCPU_CAP_STATS_FD		10	/* XVCPU_GET_STATS_FD, RESET_STATS */
 #define XVCPU_CAP_TRACE_TRIGGERED	11	/* XVCPU_TRACE_TRIGGERED, _TRIGGER */
-#define XVCPU_CAP_NR			12	/* first unknown number */
+#define XVCPU_CAP_USER_TRACE_EVENTS	12	/* VM: XVCPU_HC_TRACE at CPL > 0 */
+#define XVCPU_CAP_NR			13	/* first unknown number */
 
 /* System ioctls (on /dev/xvcpu). */
 /* Returns XVCPU_API_VERSION; takes no argument (pass 0). */
@@ -78,8 +79,8 @@ struct xvcpu_memory_region {
 
 /*
  * Enable a VM capability (XVCPU_CAP_USER_MSR_EXITS,
- * XVCPU_CAP_USER_DEBUG_PORT: no arguments). Enabling is for the VM's
- * life; it cannot be undone.
+ * XVCPU_CAP_USER_DEBUG_PORT, XVCPU_CAP_USER_TRACE_EVENTS: no
+ * arguments). Enabling is for the VM's life; it cannot be undone.
  */
 struct xvcpu_enable_cap {
 	__u32 cap;
@@ -426,7 +427,9 @@ struct xvcpu_interrupt {
  * (R8 and R9 do not exist there). Emitted as the tracepoint
  * xvcpu:xvcpu_guest_event. RAX = 0 on success; -XVCPU_HYPERCALL_EINVAL
  * (and no event) for a bad n or an id above 32 bits; CPL > 0:
- * -XVCPU_HYPERCALL_EPERM. Only RAX changes.
+ * -XVCPU_HYPERCALL_EPERM, unless the VM enabled
+ * XVCPU_CAP_USER_TRACE_EVENTS (then guest user mode may emit events
+ * too; every other VMCALL at CPL > 0 still fails). Only RAX changes.
  */
 #define XVCPU_HC_TRACE			0x78760001
 #define XVCPU_HC_TRACE_MAX_DATA		5

@@ -20,6 +20,7 @@
 #include "loader.h"
 #include "names.h"
 #include "platform.h"
+#include "pvh.h"
 #include "stats.h"
 #include "unit.h"
 #include "vcpuctl.h"
@@ -1256,6 +1257,182 @@ static void pic_linux_init(struct pic *p)
 	pic_out(p, 0xa1, 0x01);
 	pic_out(p, 0x21, 0xfb);		/* all masked but the cascade */
 	pic_out(p, 0xa1, 0xff);
+}
+
+/* ---- vcpuctl boot: the PVH entry of an ELF vmlinux ------------------- */
+
+#define FAKE_PVH_ENTRY	0x1000100ull
+
+/*
+ * A synthetic vmlinux: ELF64 x86-64 with one PT_LOAD (8 KiB of file,
+ * 12 KiB in memory at 16 MiB) and a PT_NOTE holding Xen's PVH entry.
+ */
+static uint8_t *fake_vmlinux(size_t *len)
+{
+	size_t n = 0x3000;
+	uint8_t *b = calloc(1, n);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)b;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(b + sizeof(*eh));
+	Elf64_Nhdr *nh = (Elf64_Nhdr *)(b + 0x200);
+	uint64_t entry = FAKE_PVH_ENTRY;
+	size_t i;
+
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = 2;
+	ph[0].p_type = PT_LOAD;
+	ph[0].p_offset = 0x1000;
+	ph[0].p_paddr = 0x1000000;
+	ph[0].p_vaddr = 0xffffffff81000000ull;
+	ph[0].p_filesz = 0x2000;
+	ph[0].p_memsz = 0x3000;
+	ph[1].p_type = PT_NOTE;
+	ph[1].p_offset = 0x200;
+	ph[1].p_filesz = sizeof(*nh) + 4 + 8;
+	nh->n_namesz = 4;
+	nh->n_descsz = 8;
+	nh->n_type = XEN_ELFNOTE_PHYS32_ENTRY;
+	memcpy(b + 0x200 + sizeof(*nh), "Xen", 4);
+	memcpy(b + 0x200 + sizeof(*nh) + 4, &entry, 8);
+	for (i = 0x1000; i < n; i++)
+		b[i] = i * 13 + 1;
+	*len = n;
+	return b;
+}
+
+UNIT_TEST(pvh_loads_vmlinux_and_start_info)
+{
+	uint64_t mem_size = 32 * MiB;
+	uint8_t *mem = calloc(1, mem_size);
+	struct hvm_start_info si;
+	struct hvm_modlist_entry mod;
+	struct hvm_memmap_table_entry mm[4];
+	struct xvcpu_sregs sregs = { 0 };
+	struct xvcpu_regs regs;
+	uint8_t initrd[6000];
+	struct bz_boot bz;
+	char err[256];
+	uint32_t e32;
+	size_t len, i;
+	uint8_t *b = fake_vmlinux(&len);
+	bool zero = true;
+
+	EXPECT(pvh_is_elf(b, len));
+	memset(mem + 0x1000000, 0xee, 0x3000);	/* the BSS must be zeroed */
+	memset(initrd, 0x3c, sizeof(initrd));
+	EXPECT_EQ(pvh_load(b, len, initrd, sizeof(initrd), "console=ttyS0",
+			   mem, mem_size, &bz, err, sizeof(err)), 0);
+	EXPECT_EQ(memcmp(mem + 0x1000000, b + 0x1000, 0x2000), 0);
+	for (i = 0x1002000; i < 0x1003000; i++)
+		zero &= !mem[i];
+	EXPECT(zero);
+	EXPECT(bz.pvh);
+	EXPECT_EQ(bz.entry, FAKE_PVH_ENTRY);
+	memcpy(&si, mem + PVH_START_INFO, sizeof(si));
+	EXPECT_EQ(si.magic, HVM_START_MAGIC);
+	EXPECT_EQ(si.version, 1);
+	EXPECT_EQ(si.cmdline_paddr, BZ_CMDLINE);
+	EXPECT_STREQ((char *)mem + BZ_CMDLINE, "console=ttyS0");
+	EXPECT_EQ(si.nr_modules, 1);
+	memcpy(&mod, mem + si.modlist_paddr, sizeof(mod));
+	EXPECT_EQ(mod.paddr, (mem_size - sizeof(initrd)) & ~0xfffull);
+	EXPECT_EQ(mod.size, sizeof(initrd));
+	EXPECT_EQ(mem[mod.paddr + 5999], 0x3c);
+	EXPECT_EQ(si.memmap_entries, 4);
+	memcpy(mm, mem + si.memmap_paddr, sizeof(mm));
+	EXPECT_EQ(mm[0].addr, 0);
+	EXPECT_EQ(mm[0].type, HVM_MEMMAP_TYPE_RAM);
+	EXPECT_EQ(mm[1].type, HVM_MEMMAP_TYPE_RESERVED);
+	EXPECT_EQ(mm[3].addr, 0x100000);
+	EXPECT_EQ(mm[3].size, mem_size - 0x100000);
+	/* The stub: codes, then mov eax, entry; jmp eax (32-bit). */
+	EXPECT_EQ(mem[BZ_FIRMWARE + 1], BZ_CODE_START);
+	EXPECT_EQ(mem[BZ_FIRMWARE + 8], 0xb8);
+	memcpy(&e32, mem + BZ_FIRMWARE + 9, 4);
+	EXPECT_EQ(e32, FAKE_PVH_ENTRY);
+	/* Flat 32-bit protected mode, paging off, EBX = start info. */
+	bz_setup_vcpu(&bz, &sregs, &regs);
+	EXPECT_EQ(regs.rip, BZ_FIRMWARE);
+	EXPECT_EQ(regs.rbx, PVH_START_INFO);
+	EXPECT_EQ(regs.rflags, 2);
+	EXPECT_EQ(sregs.cs.l, 0);
+	EXPECT_EQ(sregs.cs.db, 1);
+	EXPECT_EQ(sregs.cr0 & 0x80000001ull, 1);
+	EXPECT_EQ(sregs.cr4, 0);
+	EXPECT_EQ(sregs.efer, 0);
+	EXPECT_EQ(sregs.tr.limit, 0x67);
+	free(b);
+	free(mem);
+}
+
+UNIT_TEST(pvh_refuses_bad_vmlinux)
+{
+	uint64_t mem_size = 32 * MiB;
+	uint8_t *mem = calloc(1, mem_size);
+	char err[256], longcl[3000];
+	struct bz_boot bz;
+	size_t len;
+	uint8_t *b = fake_vmlinux(&len);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)b;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(b + sizeof(*eh));
+
+#define LOAD(l, m) pvh_load(b, l, NULL, 0, "", mem, m, &bz, err, sizeof(err))
+	EXPECT_EQ(LOAD(0x2800, mem_size), -EINVAL);
+	EXPECT(strstr(err, "truncated: segment 0 needs file bytes [4096, 12288)") != NULL);
+	EXPECT_EQ(LOAD(40, mem_size), -EINVAL);
+	EXPECT(strstr(err, "too short") != NULL);
+	EXPECT_EQ(LOAD(len, 16 * MiB), -ENOSPC);
+	EXPECT(strstr(err, "the kernel needs [0x1000000, 0x1003000)") != NULL);
+	memset(longcl, 'x', sizeof(longcl) - 1);
+	longcl[sizeof(longcl) - 1] = 0;
+	EXPECT_EQ(pvh_load(b, len, NULL, 0, longcl, mem, mem_size, &bz, err,
+			   sizeof(err)), -EINVAL);
+	EXPECT(strstr(err, "command line of 2999 bytes") != NULL);
+	EXPECT_EQ(pvh_load(b, len, mem, 31 * MiB, "", mem, mem_size, &bz, err,
+			   sizeof(err)), -ENOSPC);
+	EXPECT(strstr(err, "initrd") != NULL);
+	ph[1].p_type = PT_NULL;		/* no note */
+	EXPECT_EQ(LOAD(len, mem_size), -EINVAL);
+	EXPECT(strstr(err, "no PVH entry") != NULL);
+	ph[1].p_type = PT_NOTE;
+	ph[1].p_filesz = 20;		/* the note runs past its segment */
+	EXPECT_EQ(LOAD(len, mem_size), -EINVAL);
+	EXPECT(strstr(err, "corrupt ELF note") != NULL);
+	ph[1].p_filesz = sizeof(Elf64_Nhdr) + 12;
+	ph[0].p_paddr = 0x80000;	/* over the loader's tables */
+	EXPECT_EQ(LOAD(len, mem_size), -EINVAL);
+	EXPECT(strstr(err, "below 1 MiB") != NULL);
+	ph[0].p_paddr = 0x2000000;	/* the entry is not in the kernel */
+	EXPECT_EQ(LOAD(len, mem_size), -EINVAL);
+	EXPECT(strstr(err, "outside the kernel") != NULL);
+	ph[0].p_paddr = 0x1000000;
+	ph[0].p_memsz = 0x1000;		/* more file than memory */
+	EXPECT_EQ(LOAD(len, mem_size), -EINVAL);
+	EXPECT(strstr(err, "corrupt segment 0") != NULL);
+	ph[0].p_memsz = 0x3000;
+	eh->e_phnum = 0xffff;		/* headers past the end */
+	EXPECT_EQ(LOAD(len, mem_size), -EINVAL);
+	EXPECT(strstr(err, "program headers") != NULL);
+	eh->e_phnum = 2;
+	eh->e_machine = EM_386;
+	EXPECT_EQ(LOAD(len, mem_size), -EINVAL);
+	EXPECT(strstr(err, "not a little-endian 64-bit x86-64") != NULL);
+	eh->e_machine = EM_X86_64;
+	eh->e_type = ET_DYN;
+	EXPECT_EQ(LOAD(len, mem_size), -EINVAL);
+	EXPECT(strstr(err, "not an executable") != NULL);
+	eh->e_type = ET_EXEC;
+	EXPECT_EQ(LOAD(len, mem_size), 0);
+#undef LOAD
+	free(b);
+	free(mem);
 }
 
 UNIT_TEST(pic_init_mask_ack_eoi)

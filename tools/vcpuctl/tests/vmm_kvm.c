@@ -94,6 +94,14 @@ int vmm_check_cap(struct vmm_vm *vm, unsigned int cap)
 	return 1;
 }
 
+int vmm_enable_cap(struct vmm_vm *vm, unsigned int cap)
+{
+	/* xvcpu's VM capabilities have no KVM counterpart. */
+	(void)vm;
+	(void)cap;
+	return -EOPNOTSUPP;
+}
+
 int vmm_get_debug_port_log(struct vmm_vm *vm,
 			   struct xvcpu_debug_port_log *log)
 {
