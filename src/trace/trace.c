@@ -25,6 +25,47 @@ void xvcpu_trace_run_unreg(void)
 	static_branch_dec(&xvcpu_trace_run);
 }
 
+DEFINE_STATIC_KEY_FALSE(xvcpu_trace_before_entry);
+DEFINE_STATIC_KEY_FALSE(xvcpu_trace_after_exit);
+
+int xvcpu_trace_entry_reg(void)
+{
+	static_branch_inc(&xvcpu_trace_before_entry);
+	return xvcpu_trace_run_reg();
+}
+
+void xvcpu_trace_entry_unreg(void)
+{
+	xvcpu_trace_run_unreg();
+	static_branch_dec(&xvcpu_trace_before_entry);
+}
+
+int xvcpu_trace_cpuid_reg(void)
+{
+	static_branch_inc(&xvcpu_trace_after_exit);
+	return xvcpu_trace_run_reg();
+}
+
+void xvcpu_trace_cpuid_unreg(void)
+{
+	xvcpu_trace_run_unreg();
+	static_branch_dec(&xvcpu_trace_after_exit);
+}
+
+int xvcpu_trace_regs_diff_reg(void)
+{
+	static_branch_inc(&xvcpu_trace_before_entry);
+	static_branch_inc(&xvcpu_trace_after_exit);
+	return xvcpu_trace_run_reg();
+}
+
+void xvcpu_trace_regs_diff_unreg(void)
+{
+	xvcpu_trace_run_unreg();
+	static_branch_dec(&xvcpu_trace_after_exit);
+	static_branch_dec(&xvcpu_trace_before_entry);
+}
+
 /*
  * Register names padded to 8 bytes, copied whole (the text that follows
  * a name is always longer than the padding, so the copy never passes

@@ -34,12 +34,29 @@ int xvcpu_trace_run_reg(void);
 void xvcpu_trace_run_unreg(void);
 
 /*
- * A detail event of the exit being handled: not if the sampling policy
- * sampled the exit out (vcpu->trace_skip, set by the traced run loop).
+ * Behind xvcpu_trace_run, the hooks of the traced run loop have a key
+ * each: xvcpu_trace_before_entry while xvcpu_entry or xvcpu_regs_diff
+ * has a user, xvcpu_trace_after_exit while xvcpu_cpuid or
+ * xvcpu_regs_diff has one.
+ */
+DECLARE_STATIC_KEY_FALSE(xvcpu_trace_before_entry);
+DECLARE_STATIC_KEY_FALSE(xvcpu_trace_after_exit);
+int xvcpu_trace_entry_reg(void);
+void xvcpu_trace_entry_unreg(void);
+int xvcpu_trace_cpuid_reg(void);
+void xvcpu_trace_cpuid_unreg(void);
+int xvcpu_trace_regs_diff_reg(void);
+void xvcpu_trace_regs_diff_unreg(void);
+
+/*
+ * A detail event of the exit being handled: only if the exit is traced
+ * (vcpu->trace_detail, set by the traced run loop for the exits the
+ * sampling policy keeps).
  */
 #define xvcpu_trace_detail(event, vcpu, ...)				\
 	do {								\
-		if (!(vcpu)->trace_skip)				\
+		if (trace_xvcpu_##event##_enabled() &&			\
+		    (vcpu)->trace_detail)				\
 			trace_xvcpu_##event(vcpu, __VA_ARGS__);		\
 	} while (0)
 
@@ -97,16 +114,24 @@ void xvcpu_trace_regs_diff_fmt(char *buf, u32 changed, const u64 *old_regs,
 #if !defined(XVCPU_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
 #define XVCPU_TRACE_H
 
+#include <linux/math64.h>
+#include <linux/ktime.h>
 #include <linux/tracepoint.h>
 #include <asm/vmx.h>
 
 #include "../vm.h"
 #include "../vmx/vmx.h"
 
+/*
+ * The exit, once its handling is decided (@r as an exit handler returns
+ * it), at @tsc. Everything else is read here, so that nothing is
+ * prepared for it but what only the moment of the exit knows
+ * (vcpu->trace_exit: CPU, RIP, interruption information).
+ */
 TRACE_EVENT_FN(xvcpu_exit,
 	TP_PROTO(const struct xvcpu_vcpu *vcpu, const struct xvcpu_exit *e,
-		 const struct xvcpu_exit_trace *t, u8 outcome, u64 handle_ns),
-	TP_ARGS(vcpu, e, t, outcome, handle_ns),
+		 int r, u64 tsc),
+	TP_ARGS(vcpu, e, r, tsc),
 
 	TP_STRUCT__entry(
 		__field(u32, cpu)
@@ -123,17 +148,24 @@ TRACE_EVENT_FN(xvcpu_exit,
 	),
 
 	TP_fast_assign(
-		__entry->cpu = t->cpu;
+		/* An unstable TSC across a CPU change: never "negative". */
+		s64 d = tsc - vcpu->stats.t_exit;
+
+		__entry->cpu = vcpu->trace_exit.cpu;
 		__entry->vm_id = vcpu->vm->id;
 		__entry->vcpu_id = vcpu->id;
 		__entry->exit_reason = e->reason & 0xffff;
 		__entry->reason_flags = e->reason >> 16;
 		__entry->insn_len = e->insn_len;
-		__entry->guest_rip = t->rip;
+		__entry->guest_rip = vcpu->trace_exit.rip;
 		__entry->qual = e->qual;
-		__entry->intr_info = t->intr_info;
-		__entry->outcome = outcome;
-		__entry->handle_ns = handle_ns;
+		__entry->intr_info = vcpu->trace_exit.intr_info;
+		__entry->outcome = r == XVCPU_RESUME ? XVCPU_TRACE_KERNEL :
+				   r == XVCPU_USER ? XVCPU_TRACE_USER :
+				   XVCPU_TRACE_ERROR;
+		__entry->handle_ns = mul_u64_u32_shr(max_t(s64, d, 0),
+						     (u32)xvcpu_stats_mult,
+						     XVCPU_STATS_SHIFT);
 	),
 
 	TP_printk("vm_id=%u vcpu_id=%u cpu=%u reason=%s flags=0x%x rip=0x%llx qual=0x%llx insn_len=%u intr_info=0x%x outcome=%s handle_ns=%llu",
@@ -151,10 +183,14 @@ TRACE_EVENT_FN(xvcpu_exit,
 	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
 );
 
+/*
+ * Right before an entry (interrupts off, the vCPU loaded): RIP and the
+ * event injected from the VMCS, and for the first entry since RUN
+ * returned (vcpu.c set trace_ret_ns) the VMM's time.
+ */
 TRACE_EVENT_FN(xvcpu_entry,
-	TP_PROTO(const struct xvcpu_vcpu *vcpu, unsigned long rip,
-		 u32 inj_info, u64 user_ns),
-	TP_ARGS(vcpu, rip, inj_info, user_ns),
+	TP_PROTO(const struct xvcpu_vcpu *vcpu),
+	TP_ARGS(vcpu),
 
 	TP_STRUCT__entry(
 		__field(u32, vm_id)
@@ -167,16 +203,19 @@ TRACE_EVENT_FN(xvcpu_entry,
 	TP_fast_assign(
 		__entry->vm_id = vcpu->vm->id;
 		__entry->vcpu_id = vcpu->id;
-		__entry->guest_rip = rip;
-		__entry->inj_info = inj_info;
-		__entry->user_ns = user_ns;
+		__entry->guest_rip = vmcs_readl(GUEST_RIP);
+		__entry->inj_info = vcpu->intr_info_valid ?
+				    vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) : 0;
+		__entry->user_ns = vcpu->trace_ret_ns &&
+				   vcpu->trace_ret_exits == vcpu->exit_count ?
+				   ktime_get_ns() - vcpu->trace_ret_ns : 0;
 	),
 
 	TP_printk("vm_id=%u vcpu_id=%u rip=0x%llx inj_info=0x%x user_ns=%llu",
 		  __entry->vm_id, __entry->vcpu_id, __entry->guest_rip,
 		  __entry->inj_info, __entry->user_ns),
 
-	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
+	xvcpu_trace_entry_reg, xvcpu_trace_entry_unreg
 );
 
 TRACE_EVENT_FN(xvcpu_io,
@@ -285,11 +324,14 @@ TRACE_EVENT_FN(xvcpu_msr,
 	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
 );
 
-/* Emitted by the run loop (run.c), not by the CPUID handler. */
+/*
+ * Emitted by the run loop (run.c), not by the CPUID handler: the input
+ * saved at the exit (vcpu->trace_exit), the output the handler left in
+ * the registers.
+ */
 TRACE_EVENT_FN(xvcpu_cpuid,
-	TP_PROTO(const struct xvcpu_vcpu *vcpu, u32 function, u32 index,
-		 u32 eax, u32 ebx, u32 ecx, u32 edx, bool found),
-	TP_ARGS(vcpu, function, index, eax, ebx, ecx, edx, found),
+	TP_PROTO(struct xvcpu_vcpu *vcpu),
+	TP_ARGS(vcpu),
 
 	TP_STRUCT__entry(
 		__field(u32, vm_id)
@@ -306,13 +348,15 @@ TRACE_EVENT_FN(xvcpu_cpuid,
 	TP_fast_assign(
 		__entry->vm_id = vcpu->vm->id;
 		__entry->vcpu_id = vcpu->id;
-		__entry->function = function;
-		__entry->index = index;
-		__entry->eax = eax;
-		__entry->ebx = ebx;
-		__entry->ecx = ecx;
-		__entry->edx = edx;
-		__entry->found = found;
+		__entry->function = vcpu->trace_exit.cpuid_fn;
+		__entry->index = vcpu->trace_exit.cpuid_index;
+		__entry->eax = vcpu->regs.r[XR_RAX];
+		__entry->ebx = vcpu->regs.r[XR_RBX];
+		__entry->ecx = vcpu->regs.r[XR_RCX];
+		__entry->edx = vcpu->regs.r[XR_RDX];
+		__entry->found = !!xvcpu_cpuid_find(vcpu,
+						    vcpu->trace_exit.cpuid_fn,
+						    vcpu->trace_exit.cpuid_index);
 	),
 
 	TP_printk("vm_id=%u vcpu_id=%u function=0x%x index=0x%x eax=0x%x ebx=0x%x ecx=0x%x edx=0x%x found=%u",
@@ -320,7 +364,7 @@ TRACE_EVENT_FN(xvcpu_cpuid,
 		  __entry->index, __entry->eax, __entry->ebx, __entry->ecx,
 		  __entry->edx, __entry->found),
 
-	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
+	xvcpu_trace_cpuid_reg, xvcpu_trace_cpuid_unreg
 );
 
 TRACE_EVENT_FN(xvcpu_cr,
@@ -551,7 +595,7 @@ TRACE_EVENT_FN(xvcpu_regs_diff,
 	TP_printk("vm_id=%u vcpu_id=%u %s",
 		  __entry->vm_id, __entry->vcpu_id, __get_str(diff)),
 
-	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
+	xvcpu_trace_regs_diff_reg, xvcpu_trace_regs_diff_unreg
 );
 
 DECLARE_EVENT_CLASS(xvcpu_vm_class,

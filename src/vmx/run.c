@@ -32,6 +32,7 @@
 #include "caps.h"
 #include "vmcs.h"
 #include "vmx.h"
+#include "../trace/policy.h"
 #include "../trace/trace.h"
 
 /* L1TF: flush the L1D before every VM entry (set at load). */
@@ -189,18 +190,10 @@ static void read_regs(struct xvcpu_vcpu *vcpu, u64 *regs)
 /* Interrupts off, right before the entry. */
 static noinline void trace_before_entry(struct xvcpu_vcpu *vcpu)
 {
+	/* xvcpu_entry reads the VMCS and the VMM's time itself. */
 	if (trace_xvcpu_entry_enabled()) {
-		u64 user_ns = 0;
-
-		/* The first entry since RUN returned: the VMM's time. */
-		if (vcpu->trace_ret_ns &&
-		    vcpu->trace_ret_exits == vcpu->exit_count)
-			user_ns = ktime_get_ns() - vcpu->trace_ret_ns;
+		trace_xvcpu_entry(vcpu);
 		vcpu->trace_ret_ns = 0;
-		trace_xvcpu_entry(vcpu, vmcs_readl(GUEST_RIP),
-				  vcpu->intr_info_valid ?
-				  vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) : 0,
-				  user_ns);
 	}
 	/* The registers the guest starts with, for the exit to compare. */
 	if (trace_xvcpu_regs_diff_enabled()) {
@@ -210,104 +203,33 @@ static noinline void trace_before_entry(struct xvcpu_vcpu *vcpu)
 }
 
 /*
- * A reason in triggered mode (trace/policy.c): on while the VM's window
- * lasts; else this vCPU counts the reason's exits per one-second
- * interval, from the TSC the stats read at this exit, and opens the
- * window for the whole VM when the count reaches the rate.
- */
-static noinline bool trace_triggered(struct xvcpu_vcpu *vcpu,
-				     unsigned long row)
-{
-	struct xvcpu_vm *vm = vcpu->vm;
-	u64 now = vcpu->stats.t_exit;
-	/* Pairs with policy.c's release: a new generation, its new rows. */
-	u32 gen = smp_load_acquire(&vm->trace_trig_gen);
-	u32 rate;
-
-	if (now < READ_ONCE(vm->trace_trig_until[row]))
-		return true;
-	rate = READ_ONCE(vm->trace_trig_rate[row]);
-	if (!rate)
-		return false;
-	/* A new policy: its rate counts from here. */
-	if (unlikely(vcpu->trig_gen != gen)) {
-		vcpu->trig_gen = gen;
-		memset(vcpu->trig_start, 0, sizeof(vcpu->trig_start));
-		memset(vcpu->trig_count, 0, sizeof(vcpu->trig_count));
-	}
-	if (now - vcpu->trig_start[row] >= (u64)tsc_khz * MSEC_PER_SEC) {
-		vcpu->trig_start[row] = now;
-		vcpu->trig_count[row] = 0;
-	}
-	if (++vcpu->trig_count[row] < rate)
-		return false;
-	/* Over the threshold: on for the window, then count afresh. */
-	WRITE_ONCE(vm->trace_trig_until[row],
-		   now + READ_ONCE(vm->trace_trig_window[row]));
-	vcpu->trig_start[row] = now;
-	vcpu->trig_count[row] = 0;
-	return true;
-}
-
-/*
  * The sampling policy (trace/policy.h) for a VM exit: true if this exit
  * emits neither xvcpu_exit nor its detail events. Decided once per exit,
- * by the vCPU's count of its reason's exits since the last traced one:
- * with 1 in N, the N-th, 2N-th, ... are traced. The debug port's OUT is
- * never sampled out (nor are guest events, which are not exits). Counted
- * in the stats' traced_<R> and sampled_out_<R>.
+ * right after it. The common case is one countdown per vCPU and stats
+ * row: while it is above 1 the exit is sampled out here, counted in the
+ * stats' sampled_out_<R>, and nothing else happens; everything else --
+ * the end of a count, "all", triggered windows, the debug port's OUT
+ * (never sampled out), a new policy (the VM's recheck flag for this
+ * vCPU) -- is policy.c's xvcpu_trace_sample(). The I/O row keeps a
+ * countdown of 1 here, so each I/O exit goes there, as do reasons past
+ * the table or with flag bits (failed entries).
  */
 static __always_inline bool trace_sampled_out(struct xvcpu_vcpu *vcpu,
 					      u32 reason)
 {
-	struct xvcpu_vcpu_counters *c = &vcpu->stats.c;
-	unsigned long row;
-	u32 n;
+	/*
+	 * The bound check is the index's only guard: no array_index_nospec()
+	 * (the reason is the CPU's, a few valid values; a mispredicted check
+	 * would touch a fixed, public offset).
+	 */
+	unsigned long i = reason;
 
-	/* A failed entry is no exit of its reason: always traced. */
-	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
-		return false;
-	row = array_index_nospec((reason & 0xffff) + 1UL, XVCPU_STATS_ROWS);
-	n = READ_ONCE(vcpu->vm->trace_every[row]);
-	if (likely(n == 1))
-		goto traced;
-	if (row == EXIT_REASON_IO_INSTRUCTION + 1 &&
-	    xvcpu_debug_port_exit(vcpu, vmcs_readl(EXIT_QUALIFICATION)))
-		goto traced;
-	if (n) {
-		if (++vcpu->trace_since[row] >= n) {
-			vcpu->trace_since[row] = 0;
-			goto traced;
-		}
-	} else if (unlikely(READ_ONCE(vcpu->vm->trace_trig_window[row])) &&
-		   trace_triggered(vcpu, row)) {
-		goto traced;
+	if (likely(i < XVCPU_STATS_REASONS) && likely(--vcpu->trace_cd[i]) &&
+	    likely(!*vcpu->trace_recheck)) {
+		vcpu->stats.c.sampled_out[i + 1]++;
+		return true;
 	}
-	c->sampled_out[row]++;
-	return true;
-traced:
-	c->traced[row]++;
-	return false;
-}
-
-/*
- * Right after the exit, interrupts still off (@r: vcpu_enter_exit's,
- * exit_count not counting this exit yet): what only this moment knows.
- * Not called for an exit the policy samples out.
- */
-static noinline void trace_at_exit(struct xvcpu_vcpu *vcpu, int r)
-{
-	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
-
-	t->cpuid = false;
-	if (r == 2 || !trace_xvcpu_exit_enabled())
-		return;		/* r 2: VMX is off, no VMCS to read */
-	t->armed = true;
-	/* A failed VMLAUNCH/VMRESUME (r 1) is not counted as an exit. */
-	t->exits = vcpu->exit_count + (r == 0);
-	t->cpu = smp_processor_id();
-	t->rip = vmcs_readl(GUEST_RIP);
-	t->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
+	return xvcpu_trace_sample(vcpu, reason);
 }
 
 /* An exit that ran guest code, before its handler. */
@@ -336,88 +258,28 @@ static noinline void trace_after_exit(struct xvcpu_vcpu *vcpu,
 	trace_xvcpu_regs_diff(vcpu, changed, vcpu->trace_regs, regs);
 }
 
-/* The handling decided: @r as an exit handler returns it. */
-static noinline void trace_exit_done(struct xvcpu_vcpu *vcpu,
-				     const struct xvcpu_exit *e, int r)
+/* xvcpu_cpuid, once the handler has put its output in the registers. */
+static noinline void trace_cpuid(struct xvcpu_vcpu *vcpu, int r)
 {
-	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
-	u8 outcome = r == XVCPU_RESUME ? XVCPU_TRACE_KERNEL :
-		     r == XVCPU_USER ? XVCPU_TRACE_USER : XVCPU_TRACE_ERROR;
-	const unsigned long *gpr = vcpu->regs.r;
-
-	/* The CPUID handler only fills registers: its output is there. */
-	if (t->cpuid && r == XVCPU_RESUME)
-		trace_xvcpu_cpuid(vcpu, t->cpuid_fn, t->cpuid_index,
-				  gpr[XR_RAX], gpr[XR_RBX], gpr[XR_RCX],
-				  gpr[XR_RDX],
-				  xvcpu_cpuid_find(vcpu, t->cpuid_fn,
-						   t->cpuid_index));
-	t->cpuid = false;
-	/* Not if the event was enabled while this exit was handled. */
-	/*
-	 * The handling time from the TSC the stats read right after the
-	 * exit: one RDTSC here instead of two clock reads (make bench: the
-	 * xvcpu_exit event cost 861 instructions per CPUID exit with
-	 * ktime_get_ns() at both ends).
-	 */
-	if (trace_xvcpu_exit_enabled() && t->armed &&
-	    t->exits == vcpu->exit_count) {
-		s64 d = rdtsc() - vcpu->stats.t_exit;
-
-		/* An unstable TSC across a CPU change: never "negative". */
-		trace_xvcpu_exit(vcpu, e, t, outcome,
-				 mul_u64_u32_shr(max_t(s64, d, 0),
-						 (u32)xvcpu_stats_mult,
-						 XVCPU_STATS_SHIFT));
-	}
-	t->armed = false;
+	vcpu->trace_exit.cpuid = false;
+	if (r == XVCPU_RESUME)
+		trace_xvcpu_cpuid(vcpu);
 }
 
 /*
- * One guest entry and the exit that ends it. Returns like an exit handler.
- * @traced: the copy with the tracing hooks (xvcpu_vcpu_run).
+ * What follows an exit, from giving the host back what the exit took to
+ * the handler's verdict; inlined three times: in the untraced copy of
+ * enter_guest() and, in the traced copy, for an exit the policy traced
+ * (@traced) and for one it sampled out, which runs exactly what the
+ * untraced copy runs. @have_reason: e->reason was read already.
  */
-static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
-				       struct xvcpu_exit *e, const bool traced)
+static __always_inline int finish_exit(struct xvcpu_vcpu *vcpu,
+				       struct xvcpu_exit *e, int r,
+				       bool guest_dr, const bool traced,
+				       const bool have_reason)
 {
-	bool guest_dr;
-	int r;
+	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
 
-	local_irq_disable();
-	if (signal_pending(current) || need_resched()) {
-		local_irq_enable();
-		return -EAGAIN;
-	}
-	/* Most entries deliver nothing and need no VMCS write (event.c). */
-	if (unlikely(vcpu->intr_info_valid || vcpu->irq_window ||
-		     xvcpu_event_pending(vcpu) ||
-		     READ_ONCE(vcpu->run->request_interrupt_window)))
-		xvcpu_commit_event(vcpu);
-
-	if (vcpu->cr2 != native_read_cr2())
-		native_write_cr2(vcpu->cr2);
-	if (vcpu->xcr0_switch)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
-	guest_dr = load_guest_dr(vcpu);
-	if (traced && (trace_xvcpu_entry_enabled() ||
-		       trace_xvcpu_regs_diff_enabled()))
-		trace_before_entry(vcpu);
-	mitigate_entry();
-	guest_timing_enter_irqoff();
-
-	r = vcpu_enter_exit(vcpu, vcpu->rcu_qs_due);
-	xvcpu_stats_exit(&vcpu->stats);
-	if (traced) {
-		/*
-		 * The policy decides here, once (vcpu->trace_skip); the traced
-		 * copy reads the exit reason for it, and only here.
-		 */
-		if (likely(r == 0))
-			e->reason = vmcs_read32(VM_EXIT_REASON);
-		vcpu->trace_skip = r == 0 && trace_sampled_out(vcpu, e->reason);
-		if (!vcpu->trace_skip)
-			trace_at_exit(vcpu, r);
-	}
 	vcpu->rcu_qs_due = false;
 
 	restore_host_debug(vcpu, guest_dr);
@@ -426,7 +288,7 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	vcpu->cr2 = native_read_cr2();
 
 	if (r == 0) {
-		if (!traced)
+		if (!have_reason)
 			e->reason = vmcs_read32(VM_EXIT_REASON);
 		e->basic = e->reason & 0xffff;
 		/* A VM entry that failed its guest-state checks launched nothing. */
@@ -472,7 +334,7 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 		r = failed_entry(vcpu, e->reason, 0, e->qual);
 		goto out;
 	}
-	if (traced && !vcpu->trace_skip)
+	if (traced && static_branch_unlikely(&xvcpu_trace_after_exit))
 		trace_after_exit(vcpu, e);
 	e->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 	e->idt_vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
@@ -485,8 +347,78 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	r = xvcpu_handle_exit(vcpu, e);
 	xvcpu_stats_exit_done(&vcpu->stats, e->basic);
 out:
-	if (traced && !vcpu->trace_skip)
-		trace_exit_done(vcpu, e, r);
+	if (traced) {
+		if (unlikely(t->cpuid))
+			trace_cpuid(vcpu, r);
+		/* The handling time ends here (trace.h: handle_ns). */
+		if (t->armed) {
+			t->armed = false;
+			trace_xvcpu_exit(vcpu, e, r, rdtsc());
+		}
+	}
+	return r;
+}
+
+/*
+ * One guest entry and the exit that ends it. Returns like an exit handler.
+ * @traced: the copy with the tracing hooks (xvcpu_vcpu_run).
+ */
+static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
+				       struct xvcpu_exit *e, const bool traced)
+{
+	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
+	bool guest_dr;
+	int r;
+
+	local_irq_disable();
+	if (signal_pending(current) || need_resched()) {
+		local_irq_enable();
+		return -EAGAIN;
+	}
+	/* Most entries deliver nothing and need no VMCS write (event.c). */
+	if (unlikely(vcpu->intr_info_valid || vcpu->irq_window ||
+		     xvcpu_event_pending(vcpu) ||
+		     READ_ONCE(vcpu->run->request_interrupt_window)))
+		xvcpu_commit_event(vcpu);
+
+	if (vcpu->cr2 != native_read_cr2())
+		native_write_cr2(vcpu->cr2);
+	if (vcpu->xcr0_switch)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	guest_dr = load_guest_dr(vcpu);
+	if (traced && static_branch_unlikely(&xvcpu_trace_before_entry))
+		trace_before_entry(vcpu);
+	mitigate_entry();
+	guest_timing_enter_irqoff();
+
+	r = vcpu_enter_exit(vcpu, vcpu->rcu_qs_due);
+	xvcpu_stats_exit(&vcpu->stats);
+	if (!traced)
+		return finish_exit(vcpu, e, r, guest_dr, false, false);
+	/*
+	 * The policy decides here, once; the traced copy reads the exit
+	 * reason for it, and only here. A sampled-out exit goes on exactly
+	 * as with tracing off.
+	 */
+	if (likely(r == 0)) {
+		e->reason = vmcs_read32(VM_EXIT_REASON);
+		if (trace_sampled_out(vcpu, e->reason))
+			return finish_exit(vcpu, e, r, guest_dr, false, true);
+	}
+	/* The handlers' detail events (xvcpu_trace_detail()). */
+	vcpu->trace_detail = true;
+	/*
+	 * What only this moment knows, for xvcpu_exit at the end of the
+	 * handling (r 2: VMX is off, no VMCS to read).
+	 */
+	if (trace_xvcpu_exit_enabled() && r != 2) {
+		t->armed = true;
+		t->cpu = raw_smp_processor_id();
+		t->rip = vmcs_readl(GUEST_RIP);
+		t->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
+	}
+	r = finish_exit(vcpu, e, r, guest_dr, true, true);
+	vcpu->trace_detail = false;
 	return r;
 }
 
