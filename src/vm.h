@@ -189,7 +189,6 @@ enum {
 
 /* What xvcpu_exit needs from the moment of the exit (run.c, trace.h). */
 struct xvcpu_exit_trace {
-	bool armed;		/* set right after the exit: emit at the end */
 	bool cpuid;		/* a CPUID exit, xvcpu_cpuid on: its input */
 	u32 cpu;
 	unsigned long rip;
@@ -287,14 +286,17 @@ struct xvcpu_vcpu {
 	/*
 	 * Trace sampling (trace/policy.c, xvcpu_trace_sample()), traced copy
 	 * of the run loop only: per stats row, the countdown of exits still
-	 * sampled out (> 1: this one, and one less; 1: policy.c decides) --
-	 * the run loop's (trace_cd) and policy.c's own for I/O and row 0 --;
+	 * sampled out (> 1: this one, and one less; 1: the next one decides)
+	 * -- the run loop's (trace_cd) and policy.c's own for I/O and row 0
+	 * --; the N the run loop restarts a count with and traces the exit
+	 * (0: policy.c decides);
 	 * the rows that decide afresh; for triggered rows the TSC at the
 	 * first exit of the current block of "rate" exits; whether the exit
 	 * being handled is traced (its detail events emitted: set by the
 	 * traced run loop only, for the exits it traces).
 	 */
 	u32 trace_cd[XVCPU_STATS_REASONS];	/* (u) by reason: row - 1 */
+	u32 trace_period[XVCPU_STATS_REASONS];	/* (u) "every N": N, or 0 */
 	u32 trace_io_cd;			/* (u) */
 	u32 trace_row0_cd;			/* (u) */
 	DECLARE_BITMAP(trace_fresh, XVCPU_STATS_ROWS);	/* (u) */

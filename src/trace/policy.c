@@ -374,6 +374,8 @@ long xvcpu_trace_trigger_ioctl(struct xvcpu_vm *vm, void __user *argp)
 static void row_afresh(struct xvcpu_vcpu *vcpu, unsigned long row)
 {
 	*row_cd(vcpu, row) = 1;
+	if (row)
+		vcpu->trace_period[row - 1] = 0;
 	__set_bit(row, vcpu->trace_fresh);
 }
 
@@ -397,6 +399,9 @@ void xvcpu_trace_vcpu_init(struct xvcpu_vcpu *vcpu)
 	unsigned long row;
 
 	vcpu->trace_recheck = &vcpu->vm->trace_recheck[vcpu->id];
+	/* I/O's stays 1 (row_cd()). */
+	for (row = 0; row < XVCPU_STATS_REASONS; row++)
+		vcpu->trace_cd[row] = 1;
 	for (row = 0; row < XVCPU_STATS_ROWS; row++)
 		row_afresh(vcpu, row);
 	/* The policy of the moment: whatever came before this vCPU. */
@@ -487,6 +492,9 @@ bool xvcpu_trace_sample(struct xvcpu_vcpu *vcpu, u32 reason)
 	every = READ_ONCE(vm->trace_every[row]);
 	if (every) {
 		/* The N-th of a count is traced; afresh, this is the first. */
+		/* The run loop counts on (not I/O: the debug port). */
+		if (row && row != EXIT_REASON_IO_INSTRUCTION + 1)
+			vcpu->trace_period[row - 1] = every;
 		if (every == 1 || !fresh) {
 			*cd = every;
 			goto traced;

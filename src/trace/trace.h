@@ -18,6 +18,8 @@
 #include <linux/jump_label.h>
 #include <linux/types.h>
 
+#include "stats.h"
+
 struct trace_seq;
 
 /*
@@ -104,6 +106,24 @@ void xvcpu_trace_regs_diff_unreg(void);
  * old value, arrow, new value, each conditional on the mask) where the
  * kernel's format check allows 63 in all.
  */
+/*
+ * xvcpu_exit.handle_ns from TSC ticks, as the stats convert them
+ * (trace/stats.h). A 64-bit product while it cannot overflow (up to
+ * 2^32 ticks, a second or more): the 128-bit one of mul_u64_u32_shr()
+ * made the event's function realign its stack.
+ */
+u64 xvcpu_trace_ticks_ns(u64 ticks);
+
+static inline u64 xvcpu_trace_ns(s64 ticks)
+{
+	/* An unstable TSC across a CPU change: never "negative". */
+	if (unlikely(ticks < 0))
+		return 0;
+	if (likely(ticks <= U32_MAX))
+		return (ticks * (u32)xvcpu_stats_mult) >> XVCPU_STATS_SHIFT;
+	return xvcpu_trace_ticks_ns(ticks);
+}
+
 unsigned int xvcpu_trace_regs_diff_len(u32 changed, const u64 *old_regs,
 				       const u64 *new_regs);
 void xvcpu_trace_regs_diff_fmt(char *buf, u32 changed, const u64 *old_regs,
@@ -148,9 +168,6 @@ TRACE_EVENT_FN(xvcpu_exit,
 	),
 
 	TP_fast_assign(
-		/* An unstable TSC across a CPU change: never "negative". */
-		s64 d = tsc - vcpu->stats.t_exit;
-
 		__entry->cpu = vcpu->trace_exit.cpu;
 		__entry->vm_id = vcpu->vm->id;
 		__entry->vcpu_id = vcpu->id;
@@ -160,12 +177,9 @@ TRACE_EVENT_FN(xvcpu_exit,
 		__entry->guest_rip = vcpu->trace_exit.rip;
 		__entry->qual = e->qual;
 		__entry->intr_info = vcpu->trace_exit.intr_info;
-		__entry->outcome = r == XVCPU_RESUME ? XVCPU_TRACE_KERNEL :
-				   r == XVCPU_USER ? XVCPU_TRACE_USER :
-				   XVCPU_TRACE_ERROR;
-		__entry->handle_ns = mul_u64_u32_shr(max_t(s64, d, 0),
-						     (u32)xvcpu_stats_mult,
-						     XVCPU_STATS_SHIFT);
+		/* XVCPU_RESUME 1: kernel 0, XVCPU_USER 0: user 1, < 0: 2 */
+		__entry->outcome = (r <= 0) + (r < 0);
+		__entry->handle_ns = xvcpu_trace_ns(tsc - vcpu->stats.t_exit);
 	),
 
 	TP_printk("vm_id=%u vcpu_id=%u cpu=%u reason=%s flags=0x%x rip=0x%llx qual=0x%llx insn_len=%u intr_info=0x%x outcome=%s handle_ns=%llu",

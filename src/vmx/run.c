@@ -207,10 +207,11 @@ static noinline void trace_before_entry(struct xvcpu_vcpu *vcpu)
  * emits neither xvcpu_exit nor its detail events. Decided once per exit,
  * right after it. The common case is one countdown per vCPU and stats
  * row: while it is above 1 the exit is sampled out here, counted in the
- * stats' sampled_out_<R>, and nothing else happens; everything else --
- * the end of a count, "all", triggered windows, the debug port's OUT
- * (never sampled out), a new policy (the VM's recheck flag for this
- * vCPU) -- is policy.c's xvcpu_trace_sample(). The I/O row keeps a
+ * stats' sampled_out_<R>, and nothing else happens; at 0, a count of
+ * "every N" ("all" is every 1) restarts here too and the exit is
+ * traced; everything else -- a count that starts, triggered windows,
+ * the debug port's OUT (never sampled out), a new policy (the VM's
+ * recheck flag for this vCPU) -- is policy.c's xvcpu_trace_sample(). The I/O row keeps a
  * countdown of 1 here, so each I/O exit goes there, as do reasons past
  * the table or with flag bits (failed entries).
  */
@@ -224,10 +225,19 @@ static __always_inline bool trace_sampled_out(struct xvcpu_vcpu *vcpu,
 	 */
 	unsigned long i = reason;
 
-	if (likely(i < XVCPU_STATS_REASONS) && likely(--vcpu->trace_cd[i]) &&
-	    likely(!*vcpu->trace_recheck)) {
-		vcpu->stats.c.sampled_out[i + 1]++;
-		return true;
+	if (likely(i < XVCPU_STATS_REASONS)) {
+		if (likely(--vcpu->trace_cd[i])) {
+			if (likely(!*vcpu->trace_recheck)) {
+				vcpu->stats.c.sampled_out[i + 1]++;
+				return true;
+			}
+		} else if (likely(vcpu->trace_period[i]) &&
+			   likely(!*vcpu->trace_recheck)) {
+			/* The N-th of "every N" ("all": every 1) */
+			vcpu->trace_cd[i] = vcpu->trace_period[i];
+			vcpu->stats.c.traced[i + 1]++;
+			return false;
+		}
 	}
 	return xvcpu_trace_sample(vcpu, reason);
 }
@@ -348,13 +358,12 @@ static __always_inline int finish_exit(struct xvcpu_vcpu *vcpu,
 	xvcpu_stats_exit_done(&vcpu->stats, e->basic);
 out:
 	if (traced) {
-		if (unlikely(t->cpuid))
+		if (static_branch_unlikely(&xvcpu_trace_after_exit) &&
+		    unlikely(t->cpuid))
 			trace_cpuid(vcpu, r);
 		/* The handling time ends here (trace.h: handle_ns). */
-		if (t->armed) {
-			t->armed = false;
+		if (trace_xvcpu_exit_enabled())
 			trace_xvcpu_exit(vcpu, e, r, rdtsc());
-		}
 	}
 	return r;
 }
@@ -409,10 +418,10 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	vcpu->trace_detail = true;
 	/*
 	 * What only this moment knows, for xvcpu_exit at the end of the
-	 * handling (r 2: VMX is off, no VMCS to read).
+	 * handling, whether or not it is enabled now: it may be by then
+	 * (r 2: VMX is off, no VMCS to read, and no xvcpu_exit).
 	 */
-	if (trace_xvcpu_exit_enabled() && r != 2) {
-		t->armed = true;
+	if (likely(r != 2)) {
 		t->cpu = raw_smp_processor_id();
 		t->rip = vmcs_readl(GUEST_RIP);
 		t->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
