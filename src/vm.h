@@ -193,6 +193,8 @@ struct xvcpu_exit_trace {
 	u32 cpu;
 	unsigned long rip;
 	u32 intr_info;
+	int r;			/* the handler's verdict, */
+	u64 tsc;		/* ... and the TSC then */
 	u32 cpuid_fn;
 	u32 cpuid_index;
 };

@@ -17,7 +17,7 @@ DEFINE_STATIC_KEY_FALSE(xvcpu_trace_run);
 static_assert(XVCPU_TRACE_KERNEL == 0 && XVCPU_TRACE_USER == 1 &&
 	      XVCPU_TRACE_ERROR == 2 && XVCPU_RESUME == 1 && XVCPU_USER == 0);
 
-u64 xvcpu_trace_ticks_ns(u64 ticks)
+noinline u64 xvcpu_trace_ticks_ns(u64 ticks)
 {
 	return mul_u64_u32_shr(ticks, (u32)xvcpu_stats_mult,
 			       XVCPU_STATS_SHIFT);

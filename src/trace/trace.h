@@ -143,15 +143,14 @@ void xvcpu_trace_regs_diff_fmt(char *buf, u32 changed, const u64 *old_regs,
 #include "../vmx/vmx.h"
 
 /*
- * The exit, once its handling is decided (@r as an exit handler returns
- * it), at @tsc. Everything else is read here, so that nothing is
- * prepared for it but what only the moment of the exit knows
- * (vcpu->trace_exit: CPU, RIP, interruption information).
+ * The exit, once its handling is decided. Read here, only when the event
+ * is recorded: @e, and in vcpu->trace_exit what only the moment of the
+ * exit knows (CPU, RIP, interruption information) and the end of its
+ * handling (the handler's verdict, the TSC then).
  */
 TRACE_EVENT_FN(xvcpu_exit,
-	TP_PROTO(const struct xvcpu_vcpu *vcpu, const struct xvcpu_exit *e,
-		 int r, u64 tsc),
-	TP_ARGS(vcpu, e, r, tsc),
+	TP_PROTO(const struct xvcpu_vcpu *vcpu, const struct xvcpu_exit *e),
+	TP_ARGS(vcpu, e),
 
 	TP_STRUCT__entry(
 		__field(u32, cpu)
@@ -178,8 +177,10 @@ TRACE_EVENT_FN(xvcpu_exit,
 		__entry->qual = e->qual;
 		__entry->intr_info = vcpu->trace_exit.intr_info;
 		/* XVCPU_RESUME 1: kernel 0, XVCPU_USER 0: user 1, < 0: 2 */
-		__entry->outcome = (r <= 0) + (r < 0);
-		__entry->handle_ns = xvcpu_trace_ns(tsc - vcpu->stats.t_exit);
+		__entry->outcome = (vcpu->trace_exit.r <= 0) +
+				   (vcpu->trace_exit.r < 0);
+		__entry->handle_ns = xvcpu_trace_ns(vcpu->trace_exit.tsc -
+						    vcpu->stats.t_exit);
 	),
 
 	TP_printk("vm_id=%u vcpu_id=%u cpu=%u reason=%s flags=0x%x rip=0x%llx qual=0x%llx insn_len=%u intr_info=0x%x outcome=%s handle_ns=%llu",

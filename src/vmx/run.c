@@ -242,6 +242,19 @@ static __always_inline bool trace_sampled_out(struct xvcpu_vcpu *vcpu,
 	return xvcpu_trace_sample(vcpu, reason);
 }
 
+/*
+ * What only the moment of the exit knows, for xvcpu_exit at the end of
+ * the handling, whether or not it is enabled now: it may be by then.
+ */
+static __always_inline void trace_at_exit(struct xvcpu_vcpu *vcpu)
+{
+	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
+
+	t->cpu = raw_smp_processor_id();
+	t->rip = vmcs_readl(GUEST_RIP);
+	t->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
+}
+
 /* An exit that ran guest code, before its handler. */
 static noinline void trace_after_exit(struct xvcpu_vcpu *vcpu,
 				      const struct xvcpu_exit *e)
@@ -362,8 +375,11 @@ out:
 		    unlikely(t->cpuid))
 			trace_cpuid(vcpu, r);
 		/* The handling time ends here (trace.h: handle_ns). */
-		if (trace_xvcpu_exit_enabled())
-			trace_xvcpu_exit(vcpu, e, r, rdtsc());
+		if (trace_xvcpu_exit_enabled()) {
+			t->tsc = rdtsc();
+			t->r = r;
+			trace_xvcpu_exit(vcpu, e);
+		}
 	}
 	return r;
 }
@@ -375,7 +391,6 @@ out:
 static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 				       struct xvcpu_exit *e, const bool traced)
 {
-	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
 	bool guest_dr;
 	int r;
 
@@ -413,19 +428,12 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 		e->reason = vmcs_read32(VM_EXIT_REASON);
 		if (trace_sampled_out(vcpu, e->reason))
 			return finish_exit(vcpu, e, r, guest_dr, false, true);
+		trace_at_exit(vcpu);
+	} else if (r == 1) {
+		trace_at_exit(vcpu);	/* VMfail: r 2, VMX off, has no VMCS */
 	}
 	/* The handlers' detail events (xvcpu_trace_detail()). */
 	vcpu->trace_detail = true;
-	/*
-	 * What only this moment knows, for xvcpu_exit at the end of the
-	 * handling, whether or not it is enabled now: it may be by then
-	 * (r 2: VMX is off, no VMCS to read, and no xvcpu_exit).
-	 */
-	if (likely(r != 2)) {
-		t->cpu = raw_smp_processor_id();
-		t->rip = vmcs_readl(GUEST_RIP);
-		t->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
-	}
 	r = finish_exit(vcpu, e, r, guest_dr, true, true);
 	vcpu->trace_detail = false;
 	return r;
