@@ -109,15 +109,27 @@ static char *put_hex(char *p, u64 v)
 	return p + n;
 }
 
+/* Register @i at the exit (xvcpu_regs_diff's TP_PROTO). */
+static u64 reg_now(const struct xvcpu_vcpu *vcpu, unsigned int i,
+		   const u64 *vmcs)
+{
+	if (i == XR_RSP)
+		return vmcs[0];
+	if (i >= XVCPU_TRACE_RIP)
+		return vmcs[i - XVCPU_TRACE_RIP + 1];
+	return vcpu->regs.r[i];
+}
+
 /*
  * Bytes of xvcpu_regs_diff's text with its NUL: "rax 0x0 -> 0x1f rip
  * 0x... -> 0x..." for the registers in @changed, in encoding order, or
  * "unchanged". Called only while the event is enabled, when it is
  * recorded.
  */
-unsigned int xvcpu_trace_regs_diff_len(u32 changed, const u64 *old_regs,
-				       const u64 *new_regs)
+unsigned int xvcpu_trace_regs_diff_len(const struct xvcpu_vcpu *vcpu,
+				       u32 changed, const u64 *vmcs)
 {
+	const u64 *old = vcpu->trace_regs;
 	unsigned int len = 0, i;
 
 	if (!changed)
@@ -125,18 +137,23 @@ unsigned int xvcpu_trace_regs_diff_len(u32 changed, const u64 *old_regs,
 	for (; changed; changed &= changed - 1) {
 		i = __ffs(changed);
 		/* "name 0x" old " -> 0x" new, and a space or the NUL */
-		len += reg_names[i].len + 3 + hex_len(old_regs[i]) + 6 +
-		       hex_len(new_regs[i]) + 1;
+		len += reg_names[i].len + 3 + hex_len(old[i]) + 6 +
+		       hex_len(reg_now(vcpu, i, vmcs)) + 1;
 	}
 	return len;
 }
 
-/* Writes exactly xvcpu_trace_regs_diff_len() bytes into @buf. */
-void xvcpu_trace_regs_diff_fmt(char *buf, u32 changed, const u64 *old_regs,
-			       const u64 *new_regs)
+/*
+ * The (old, new) pairs of the registers in @changed into @values, and
+ * exactly xvcpu_trace_regs_diff_len() bytes of text into @buf.
+ */
+void xvcpu_trace_regs_diff_fill(const struct xvcpu_vcpu *vcpu, u32 changed,
+				const u64 *vmcs, u64 *values, char *buf)
 {
+	const u64 *old = vcpu->trace_regs;
 	char *p = buf;
 	unsigned int i;
+	u64 now;
 
 	if (!changed) {
 		memcpy(buf, unchanged, sizeof(unchanged));
@@ -144,14 +161,17 @@ void xvcpu_trace_regs_diff_fmt(char *buf, u32 changed, const u64 *old_regs,
 	}
 	for (; changed; changed &= changed - 1) {
 		i = __ffs(changed);
+		now = reg_now(vcpu, i, vmcs);
+		*values++ = old[i];
+		*values++ = now;
 		if (p != buf)
 			*p++ = ' ';
 		memcpy(p, reg_names[i].s, sizeof(reg_names[i].s));
 		p += reg_names[i].len;
 		memcpy(p, " 0x", 3);
-		p = put_hex(p + 3, old_regs[i]);
+		p = put_hex(p + 3, old[i]);
 		memcpy(p, " -> 0x", 6);
-		p = put_hex(p + 6, new_regs[i]);
+		p = put_hex(p + 6, now);
 	}
 	*p = 0;
 }

@@ -124,10 +124,11 @@ static inline u64 xvcpu_trace_ns(s64 ticks)
 	return xvcpu_trace_ticks_ns(ticks);
 }
 
-unsigned int xvcpu_trace_regs_diff_len(u32 changed, const u64 *old_regs,
-				       const u64 *new_regs);
-void xvcpu_trace_regs_diff_fmt(char *buf, u32 changed, const u64 *old_regs,
-			       const u64 *new_regs);
+struct xvcpu_vcpu;
+unsigned int xvcpu_trace_regs_diff_len(const struct xvcpu_vcpu *vcpu,
+				       u32 changed, const u64 *vmcs);
+void xvcpu_trace_regs_diff_fill(const struct xvcpu_vcpu *vcpu, u32 changed,
+				const u64 *vmcs, u64 *values, char *buf);
 
 #endif /* XVCPU_TRACE_DEFS_H */
 
@@ -579,32 +580,30 @@ TRACE_EVENT(xvcpu_entry_failed,
 		  __entry->activity, __entry->interruptibility)
 );
 
+/*
+ * @vcpu->trace_regs (the registers at the entry) against those at the
+ * exit: the GPRs in @vcpu->regs but RSP, and @vmcs (RSP, RIP, RFLAGS).
+ */
 TRACE_EVENT_FN(xvcpu_regs_diff,
-	TP_PROTO(const struct xvcpu_vcpu *vcpu, u32 changed,
-		 const u64 *old_regs, const u64 *new_regs),
-	TP_ARGS(vcpu, changed, old_regs, new_regs),
+	TP_PROTO(const struct xvcpu_vcpu *vcpu, u32 changed, const u64 *vmcs),
+	TP_ARGS(vcpu, changed, vmcs),
 
 	TP_STRUCT__entry(
 		__field(u32, vm_id)
 		__field(u32, vcpu_id)
 		__field(u32, changed)
-		__array(u64, old_regs, XVCPU_TRACE_NR_REGS)
-		__array(u64, new_regs, XVCPU_TRACE_NR_REGS)
+		__dynamic_array(u64, values, 2 * hweight32(changed))
 		__dynamic_array(char, diff,
-				xvcpu_trace_regs_diff_len(changed, old_regs,
-							  new_regs))
+				xvcpu_trace_regs_diff_len(vcpu, changed, vmcs))
 	),
 
 	TP_fast_assign(
 		__entry->vm_id = vcpu->vm->id;
 		__entry->vcpu_id = vcpu->id;
 		__entry->changed = changed;
-		memcpy(__entry->old_regs, old_regs,
-		       sizeof(__entry->old_regs));
-		memcpy(__entry->new_regs, new_regs,
-		       sizeof(__entry->new_regs));
-		xvcpu_trace_regs_diff_fmt(__get_str(diff), changed, old_regs,
-					  new_regs);
+		xvcpu_trace_regs_diff_fill(vcpu, changed, vmcs,
+					   __get_dynamic_array(values),
+					   __get_str(diff));
 	),
 
 	TP_printk("vm_id=%u vcpu_id=%u %s",

@@ -260,9 +260,10 @@ static noinline void trace_after_exit(struct xvcpu_vcpu *vcpu,
 				      const struct xvcpu_exit *e)
 {
 	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
-	u64 regs[XVCPU_TRACE_NR_REGS];
+	const u64 *old = vcpu->trace_regs;
 	unsigned int i;
 	u32 changed = 0;
+	u64 vmcs[3];
 
 	/* CPUID's input, which its handler overwrites with the output. */
 	if (e->basic == EXIT_REASON_CPUID && trace_xvcpu_cpuid_enabled()) {
@@ -274,11 +275,21 @@ static noinline void trace_after_exit(struct xvcpu_vcpu *vcpu,
 	if (!trace_xvcpu_regs_diff_enabled() ||
 	    vcpu->trace_regs_exit != vcpu->exit_count)
 		return;
-	read_regs(vcpu, regs);
-	for (i = 0; i < XVCPU_TRACE_NR_REGS; i++)
-		if (regs[i] != vcpu->trace_regs[i])
+	vmcs[0] = vmcs_readl(GUEST_RSP);
+	vmcs[1] = vmcs_readl(GUEST_RIP);
+	vmcs[2] = vmcs_readl(GUEST_RFLAGS);
+	for (i = 0; i < XR_NR; i++)
+		if (vcpu->regs.r[i] != old[i])
 			changed |= BIT(i);
-	trace_xvcpu_regs_diff(vcpu, changed, vcpu->trace_regs, regs);
+	/* RSP is in the VMCS, not in regs.r[] (its slot is stale). */
+	changed &= ~BIT(XR_RSP);
+	if (vmcs[0] != old[XR_RSP])
+		changed |= BIT(XR_RSP);
+	if (vmcs[1] != old[XVCPU_TRACE_RIP])
+		changed |= BIT(XVCPU_TRACE_RIP);
+	if (vmcs[2] != old[XVCPU_TRACE_RFLAGS])
+		changed |= BIT(XVCPU_TRACE_RFLAGS);
+	trace_xvcpu_regs_diff(vcpu, changed, vmcs);
 }
 
 /* xvcpu_cpuid, once the handler has put its output in the registers. */
