@@ -98,15 +98,6 @@ void xvcpu_trace_regs_diff_unreg(void);
 #define XVCPU_TRACE_RFLAGS	17
 
 /*
- * xvcpu_regs_diff's text, written into the event when it is recorded
- * (only then: the event is enabled) so that every reader prints it the
- * same, libtraceevent (perf, trace-cmd) included: its print format only
- * reads the string (__get_str). A print format built of the helpers
- * libtraceevent evaluates would need four arguments per register (name,
- * old value, arrow, new value, each conditional on the mask) where the
- * kernel's format check allows 63 in all.
- */
-/*
  * xvcpu_exit.handle_ns from TSC ticks, as the stats convert them
  * (trace/stats.h). A 64-bit product while it cannot overflow (up to
  * 2^32 ticks, a second or more): the 128-bit one of mul_u64_u32_shr()
@@ -124,11 +115,15 @@ static inline u64 xvcpu_trace_ns(s64 ticks)
 	return xvcpu_trace_ticks_ns(ticks);
 }
 
+/* xvcpu_regs_diff: registers in slots, the rest in "more" (trace.c). */
+#define XVCPU_TRACE_DIFF_SLOTS	9
 struct xvcpu_vcpu;
-unsigned int xvcpu_trace_regs_diff_len(const struct xvcpu_vcpu *vcpu,
-				       u32 changed, const u64 *vmcs);
+struct trace_event_raw_xvcpu_regs_diff;
+unsigned int xvcpu_trace_regs_diff_more(u32 changed);
 void xvcpu_trace_regs_diff_fill(const struct xvcpu_vcpu *vcpu, u32 changed,
-				const u64 *vmcs, u64 *values, char *buf);
+				const u64 *vmcs,
+				struct trace_event_raw_xvcpu_regs_diff *entry,
+				u64 *more);
 
 #endif /* XVCPU_TRACE_DEFS_H */
 
@@ -581,6 +576,44 @@ TRACE_EVENT(xvcpu_entry_failed,
 );
 
 /*
+ * xvcpu_regs_diff's print format, built only of what libtraceevent (perf,
+ * trace-cmd) evaluates, so that every reader prints the same text without
+ * any text in the record. Slot k (of XVCPU_TRACE_DIFF_SLOTS) prints
+ * " <reg> 0x<old> -> 0x<new>" for the k-th changed register, nothing past
+ * n: the name through __print_symbolic(), each value through
+ * __print_flags() with an empty table -- "0x%lx" of a non-zero value,
+ * nothing for 0 in the kernel and in libtraceevent alike -- and "0x0"
+ * for a 0 (a precision of 0, "%.*llx", would hide an unused value in
+ * libtraceevent but not in the kernel, which prints "0"). Six arguments
+ * a slot: 9 slots fit the kernel's 63, registers past the 9th are
+ * printed by name and as one array of (old, new) pairs.
+ */
+#define XVCPU_TRACE_REG_NAMES						\
+	{ 0, " rax " }, { 1, " rcx " }, { 2, " rdx " }, { 3, " rbx " },	\
+	{ 4, " rsp " }, { 5, " rbp " }, { 6, " rsi " }, { 7, " rdi " },	\
+	{ 8, " r8 " }, { 9, " r9 " }, { 10, " r10 " }, { 11, " r11 " },	\
+	{ 12, " r12 " }, { 13, " r13 " }, { 14, " r14 " },		\
+	{ 15, " r15 " }, { 16, " rip " }, { 17, " rflags " }
+
+#define XVCPU_TRACE_REG_FLAGS						\
+	{ BIT(0), "rax" }, { BIT(1), "rcx" }, { BIT(2), "rdx" },	\
+	{ BIT(3), "rbx" }, { BIT(4), "rsp" }, { BIT(5), "rbp" },	\
+	{ BIT(6), "rsi" }, { BIT(7), "rdi" }, { BIT(8), "r8" },		\
+	{ BIT(9), "r9" }, { BIT(10), "r10" }, { BIT(11), "r11" },	\
+	{ BIT(12), "r12" }, { BIT(13), "r13" }, { BIT(14), "r14" },	\
+	{ BIT(15), "r15" }, { BIT(16), "rip" }, { BIT(17), "rflags" }
+
+#define XVCPU_TRACE_DIFF_SLOT_FMT	"%s%s%s%s%s%s"
+#define XVCPU_TRACE_DIFF_SLOT(k)					\
+	__entry->n > (k) ?						\
+		__print_symbolic(__entry->reg[k], XVCPU_TRACE_REG_NAMES) : "", \
+	__print_flags(__entry->n > (k) ? __entry->old[k] : 0, "", { 0, "" }), \
+	(__entry->n > (k) && __entry->old[k] == 0) ? "0x0" : "",	\
+	__entry->n > (k) ? " -> " : "",					\
+	__print_flags(__entry->n > (k) ? __entry->new[k] : 0, "", { 0, "" }), \
+	(__entry->n > (k) && __entry->new[k] == 0) ? "0x0" : ""
+
+/*
  * @vcpu->trace_regs (the registers at the entry) against those at the
  * exit: the GPRs in @vcpu->regs but RSP, and @vmcs (RSP, RIP, RFLAGS).
  */
@@ -592,22 +625,44 @@ TRACE_EVENT_FN(xvcpu_regs_diff,
 		__field(u32, vm_id)
 		__field(u32, vcpu_id)
 		__field(u32, changed)
-		__dynamic_array(u64, values, 2 * hweight32(changed))
-		__dynamic_array(char, diff,
-				xvcpu_trace_regs_diff_len(vcpu, changed, vmcs))
+		__field(u32, more_regs)
+		__field(u8, n)
+		__array(u8, reg, XVCPU_TRACE_DIFF_SLOTS)
+		__array(u64, old, XVCPU_TRACE_DIFF_SLOTS)
+		__array(u64, new, XVCPU_TRACE_DIFF_SLOTS)
+		__dynamic_array(u64, more,
+				xvcpu_trace_regs_diff_more(changed))
 	),
 
 	TP_fast_assign(
 		__entry->vm_id = vcpu->vm->id;
 		__entry->vcpu_id = vcpu->id;
 		__entry->changed = changed;
-		xvcpu_trace_regs_diff_fill(vcpu, changed, vmcs,
-					   __get_dynamic_array(values),
-					   __get_str(diff));
+		xvcpu_trace_regs_diff_fill(vcpu, changed, vmcs, __entry,
+					   __get_dynamic_array(more));
 	),
 
-	TP_printk("vm_id=%u vcpu_id=%u %s",
-		  __entry->vm_id, __entry->vcpu_id, __get_str(diff)),
+	TP_printk("vm_id=%u vcpu_id=%u%s"
+		  XVCPU_TRACE_DIFF_SLOT_FMT XVCPU_TRACE_DIFF_SLOT_FMT
+		  XVCPU_TRACE_DIFF_SLOT_FMT XVCPU_TRACE_DIFF_SLOT_FMT
+		  XVCPU_TRACE_DIFF_SLOT_FMT XVCPU_TRACE_DIFF_SLOT_FMT
+		  XVCPU_TRACE_DIFF_SLOT_FMT XVCPU_TRACE_DIFF_SLOT_FMT
+		  XVCPU_TRACE_DIFF_SLOT_FMT "%s%s%s%s",
+		  __entry->vm_id, __entry->vcpu_id,
+		  __entry->n ? "" : " unchanged",
+		  XVCPU_TRACE_DIFF_SLOT(0), XVCPU_TRACE_DIFF_SLOT(1),
+		  XVCPU_TRACE_DIFF_SLOT(2), XVCPU_TRACE_DIFF_SLOT(3),
+		  XVCPU_TRACE_DIFF_SLOT(4), XVCPU_TRACE_DIFF_SLOT(5),
+		  XVCPU_TRACE_DIFF_SLOT(6), XVCPU_TRACE_DIFF_SLOT(7),
+		  XVCPU_TRACE_DIFF_SLOT(8),
+		  __entry->more_regs ? " +" : "",
+		  __print_flags(__entry->more_regs, " ",
+				XVCPU_TRACE_REG_FLAGS),
+		  __entry->more_regs ? " " : "",
+		  __entry->more_regs ?
+			__print_array(__get_dynamic_array(more),
+				      __get_dynamic_array_len(more) / 8, 8) :
+			""),
 
 	xvcpu_trace_regs_diff_reg, xvcpu_trace_regs_diff_unreg
 );
