@@ -116,7 +116,7 @@ static inline u64 xvcpu_trace_ns(s64 ticks)
 }
 
 /* xvcpu_regs_diff: registers in slots, the rest in "more" (trace.c). */
-#define XVCPU_TRACE_DIFF_SLOTS	9
+#define XVCPU_TRACE_DIFF_SLOTS	14
 struct xvcpu_vcpu;
 struct trace_event_raw_xvcpu_regs_diff;
 unsigned int xvcpu_trace_regs_diff_more(u32 changed);
@@ -580,38 +580,42 @@ TRACE_EVENT(xvcpu_entry_failed,
  * trace-cmd) evaluates, so that every reader prints the same text without
  * any text in the record. Slot k (of XVCPU_TRACE_DIFF_SLOTS) prints
  * " <reg> 0x<old> -> 0x<new>" for the k-th changed register, nothing past
- * n: the name through __print_symbolic(), each value through
- * __print_flags() with an empty table -- "0x%lx" of a non-zero value,
- * nothing for 0 in the kernel and in libtraceevent alike -- and "0x0"
- * for a 0 (a precision of 0, "%.*llx", would hide an unused value in
- * libtraceevent but not in the kernel, which prints "0"). Six arguments
- * a slot: 9 slots fit the kernel's 63, registers past the 9th are
- * printed by name and as one array of (old, new) pairs.
+ * n: the name and each value through __print_symbolic(), whose table
+ * holds only { 0, "0x0" }, so that any other value prints as "0x%lx" --
+ * in the kernel and in libtraceevent alike. (A precision of 0, "%.*llx",
+ * would hide an unused value in libtraceevent but not in the kernel,
+ * which prints "0"; __print_array() prints "{0x1,0x2}" in the kernel,
+ * "1 2" in libtraceevent.) Four arguments a slot: 14 slots fit the
+ * kernel's 63; registers past the 14th are printed by name only, their
+ * (old, new) pairs are in the field "more".
  */
-#define XVCPU_TRACE_REG_NAMES						\
-	{ 0, " rax " }, { 1, " rcx " }, { 2, " rdx " }, { 3, " rbx " },	\
-	{ 4, " rsp " }, { 5, " rbp " }, { 6, " rsi " }, { 7, " rdi " },	\
-	{ 8, " r8 " }, { 9, " r9 " }, { 10, " r10 " }, { 11, " r11 " },	\
-	{ 12, " r12 " }, { 13, " r13 " }, { 14, " r14 " },		\
-	{ 15, " r15 " }, { 16, " rip " }, { 17, " rflags " }
+#define xvcpu_trace_reg_name(r)						\
+	__print_symbolic(r,						\
+		{ 0, " rax " }, { 1, " rcx " }, { 2, " rdx " },		\
+		{ 3, " rbx " }, { 4, " rsp " }, { 5, " rbp " },		\
+		{ 6, " rsi " }, { 7, " rdi " }, { 8, " r8 " },		\
+		{ 9, " r9 " }, { 10, " r10 " }, { 11, " r11 " },	\
+		{ 12, " r12 " }, { 13, " r13 " }, { 14, " r14 " },	\
+		{ 15, " r15 " }, { 16, " rip " }, { 17, " rflags " })
 
-#define XVCPU_TRACE_REG_FLAGS						\
-	{ BIT(0), "rax" }, { BIT(1), "rcx" }, { BIT(2), "rdx" },	\
-	{ BIT(3), "rbx" }, { BIT(4), "rsp" }, { BIT(5), "rbp" },	\
-	{ BIT(6), "rsi" }, { BIT(7), "rdi" }, { BIT(8), "r8" },		\
-	{ BIT(9), "r9" }, { BIT(10), "r10" }, { BIT(11), "r11" },	\
-	{ BIT(12), "r12" }, { BIT(13), "r13" }, { BIT(14), "r14" },	\
-	{ BIT(15), "r15" }, { BIT(16), "rip" }, { BIT(17), "rflags" }
+#define xvcpu_trace_reg_flags(m)					\
+	__print_flags(m, " ",						\
+		{ 0x1, "rax" }, { 0x2, "rcx" }, { 0x4, "rdx" },	\
+		{ 0x8, "rbx" }, { 0x10, "rsp" }, { 0x20, "rbp" },	\
+		{ 0x40, "rsi" }, { 0x80, "rdi" }, { 0x100, "r8" },	\
+		{ 0x200, "r9" }, { 0x400, "r10" }, { 0x800, "r11" },	\
+		{ 0x1000, "r12" }, { 0x2000, "r13" }, { 0x4000, "r14" },	\
+		{ 0x8000, "r15" }, { 0x10000, "rip" },		\
+		{ 0x20000, "rflags" })
 
-#define XVCPU_TRACE_DIFF_SLOT_FMT	"%s%s%s%s%s%s"
+#define XVCPU_TRACE_DIFF_SLOT_FMT	"%s%s%s%s"
 #define XVCPU_TRACE_DIFF_SLOT(k)					\
+	__entry->n > (k) ? xvcpu_trace_reg_name(__entry->reg[k]) : "",	\
 	__entry->n > (k) ?						\
-		__print_symbolic(__entry->reg[k], XVCPU_TRACE_REG_NAMES) : "", \
-	__print_flags(__entry->n > (k) ? __entry->old[k] : 0, "", { 0, "" }), \
-	(__entry->n > (k) && __entry->old[k] == 0) ? "0x0" : "",	\
+		__print_symbolic(__entry->old[k], { 0, "0x0" }) : "",	\
 	__entry->n > (k) ? " -> " : "",					\
-	__print_flags(__entry->n > (k) ? __entry->new[k] : 0, "", { 0, "" }), \
-	(__entry->n > (k) && __entry->new[k] == 0) ? "0x0" : ""
+	__entry->n > (k) ?						\
+		__print_symbolic(__entry->new[k], { 0, "0x0" }) : ""
 
 /*
  * @vcpu->trace_regs (the registers at the entry) against those at the
@@ -647,22 +651,20 @@ TRACE_EVENT_FN(xvcpu_regs_diff,
 		  XVCPU_TRACE_DIFF_SLOT_FMT XVCPU_TRACE_DIFF_SLOT_FMT
 		  XVCPU_TRACE_DIFF_SLOT_FMT XVCPU_TRACE_DIFF_SLOT_FMT
 		  XVCPU_TRACE_DIFF_SLOT_FMT XVCPU_TRACE_DIFF_SLOT_FMT
-		  XVCPU_TRACE_DIFF_SLOT_FMT "%s%s%s%s",
+		  XVCPU_TRACE_DIFF_SLOT_FMT XVCPU_TRACE_DIFF_SLOT_FMT
+		  XVCPU_TRACE_DIFF_SLOT_FMT XVCPU_TRACE_DIFF_SLOT_FMT
+		  XVCPU_TRACE_DIFF_SLOT_FMT XVCPU_TRACE_DIFF_SLOT_FMT "%s%s",
 		  __entry->vm_id, __entry->vcpu_id,
 		  __entry->n ? "" : " unchanged",
 		  XVCPU_TRACE_DIFF_SLOT(0), XVCPU_TRACE_DIFF_SLOT(1),
 		  XVCPU_TRACE_DIFF_SLOT(2), XVCPU_TRACE_DIFF_SLOT(3),
 		  XVCPU_TRACE_DIFF_SLOT(4), XVCPU_TRACE_DIFF_SLOT(5),
 		  XVCPU_TRACE_DIFF_SLOT(6), XVCPU_TRACE_DIFF_SLOT(7),
-		  XVCPU_TRACE_DIFF_SLOT(8),
+		  XVCPU_TRACE_DIFF_SLOT(8), XVCPU_TRACE_DIFF_SLOT(9),
+		  XVCPU_TRACE_DIFF_SLOT(10), XVCPU_TRACE_DIFF_SLOT(11),
+		  XVCPU_TRACE_DIFF_SLOT(12), XVCPU_TRACE_DIFF_SLOT(13),
 		  __entry->more_regs ? " +" : "",
-		  __print_flags(__entry->more_regs, " ",
-				XVCPU_TRACE_REG_FLAGS),
-		  __entry->more_regs ? " " : "",
-		  __entry->more_regs ?
-			__print_array(__get_dynamic_array(more),
-				      __get_dynamic_array_len(more) / 8, 8) :
-			""),
+		  xvcpu_trace_reg_flags(__entry->more_regs)),
 
 	xvcpu_trace_regs_diff_reg, xvcpu_trace_regs_diff_unreg
 );
