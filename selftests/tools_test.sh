@@ -126,10 +126,11 @@ grep -m3 'xvcpu_regs_diff:.*rax' $T/script.txt | log
 grep -m1 'reason=CPUID' $T/script.txt | log
 n_exit=$(grep -c 'xvcpu:xvcpu_exit:' $T/script.txt)
 n_diff=$(grep -c 'xvcpu:xvcpu_regs_diff:' $T/script.txt)
-# Each diff is "unchanged" or "reg 0xOLD -> 0xNEW" pairs, nothing else.
+# Each diff is "unchanged" or "reg 0xOLD -> 0xNEW" pairs (past the 14th
+# changed register "+reg ...", names only), nothing else.
 bad=$(grep 'xvcpu:xvcpu_regs_diff:' $T/script.txt |
 	sed 's/.*xvcpu_regs_diff: vm_id=[0-9]* vcpu_id=[0-9]* //' |
-	grep -cvE '^(unchanged|[a-z0-9]+ 0x[0-9a-f]+ -> 0x[0-9a-f]+( [a-z0-9]+ 0x[0-9a-f]+ -> 0x[0-9a-f]+)*)$')
+	grep -cvE '^(unchanged|[a-z0-9]+ 0x[0-9a-f]+ -> 0x[0-9a-f]+( [a-z0-9]+ 0x[0-9a-f]+ -> 0x[0-9a-f]+)*( \+[a-z0-9]+( [a-z0-9]+)*)?)$')
 if [ "$(grep -c 'reason=CPUID' $T/script.txt)" = 20 ] && [ "$n_exit" = "$n_diff" ] &&
    [ "$n_exit" -gt 20 ] && [ "$bad" = 0 ] &&
    ! grep -q 'FAILED TO PARSE' $T/script.txt; then
@@ -231,7 +232,7 @@ check "trace_cmd_vm_filter" "$((2 * N)) 0" \
 grep -m2 'xvcpu_regs_diff: .*rax' $T/vm.txt | log
 bad=$(grep 'xvcpu_regs_diff: ' $T/vm.txt |
 	sed 's/.*xvcpu_regs_diff: *vm_id=[0-9]* vcpu_id=[0-9]* //' |
-	grep -cvE '^(unchanged|[a-z0-9]+ 0x[0-9a-f]+ -> 0x[0-9a-f]+( [a-z0-9]+ 0x[0-9a-f]+ -> 0x[0-9a-f]+)*)$')
+	grep -cvE '^(unchanged|[a-z0-9]+ 0x[0-9a-f]+ -> 0x[0-9a-f]+( [a-z0-9]+ 0x[0-9a-f]+ -> 0x[0-9a-f]+)*( \+[a-z0-9]+( [a-z0-9]+)*)?)$')
 n_exit=$(grep -c 'xvcpu_exit: ' $T/vm.txt)
 n_diff=$(grep -c 'xvcpu_regs_diff: ' $T/vm.txt)
 if [ "$bad" = 0 ] && [ "$n_exit" = "$n_diff" ] && ! grep -q 'FAILED TO PARSE' $T/vm.txt; then

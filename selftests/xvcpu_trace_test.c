@@ -1339,4 +1339,110 @@ TEST_F(xvcpu, sampling_module_parameter)
 	tr_reset(_metadata);
 }
 
+/* ---- register diff past the print format's slots -------------------------------- */
+static volatile int regs_diff_many_stop;
+
+/*
+ * Fifteen registers changed between two CPUID exits, E and F: RAX, RCX,
+ * RDX, RBX (from E's CPUID output to 0x11, 0x22, 0x33, 0x44), RSI, RDI,
+ * R8-R15 (from 0 to 9, 10, 1-8) and RIP. The first fourteen fill the
+ * slots of the print format, RIP comes after them by name ("+rip").
+ */
+GUEST_CODE static void guest_regs_diff_many(void)
+{
+	do {
+		GUEST_SYNC(1);
+		asm volatile("xor %%esi, %%esi\n\t"
+			     "xor %%edi, %%edi\n\t"
+			     "xor %%r8d, %%r8d\n\t"
+			     "xor %%r9d, %%r9d\n\t"
+			     "xor %%r10d, %%r10d\n\t"
+			     "xor %%r11d, %%r11d\n\t"
+			     "xor %%r12d, %%r12d\n\t"
+			     "xor %%r13d, %%r13d\n\t"
+			     "xor %%r14d, %%r14d\n\t"
+			     "xor %%r15d, %%r15d\n\t"
+			     "xor %%ecx, %%ecx\n\t"
+			     "mov $0x40000000, %%eax\n\t"
+			     "cpuid\n\t"
+			     ".globl regs_diff_e\n"
+			     "regs_diff_e:\n\t"
+			     "mov $0x11, %%eax\n\t"
+			     "mov $0x22, %%ecx\n\t"
+			     "mov $0x33, %%edx\n\t"
+			     "mov $0x44, %%ebx\n\t"
+			     "mov $9, %%esi\n\t"
+			     "mov $10, %%edi\n\t"
+			     "mov $1, %%r8d\n\t"
+			     "mov $2, %%r9d\n\t"
+			     "mov $3, %%r10d\n\t"
+			     "mov $4, %%r11d\n\t"
+			     "mov $5, %%r12d\n\t"
+			     "mov $6, %%r13d\n\t"
+			     "mov $7, %%r14d\n\t"
+			     "mov $8, %%r15d\n\t"
+			     ".globl regs_diff_f\n"
+			     "regs_diff_f:\n\t"
+			     "cpuid\n\t"
+			     : : : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8",
+			       "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+			       "memory");
+		GUEST_SYNC(2);
+	} while (!READ_ONCE(regs_diff_many_stop));
+	GUEST_DONE();
+}
+
+extern char regs_diff_e[], regs_diff_f[];
+
+TEST_F(xvcpu, regs_diff_past_the_slots)
+{
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_regs_diff_many);
+	unsigned int attempt, n_exit = 0, a, b, c;
+	char want[512], head[128], line[1024];
+	int end = -1;
+	long id = vm_id(vm);
+	struct ucall uc;
+	char *trace = NULL;
+	const char *p;
+
+	trace_all(_metadata, vm);
+	snprintf(want, sizeof(want),
+		 " -> 0x11 rcx 0x%%x -> 0x22 rdx 0x%%x -> 0x33 rbx 0x%%x -> 0x44 rsi 0x0 -> 0x9 rdi 0x0 -> 0xa r8 0x0 -> 0x1 r9 0x0 -> 0x2 r10 0x0 -> 0x3 r11 0x0 -> 0x4 r12 0x0 -> 0x5 r13 0x0 -> 0x6 r14 0x0 -> 0x7 r15 0x0 -> 0x8 +rip%%n");
+	tr_reset(_metadata);
+	/* A host interrupt between E and F adds exits: try again then. */
+	for (attempt = 0; attempt < 5; attempt++) {
+		TEST_ASSERT_SYNC(vcpu, 1, &uc);
+		ASSERT_EQ(0, tr_clear());
+		tr_enable(_metadata, "xvcpu_regs_diff", id);
+		tr_enable(_metadata, "xvcpu_exit", id);
+		TEST_ASSERT_SYNC(vcpu, 2, &uc);
+		ASSERT_EQ(0, tr_write("events/xvcpu/enable", "0"));
+		free(trace);
+		trace = tr_read(_metadata);
+		n_exit = tr_count(trace, "xvcpu_exit", NULL);
+		if (n_exit == 3)
+			break;
+		printf("# attempt %u: %u exits, not 3: again\n", attempt, n_exit);
+	}
+	/* E, F and the GUEST_SYNC(2). */
+	ASSERT_EQ(3, n_exit);
+	tr_first(trace, "xvcpu_regs_diff", "r14 0x0 -> 0x7", line, sizeof(line));
+	printf("# %s\n", line);
+	ASSERT_NE(0, line[0]);
+	snprintf(head, sizeof(head), "xvcpu_regs_diff: vm_id=%ld vcpu_id=0 rax 0x",
+		 id);
+	EXPECT_EQ(0, strncmp(line, head, strlen(head)));
+	/* The old values of RAX..RBX are E's CPUID output: any. */
+	p = strstr(line, " -> 0x11 rcx 0x");
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(3, sscanf(p, want, &a, &b, &c, &end)) TH_LOG("%s", p);
+	EXPECT_EQ(strlen(p), (size_t)end) TH_LOG("%s", p);
+	free(trace);
+	regs_diff_many_stop = 1;
+	TEST_ASSERT_DONE(vcpu);
+	tr_reset(_metadata);
+	xt_vm_destroy(vm);
+}
+
 TEST_HARNESS_MAIN

@@ -21,6 +21,7 @@
 #include "vm.h"
 #include "regs/regs.h"
 #include "vmx/vmx.h"
+#include "trace/policy.h"
 #include "trace/trace.h"
 
 static DEFINE_IDA(vpid_ida);
@@ -316,6 +317,7 @@ int xvcpu_create_vcpu(struct xvcpu_vm *vm, unsigned long id)
 		return -ENOMEM;
 	vcpu->vm = vm;
 	vcpu->id = id;
+	xvcpu_trace_vcpu_init(vcpu);
 	xvcpu_stats_vcpu_init(vcpu);
 	vcpu->cpu = -1;
 	INIT_LIST_HEAD(&vcpu->loaded_link);

@@ -127,6 +127,13 @@ struct xvcpu_vm {
 	u64 trace_trig_until[XVCPU_STATS_ROWS];
 	/* Bumped by each policy change: the vCPUs restart their counts. */
 	u32 trace_trig_gen;
+	/*
+	 * Per vCPU id: decide afresh at the next exit (a policy change, a
+	 * window opened). Set by anyone (WRITE_ONCE), taken by the vCPU
+	 * (xchg); in the VM so that a vCPU opening a window can set the
+	 * others' without holding lock or reference (trace/policy.c).
+	 */
+	u8 trace_recheck[XVCPU_MAX_VCPUS];
 };
 
 /* What a linear-address access needs to know of the guest (mmio.c). */
@@ -184,12 +191,12 @@ enum {
 
 /* What xvcpu_exit needs from the moment of the exit (run.c, trace.h). */
 struct xvcpu_exit_trace {
-	bool armed;		/* set right after the exit: emit at the end */
-	u64 exits;		/* the vCPU's exit_count once this exit counts */
+	bool cpuid;		/* a CPUID exit, xvcpu_cpuid on: its input */
+	u32 cpu;
 	unsigned long rip;
 	u32 intr_info;
-	u32 cpu;
-	bool cpuid;		/* a CPUID exit, xvcpu_cpuid on: its input */
+	int r;			/* the handler's verdict, */
+	u64 tsc;		/* ... and the TSC then */
 	u32 cpuid_fn;
 	u32 cpuid_index;
 };
@@ -295,19 +302,26 @@ struct xvcpu_vcpu {
 	u64 trace_regs[XR_NR + 2];	/* (u) GPRs, RIP, RFLAGS */
 	struct xvcpu_exit_trace trace_exit;	/* (u) */
 	/*
-	 * Trace sampling (vmx/run.c): exits of each stats row since the last
-	 * traced one, and whether the exit being handled is sampled out (its
-	 * xvcpu_exit and detail events not emitted). Traced copy only.
+	 * Trace sampling (trace/policy.c, xvcpu_trace_sample()), traced copy
+	 * of the run loop only: per stats row, the countdown of exits still
+	 * sampled out (> 1: this one, and one less; 1: the next one decides)
+	 * -- the run loop's (trace_cd) and policy.c's own for I/O and row 0
+	 * --; the N the run loop restarts a count with and traces the exit
+	 * (0: policy.c decides);
+	 * the rows that decide afresh; for triggered rows the TSC at the
+	 * first exit of the current block of "rate" exits; whether the exit
+	 * being handled is traced (its detail events emitted: set by the
+	 * traced run loop only, for the exits it traces).
 	 */
-	u32 trace_since[XVCPU_STATS_ROWS];	/* (u) */
-	/*
-	 * Triggered sampling: this vCPU's exits of each row since the TSC of
-	 * the start of its current one-second rate interval.
-	 */
-	u32 trig_count[XVCPU_STATS_ROWS];	/* (u) */
+	u32 trace_cd[XVCPU_STATS_REASONS];	/* (u) by reason: row - 1 */
+	u32 trace_period[XVCPU_STATS_REASONS];	/* (u) "every N": N, or 0 */
+	u32 trace_io_cd;			/* (u) */
+	u32 trace_row0_cd;			/* (u) */
+	DECLARE_BITMAP(trace_fresh, XVCPU_STATS_ROWS);	/* (u) */
 	u64 trig_start[XVCPU_STATS_ROWS];	/* (u) */
 	u32 trig_gen;			/* (u) the VM's trace_trig_gen seen */
-	bool trace_skip;		/* (u) */
+	u8 *trace_recheck;		/* (c) &vm->trace_recheck[id] */
+	bool trace_detail;		/* (u) */
 	bool rcu_qs_due;		/* (u) next entry reports an RCU QS */
 	/* (u) written; a stats fd keeps this memory (trace/stats.h) */
 	struct xvcpu_vcpu_stats stats;

@@ -20,6 +20,8 @@
 #include <asm/vmx.h>
 
 #include "../vm.h"
+#include "../vmx/vmcs.h"
+#include "../vmx/vmx.h"
 #include "policy.h"
 
 static_assert(XVCPU_TRACE_REASONS == XVCPU_STATS_REASONS);
@@ -243,6 +245,36 @@ void xvcpu_trace_policy_vm_init(struct xvcpu_vm *vm)
 	mutex_unlock(&policy_lock);
 }
 
+/*
+ * Every vCPU of @vm decides its next exit in xvcpu_trace_sample(), where
+ * it sees the VM's rows as they are now: a policy change (a new
+ * generation: every count starts afresh) or a window opened (triggered
+ * rows decide afresh). The flags live in the VM, by vCPU id, so that a
+ * vCPU can set the others' from its run loop (interrupts off, no lock).
+ */
+static void recheck_all(struct xvcpu_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < XVCPU_MAX_VCPUS; i++)
+		WRITE_ONCE(vm->trace_recheck[i], 1);
+}
+
+/*
+ * A row's countdown (xvcpu_trace_sample()): the run loop's, trace_cd[]
+ * by reason, but for I/O, whose countdown there stays at 1 so that each
+ * I/O exit comes here, and row 0 (reasons past the table, reasons with
+ * flag bits), which the run loop never counts.
+ */
+static u32 *row_cd(struct xvcpu_vcpu *vcpu, unsigned long row)
+{
+	if (row == EXIT_REASON_IO_INSTRUCTION + 1)
+		return &vcpu->trace_io_cd;
+	if (!row)
+		return &vcpu->trace_row0_cd;
+	return &vcpu->trace_cd[row - 1];
+}
+
 long xvcpu_trace_policy_ioctl(struct xvcpu_vm *vm, void __user *argp)
 {
 	struct xvcpu_trace_policy p;
@@ -294,6 +326,7 @@ long xvcpu_trace_policy_ioctl(struct xvcpu_vm *vm, void __user *argp)
 	/* Release: a vCPU that sees the new generation sees the new rows. */
 	smp_store_release(&vm->trace_trig_gen, vm->trace_trig_gen + 1);
 	mutex_unlock(&vm->lock);
+	recheck_all(vm);
 	return 0;
 }
 
@@ -326,10 +359,159 @@ long xvcpu_trace_trigger_ioctl(struct xvcpu_vm *vm, void __user *argp)
 	now = rdtsc();
 	window = (u64)t.window_ms * tsc_khz;
 	if (t.reason != XVCPU_TRACE_REASON_ALL)
-		return trigger_row(vm, array_index_nospec(t.reason + 1,
-							  XVCPU_STATS_ROWS),
-				   now, window) ? 0 : -ENOENT;
-	for (i = 0; i < XVCPU_STATS_ROWS; i++)
-		n += trigger_row(vm, i, now, window);
+		n = trigger_row(vm, array_index_nospec(t.reason + 1,
+						       XVCPU_STATS_ROWS),
+				now, window);
+	else
+		for (i = 0; i < XVCPU_STATS_ROWS; i++)
+			n += trigger_row(vm, i, now, window);
+	if (n)
+		recheck_all(vm);
 	return n ? 0 : -ENOENT;
+}
+
+/* Decide @row afresh at its next exit (the countdown stops there). */
+static void row_afresh(struct xvcpu_vcpu *vcpu, unsigned long row)
+{
+	*row_cd(vcpu, row) = 1;
+	if (row)
+		vcpu->trace_period[row - 1] = 0;
+	__set_bit(row, vcpu->trace_fresh);
+}
+
+/* What a vCPU's recheck flag asks for (recheck_all()). */
+static void recheck(struct xvcpu_vcpu *vcpu)
+{
+	struct xvcpu_vm *vm = vcpu->vm;
+	/* Pairs with the release in the policy ioctl: new gen, new rows. */
+	u32 gen = smp_load_acquire(&vm->trace_trig_gen);
+	unsigned long row;
+
+	for (row = 0; row < XVCPU_STATS_ROWS; row++)
+		if (vcpu->trig_gen != gen ||
+		    READ_ONCE(vm->trace_trig_window[row]))
+			row_afresh(vcpu, row);
+	vcpu->trig_gen = gen;
+}
+
+void xvcpu_trace_vcpu_init(struct xvcpu_vcpu *vcpu)
+{
+	unsigned long row;
+
+	vcpu->trace_recheck = &vcpu->vm->trace_recheck[vcpu->id];
+	/* I/O's stays 1 (row_cd()). */
+	for (row = 0; row < XVCPU_STATS_REASONS; row++)
+		vcpu->trace_cd[row] = 1;
+	for (row = 0; row < XVCPU_STATS_ROWS; row++)
+		row_afresh(vcpu, row);
+	/* The policy of the moment: whatever came before this vCPU. */
+	vcpu->trig_gen = smp_load_acquire(&vcpu->vm->trace_trig_gen);
+	WRITE_ONCE(*vcpu->trace_recheck, 0);
+}
+
+/*
+ * A triggered row at the end of its countdown: true if this exit is
+ * traced. On while the VM's window lasts; else this vCPU counts the
+ * row's exits in blocks of "rate", the countdown doing the counting
+ * (@fresh: this exit is the first of a block), and opens the window for
+ * the whole VM when a block took less than a second (from the TSC the
+ * stats read at its first exit to the one at its last).
+ */
+static bool triggered(struct xvcpu_vcpu *vcpu, unsigned long row, u32 *cd,
+		      bool fresh)
+{
+	struct xvcpu_vm *vm = vcpu->vm;
+	u64 now = vcpu->stats.t_exit;
+	u32 rate;
+
+	if (now < READ_ONCE(vm->trace_trig_until[row]))
+		goto on;
+	rate = READ_ONCE(vm->trace_trig_rate[row]);
+	if (!rate) {
+		*cd = U32_MAX;	/* until XVCPU_TRACE_TRIGGER rechecks */
+		return false;
+	}
+	if (!fresh &&
+	    now - vcpu->trig_start[row] < (u64)tsc_khz * MSEC_PER_SEC)
+		goto open;
+	/* A new block, this exit its first. */
+	vcpu->trig_start[row] = now;
+	if (rate > 1) {
+		*cd = rate - 1;
+		return false;
+	}
+open:
+	WRITE_ONCE(vm->trace_trig_until[row],
+		   now + READ_ONCE(vm->trace_trig_window[row]));
+	recheck_all(vm);
+on:
+	/* Every exit decides while the window lasts. */
+	row_afresh(vcpu, row);
+	return true;
+}
+
+/*
+ * The sampling decision for the exits the run loop does not sample out
+ * by itself (run.c, trace_sampled_out()): true if this exit is sampled
+ * out. Interrupts off, right after the exit.
+ *
+ * A row's countdown (row_cd()) is > 1 while the next exits are sampled
+ * out, one less each time (the run loop's case, done here too for the
+ * exits it sends here), and 1 when the next exit of the row decides:
+ * the N-th of "every N" is traced, "all" is "every 1", "off" counts
+ * down from U32_MAX, "triggered" counts blocks of its rate; a row in
+ * trace_fresh starts over (a new vCPU, a new policy, a window).
+ */
+bool xvcpu_trace_sample(struct xvcpu_vcpu *vcpu, u32 reason)
+{
+	struct xvcpu_vcpu_counters *c = &vcpu->stats.c;
+	struct xvcpu_vm *vm = vcpu->vm;
+	unsigned long row;
+	u32 every, *cd;
+	bool fresh;
+
+	/* Undo the run loop's step: it counts only what it decides. */
+	if (reason < XVCPU_STATS_REASONS)
+		vcpu->trace_cd[reason]++;
+	/* A failed entry is no exit of its reason: always traced. */
+	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+		return false;
+	if (READ_ONCE(*vcpu->trace_recheck) && xchg(vcpu->trace_recheck, 0))
+		recheck(vcpu);
+	row = array_index_nospec((reason & 0xffff) + 1UL, XVCPU_STATS_ROWS);
+	/* The debug port's OUT is never sampled out. */
+	if (row == EXIT_REASON_IO_INSTRUCTION + 1 &&
+	    xvcpu_debug_port_exit(vcpu, vmcs_readl(EXIT_QUALIFICATION)))
+		goto traced;
+	cd = row_cd(vcpu, row);
+	if (*cd > 1) {
+		(*cd)--;
+		goto out;
+	}
+	fresh = __test_and_clear_bit(row, vcpu->trace_fresh);
+	every = READ_ONCE(vm->trace_every[row]);
+	if (every) {
+		/* The N-th of a count is traced; afresh, this is the first. */
+		/* The run loop counts on (not I/O: the debug port). */
+		if (row && row != EXIT_REASON_IO_INSTRUCTION + 1)
+			vcpu->trace_period[row - 1] = every;
+		if (every == 1 || !fresh) {
+			*cd = every;
+			goto traced;
+		}
+		*cd = every - 1;
+		goto out;
+	}
+	if (READ_ONCE(vm->trace_trig_window[row])) {
+		if (triggered(vcpu, row, cd, fresh))
+			goto traced;
+		goto out;
+	}
+	*cd = U32_MAX;		/* off: until a recheck */
+out:
+	c->sampled_out[row]++;
+	return true;
+traced:
+	c->traced[row]++;
+	return false;
 }

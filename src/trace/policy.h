@@ -13,6 +13,7 @@
 #include <linux/types.h>
 
 struct xvcpu_vm;
+struct xvcpu_vcpu;
 
 /* vm.c: a new VM starts with the trace_policy module parameter's. */
 void xvcpu_trace_policy_vm_init(struct xvcpu_vm *vm);
@@ -20,5 +21,12 @@ void xvcpu_trace_policy_vm_init(struct xvcpu_vm *vm);
 long xvcpu_trace_policy_ioctl(struct xvcpu_vm *vm, void __user *argp);
 /* vm.c: XVCPU_TRACE_TRIGGER. */
 long xvcpu_trace_trigger_ioctl(struct xvcpu_vm *vm, void __user *argp);
+/* vcpu.c: a new vCPU's sampling state (its first exits decide afresh). */
+void xvcpu_trace_vcpu_init(struct xvcpu_vcpu *vcpu);
+/*
+ * vmx/run.c, right after an exit the run loop does not sample out by
+ * itself: true if it is sampled out.
+ */
+bool xvcpu_trace_sample(struct xvcpu_vcpu *vcpu, u32 reason);
 
 #endif /* XVCPU_TRACE_POLICY_H */

@@ -18,6 +18,8 @@
 #include <linux/jump_label.h>
 #include <linux/types.h>
 
+#include "stats.h"
+
 struct trace_seq;
 
 /*
@@ -34,12 +36,29 @@ int xvcpu_trace_run_reg(void);
 void xvcpu_trace_run_unreg(void);
 
 /*
- * A detail event of the exit being handled: not if the sampling policy
- * sampled the exit out (vcpu->trace_skip, set by the traced run loop).
+ * Behind xvcpu_trace_run, the hooks of the traced run loop have a key
+ * each: xvcpu_trace_before_entry while xvcpu_entry or xvcpu_regs_diff
+ * has a user, xvcpu_trace_after_exit while xvcpu_cpuid or
+ * xvcpu_regs_diff has one.
+ */
+DECLARE_STATIC_KEY_FALSE(xvcpu_trace_before_entry);
+DECLARE_STATIC_KEY_FALSE(xvcpu_trace_after_exit);
+int xvcpu_trace_entry_reg(void);
+void xvcpu_trace_entry_unreg(void);
+int xvcpu_trace_cpuid_reg(void);
+void xvcpu_trace_cpuid_unreg(void);
+int xvcpu_trace_regs_diff_reg(void);
+void xvcpu_trace_regs_diff_unreg(void);
+
+/*
+ * A detail event of the exit being handled: only if the exit is traced
+ * (vcpu->trace_detail, set by the traced run loop for the exits the
+ * sampling policy keeps).
  */
 #define xvcpu_trace_detail(event, vcpu, ...)				\
 	do {								\
-		if (!(vcpu)->trace_skip)				\
+		if (trace_xvcpu_##event##_enabled() &&			\
+		    (vcpu)->trace_detail)				\
 			trace_xvcpu_##event(vcpu, __VA_ARGS__);		\
 	} while (0)
 
@@ -79,34 +98,55 @@ void xvcpu_trace_run_unreg(void);
 #define XVCPU_TRACE_RFLAGS	17
 
 /*
- * xvcpu_regs_diff's text, written into the event when it is recorded
- * (only then: the event is enabled) so that every reader prints it the
- * same, libtraceevent (perf, trace-cmd) included: its print format only
- * reads the string (__get_str). A print format built of the helpers
- * libtraceevent evaluates would need four arguments per register (name,
- * old value, arrow, new value, each conditional on the mask) where the
- * kernel's format check allows 63 in all.
+ * xvcpu_exit.handle_ns from TSC ticks, as the stats convert them
+ * (trace/stats.h). A 64-bit product while it cannot overflow (up to
+ * 2^32 ticks, a second or more): the 128-bit one of mul_u64_u32_shr()
+ * made the event's function realign its stack.
  */
-unsigned int xvcpu_trace_regs_diff_len(u32 changed, const u64 *old_regs,
-				       const u64 *new_regs);
-void xvcpu_trace_regs_diff_fmt(char *buf, u32 changed, const u64 *old_regs,
-			       const u64 *new_regs);
+u64 xvcpu_trace_ticks_ns(u64 ticks);
+
+static inline u64 xvcpu_trace_ns(s64 ticks)
+{
+	/* An unstable TSC across a CPU change: never "negative". */
+	if (unlikely(ticks < 0))
+		return 0;
+	if (likely(ticks <= U32_MAX))
+		return (ticks * (u32)xvcpu_stats_mult) >> XVCPU_STATS_SHIFT;
+	return xvcpu_trace_ticks_ns(ticks);
+}
+
+/* xvcpu_regs_diff: registers in slots, the rest in "more" (trace.c). */
+#define XVCPU_TRACE_DIFF_SLOTS	14
+struct xvcpu_vcpu;
+struct trace_event_raw_xvcpu_regs_diff;
+unsigned int xvcpu_trace_regs_diff_more(u32 changed);
+void xvcpu_trace_regs_diff_fill(const struct xvcpu_vcpu *vcpu, u32 changed,
+				const u64 *vmcs,
+				struct trace_event_raw_xvcpu_regs_diff *entry,
+				u64 *more);
 
 #endif /* XVCPU_TRACE_DEFS_H */
 
 #if !defined(XVCPU_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
 #define XVCPU_TRACE_H
 
+#include <linux/math64.h>
+#include <linux/ktime.h>
 #include <linux/tracepoint.h>
 #include <asm/vmx.h>
 
 #include "../vm.h"
 #include "../vmx/vmx.h"
 
+/*
+ * The exit, once its handling is decided. Read here, only when the event
+ * is recorded: @e, and in vcpu->trace_exit what only the moment of the
+ * exit knows (CPU, RIP, interruption information) and the end of its
+ * handling (the handler's verdict, the TSC then).
+ */
 TRACE_EVENT_FN(xvcpu_exit,
-	TP_PROTO(const struct xvcpu_vcpu *vcpu, const struct xvcpu_exit *e,
-		 const struct xvcpu_exit_trace *t, u8 outcome, u64 handle_ns),
-	TP_ARGS(vcpu, e, t, outcome, handle_ns),
+	TP_PROTO(const struct xvcpu_vcpu *vcpu, const struct xvcpu_exit *e),
+	TP_ARGS(vcpu, e),
 
 	TP_STRUCT__entry(
 		__field(u32, cpu)
@@ -123,17 +163,20 @@ TRACE_EVENT_FN(xvcpu_exit,
 	),
 
 	TP_fast_assign(
-		__entry->cpu = t->cpu;
+		__entry->cpu = vcpu->trace_exit.cpu;
 		__entry->vm_id = vcpu->vm->id;
 		__entry->vcpu_id = vcpu->id;
 		__entry->exit_reason = e->reason & 0xffff;
 		__entry->reason_flags = e->reason >> 16;
 		__entry->insn_len = e->insn_len;
-		__entry->guest_rip = t->rip;
+		__entry->guest_rip = vcpu->trace_exit.rip;
 		__entry->qual = e->qual;
-		__entry->intr_info = t->intr_info;
-		__entry->outcome = outcome;
-		__entry->handle_ns = handle_ns;
+		__entry->intr_info = vcpu->trace_exit.intr_info;
+		/* XVCPU_RESUME 1: kernel 0, XVCPU_USER 0: user 1, < 0: 2 */
+		__entry->outcome = (vcpu->trace_exit.r <= 0) +
+				   (vcpu->trace_exit.r < 0);
+		__entry->handle_ns = xvcpu_trace_ns(vcpu->trace_exit.tsc -
+						    vcpu->stats.t_exit);
 	),
 
 	TP_printk("vm_id=%u vcpu_id=%u cpu=%u reason=%s flags=0x%x rip=0x%llx qual=0x%llx insn_len=%u intr_info=0x%x outcome=%s handle_ns=%llu",
@@ -151,10 +194,14 @@ TRACE_EVENT_FN(xvcpu_exit,
 	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
 );
 
+/*
+ * Right before an entry (interrupts off, the vCPU loaded): RIP and the
+ * event injected from the VMCS, and for the first entry since RUN
+ * returned (vcpu.c set trace_ret_ns) the VMM's time.
+ */
 TRACE_EVENT_FN(xvcpu_entry,
-	TP_PROTO(const struct xvcpu_vcpu *vcpu, unsigned long rip,
-		 u32 inj_info, u64 user_ns),
-	TP_ARGS(vcpu, rip, inj_info, user_ns),
+	TP_PROTO(const struct xvcpu_vcpu *vcpu),
+	TP_ARGS(vcpu),
 
 	TP_STRUCT__entry(
 		__field(u32, vm_id)
@@ -167,16 +214,19 @@ TRACE_EVENT_FN(xvcpu_entry,
 	TP_fast_assign(
 		__entry->vm_id = vcpu->vm->id;
 		__entry->vcpu_id = vcpu->id;
-		__entry->guest_rip = rip;
-		__entry->inj_info = inj_info;
-		__entry->user_ns = user_ns;
+		__entry->guest_rip = vmcs_readl(GUEST_RIP);
+		__entry->inj_info = vcpu->intr_info_valid ?
+				    vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) : 0;
+		__entry->user_ns = vcpu->trace_ret_ns &&
+				   vcpu->trace_ret_exits == vcpu->exit_count ?
+				   ktime_get_ns() - vcpu->trace_ret_ns : 0;
 	),
 
 	TP_printk("vm_id=%u vcpu_id=%u rip=0x%llx inj_info=0x%x user_ns=%llu",
 		  __entry->vm_id, __entry->vcpu_id, __entry->guest_rip,
 		  __entry->inj_info, __entry->user_ns),
 
-	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
+	xvcpu_trace_entry_reg, xvcpu_trace_entry_unreg
 );
 
 TRACE_EVENT_FN(xvcpu_io,
@@ -285,11 +335,14 @@ TRACE_EVENT_FN(xvcpu_msr,
 	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
 );
 
-/* Emitted by the run loop (run.c), not by the CPUID handler. */
+/*
+ * Emitted by the run loop (run.c), not by the CPUID handler: the input
+ * saved at the exit (vcpu->trace_exit), the output the handler left in
+ * the registers.
+ */
 TRACE_EVENT_FN(xvcpu_cpuid,
-	TP_PROTO(const struct xvcpu_vcpu *vcpu, u32 function, u32 index,
-		 u32 eax, u32 ebx, u32 ecx, u32 edx, bool found),
-	TP_ARGS(vcpu, function, index, eax, ebx, ecx, edx, found),
+	TP_PROTO(struct xvcpu_vcpu *vcpu),
+	TP_ARGS(vcpu),
 
 	TP_STRUCT__entry(
 		__field(u32, vm_id)
@@ -306,13 +359,15 @@ TRACE_EVENT_FN(xvcpu_cpuid,
 	TP_fast_assign(
 		__entry->vm_id = vcpu->vm->id;
 		__entry->vcpu_id = vcpu->id;
-		__entry->function = function;
-		__entry->index = index;
-		__entry->eax = eax;
-		__entry->ebx = ebx;
-		__entry->ecx = ecx;
-		__entry->edx = edx;
-		__entry->found = found;
+		__entry->function = vcpu->trace_exit.cpuid_fn;
+		__entry->index = vcpu->trace_exit.cpuid_index;
+		__entry->eax = vcpu->regs.r[XR_RAX];
+		__entry->ebx = vcpu->regs.r[XR_RBX];
+		__entry->ecx = vcpu->regs.r[XR_RCX];
+		__entry->edx = vcpu->regs.r[XR_RDX];
+		__entry->found = !!xvcpu_cpuid_find(vcpu,
+						    vcpu->trace_exit.cpuid_fn,
+						    vcpu->trace_exit.cpuid_index);
 	),
 
 	TP_printk("vm_id=%u vcpu_id=%u function=0x%x index=0x%x eax=0x%x ebx=0x%x ecx=0x%x edx=0x%x found=%u",
@@ -320,7 +375,7 @@ TRACE_EVENT_FN(xvcpu_cpuid,
 		  __entry->index, __entry->eax, __entry->ebx, __entry->ecx,
 		  __entry->edx, __entry->found),
 
-	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
+	xvcpu_trace_cpuid_reg, xvcpu_trace_cpuid_unreg
 );
 
 TRACE_EVENT_FN(xvcpu_cr,
@@ -520,38 +575,98 @@ TRACE_EVENT(xvcpu_entry_failed,
 		  __entry->activity, __entry->interruptibility)
 );
 
+/*
+ * xvcpu_regs_diff's print format, built only of what libtraceevent (perf,
+ * trace-cmd) evaluates, so that every reader prints the same text without
+ * any text in the record. Slot k (of XVCPU_TRACE_DIFF_SLOTS) prints
+ * " <reg> 0x<old> -> 0x<new>" for the k-th changed register, nothing past
+ * n: the name and each value through __print_symbolic(), whose table
+ * holds only { 0, "0x0" }, so that any other value prints as "0x%lx" --
+ * in the kernel and in libtraceevent alike. (A precision of 0, "%.*llx",
+ * would hide an unused value in libtraceevent but not in the kernel,
+ * which prints "0"; __print_array() prints "{0x1,0x2}" in the kernel,
+ * "1 2" in libtraceevent.) Four arguments a slot: 14 slots fit the
+ * kernel's 63; registers past the 14th are printed by name only, their
+ * (old, new) pairs are in the field "more".
+ */
+#define xvcpu_trace_reg_name(r)						\
+	__print_symbolic(r,						\
+		{ 0, " rax " }, { 1, " rcx " }, { 2, " rdx " },		\
+		{ 3, " rbx " }, { 4, " rsp " }, { 5, " rbp " },		\
+		{ 6, " rsi " }, { 7, " rdi " }, { 8, " r8 " },		\
+		{ 9, " r9 " }, { 10, " r10 " }, { 11, " r11 " },	\
+		{ 12, " r12 " }, { 13, " r13 " }, { 14, " r14 " },	\
+		{ 15, " r15 " }, { 16, " rip " }, { 17, " rflags " })
+
+#define xvcpu_trace_reg_flags(m)					\
+	__print_flags(m, " ",						\
+		{ 0x1, "rax" }, { 0x2, "rcx" }, { 0x4, "rdx" },	\
+		{ 0x8, "rbx" }, { 0x10, "rsp" }, { 0x20, "rbp" },	\
+		{ 0x40, "rsi" }, { 0x80, "rdi" }, { 0x100, "r8" },	\
+		{ 0x200, "r9" }, { 0x400, "r10" }, { 0x800, "r11" },	\
+		{ 0x1000, "r12" }, { 0x2000, "r13" }, { 0x4000, "r14" },	\
+		{ 0x8000, "r15" }, { 0x10000, "rip" },		\
+		{ 0x20000, "rflags" })
+
+#define XVCPU_TRACE_DIFF_SLOT_FMT	"%s%s%s%s"
+#define XVCPU_TRACE_DIFF_SLOT(k)					\
+	__entry->n > (k) ? xvcpu_trace_reg_name(__entry->reg[k]) : "",	\
+	__entry->n > (k) ?						\
+		__print_symbolic(__entry->old[k], { 0, "0x0" }) : "",	\
+	__entry->n > (k) ? " -> " : "",					\
+	__entry->n > (k) ?						\
+		__print_symbolic(__entry->new[k], { 0, "0x0" }) : ""
+
+/*
+ * @vcpu->trace_regs (the registers at the entry) against those at the
+ * exit: the GPRs in @vcpu->regs but RSP, and @vmcs (RSP, RIP, RFLAGS).
+ */
 TRACE_EVENT_FN(xvcpu_regs_diff,
-	TP_PROTO(const struct xvcpu_vcpu *vcpu, u32 changed,
-		 const u64 *old_regs, const u64 *new_regs),
-	TP_ARGS(vcpu, changed, old_regs, new_regs),
+	TP_PROTO(const struct xvcpu_vcpu *vcpu, u32 changed, const u64 *vmcs),
+	TP_ARGS(vcpu, changed, vmcs),
 
 	TP_STRUCT__entry(
 		__field(u32, vm_id)
 		__field(u32, vcpu_id)
 		__field(u32, changed)
-		__array(u64, old_regs, XVCPU_TRACE_NR_REGS)
-		__array(u64, new_regs, XVCPU_TRACE_NR_REGS)
-		__dynamic_array(char, diff,
-				xvcpu_trace_regs_diff_len(changed, old_regs,
-							  new_regs))
+		__field(u32, more_regs)
+		__field(u8, n)
+		__array(u8, reg, XVCPU_TRACE_DIFF_SLOTS)
+		__array(u64, old, XVCPU_TRACE_DIFF_SLOTS)
+		__array(u64, new, XVCPU_TRACE_DIFF_SLOTS)
+		__dynamic_array(u64, more,
+				xvcpu_trace_regs_diff_more(changed))
 	),
 
 	TP_fast_assign(
 		__entry->vm_id = vcpu->vm->id;
 		__entry->vcpu_id = vcpu->id;
 		__entry->changed = changed;
-		memcpy(__entry->old_regs, old_regs,
-		       sizeof(__entry->old_regs));
-		memcpy(__entry->new_regs, new_regs,
-		       sizeof(__entry->new_regs));
-		xvcpu_trace_regs_diff_fmt(__get_str(diff), changed, old_regs,
-					  new_regs);
+		xvcpu_trace_regs_diff_fill(vcpu, changed, vmcs, __entry,
+					   __get_dynamic_array(more));
 	),
 
-	TP_printk("vm_id=%u vcpu_id=%u %s",
-		  __entry->vm_id, __entry->vcpu_id, __get_str(diff)),
+	TP_printk("vm_id=%u vcpu_id=%u%s"
+		  XVCPU_TRACE_DIFF_SLOT_FMT XVCPU_TRACE_DIFF_SLOT_FMT
+		  XVCPU_TRACE_DIFF_SLOT_FMT XVCPU_TRACE_DIFF_SLOT_FMT
+		  XVCPU_TRACE_DIFF_SLOT_FMT XVCPU_TRACE_DIFF_SLOT_FMT
+		  XVCPU_TRACE_DIFF_SLOT_FMT XVCPU_TRACE_DIFF_SLOT_FMT
+		  XVCPU_TRACE_DIFF_SLOT_FMT XVCPU_TRACE_DIFF_SLOT_FMT
+		  XVCPU_TRACE_DIFF_SLOT_FMT XVCPU_TRACE_DIFF_SLOT_FMT
+		  XVCPU_TRACE_DIFF_SLOT_FMT XVCPU_TRACE_DIFF_SLOT_FMT "%s%s",
+		  __entry->vm_id, __entry->vcpu_id,
+		  __entry->n ? "" : " unchanged",
+		  XVCPU_TRACE_DIFF_SLOT(0), XVCPU_TRACE_DIFF_SLOT(1),
+		  XVCPU_TRACE_DIFF_SLOT(2), XVCPU_TRACE_DIFF_SLOT(3),
+		  XVCPU_TRACE_DIFF_SLOT(4), XVCPU_TRACE_DIFF_SLOT(5),
+		  XVCPU_TRACE_DIFF_SLOT(6), XVCPU_TRACE_DIFF_SLOT(7),
+		  XVCPU_TRACE_DIFF_SLOT(8), XVCPU_TRACE_DIFF_SLOT(9),
+		  XVCPU_TRACE_DIFF_SLOT(10), XVCPU_TRACE_DIFF_SLOT(11),
+		  XVCPU_TRACE_DIFF_SLOT(12), XVCPU_TRACE_DIFF_SLOT(13),
+		  __entry->more_regs ? " +" : "",
+		  xvcpu_trace_reg_flags(__entry->more_regs)),
 
-	xvcpu_trace_run_reg, xvcpu_trace_run_unreg
+	xvcpu_trace_regs_diff_reg, xvcpu_trace_regs_diff_unreg
 );
 
 DECLARE_EVENT_CLASS(xvcpu_vm_class,

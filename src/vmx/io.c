@@ -161,7 +161,7 @@ int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 	int r;
 
 	if (xvcpu_debug_port_exit(vcpu, e->qual)) {
-		/* Never sampled out (run.c): no vcpu->trace_skip check. */
+		/* Never sampled out (run.c): no vcpu->trace_detail check. */
 		if (trace_xvcpu_io_enabled())
 			trace_xvcpu_io(vcpu, XVCPU_DEBUG_PORT, 1, false, false,
 				       false, 1, (u8)vcpu->regs.r[XR_RAX],
@@ -185,7 +185,7 @@ int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 			 * REP count 0 or a fault injected (done in here), or an
 			 * internal error already in the run page.
 			 */
-			if (r == XVCPU_RESUME && !vcpu->trace_skip &&
+			if (r == XVCPU_RESUME && vcpu->trace_detail &&
 			    trace_xvcpu_io_enabled())
 				trace_io(vcpu, false);
 			return r;
@@ -196,7 +196,7 @@ int xvcpu_handle_io(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 			       vcpu->io.size);
 		xvcpu_skip_insn(vcpu, e->insn_len);
 	}
-	if (!vcpu->trace_skip && trace_xvcpu_io_enabled())
+	if (vcpu->trace_detail && trace_xvcpu_io_enabled())
 		trace_io(vcpu, true);
 	run->exit_reason = XVCPU_EXIT_IO;
 	run->io.direction = in ? XVCPU_EXIT_IO_IN : XVCPU_EXIT_IO_OUT;

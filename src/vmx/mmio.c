@@ -110,7 +110,7 @@ int xvcpu_handle_ept_violation(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 		run->mmio.is_write = 1;
 		memcpy(run->mmio.data, &v, insn.size);
 	}
-	if (!vcpu->trace_skip && trace_xvcpu_mmio_enabled()) {
+	if (vcpu->trace_detail && trace_xvcpu_mmio_enabled()) {
 		u64 data = 0;
 
 		memcpy(&data, run->mmio.data, min_t(u32, insn.size, 8));

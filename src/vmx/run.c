@@ -39,6 +39,7 @@
 #include "caps.h"
 #include "vmcs.h"
 #include "vmx.h"
+#include "../trace/policy.h"
 #include "../trace/trace.h"
 
 /* L1TF: flush the L1D before every VM entry (set at load). */
@@ -202,18 +203,10 @@ static void read_regs(struct xvcpu_vcpu *vcpu, u64 *regs)
 /* Interrupts off, right before the entry. */
 static noinline void trace_before_entry(struct xvcpu_vcpu *vcpu)
 {
+	/* xvcpu_entry reads the VMCS and the VMM's time itself. */
 	if (trace_xvcpu_entry_enabled()) {
-		u64 user_ns = 0;
-
-		/* The first entry since RUN returned: the VMM's time. */
-		if (vcpu->trace_ret_ns &&
-		    vcpu->trace_ret_exits == vcpu->exit_count)
-			user_ns = ktime_get_ns() - vcpu->trace_ret_ns;
+		trace_xvcpu_entry(vcpu);
 		vcpu->trace_ret_ns = 0;
-		trace_xvcpu_entry(vcpu, vmcs_readl(GUEST_RIP),
-				  vcpu->intr_info_valid ?
-				  vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) : 0,
-				  user_ns);
 	}
 	/* The registers the guest starts with, for the exit to compare. */
 	if (trace_xvcpu_regs_diff_enabled()) {
@@ -223,102 +216,55 @@ static noinline void trace_before_entry(struct xvcpu_vcpu *vcpu)
 }
 
 /*
- * A reason in triggered mode (trace/policy.c): on while the VM's window
- * lasts; else this vCPU counts the reason's exits per one-second
- * interval, from the TSC the stats read at this exit, and opens the
- * window for the whole VM when the count reaches the rate.
- */
-static noinline bool trace_triggered(struct xvcpu_vcpu *vcpu,
-				     unsigned long row)
-{
-	struct xvcpu_vm *vm = vcpu->vm;
-	u64 now = vcpu->stats.t_exit;
-	/* Pairs with policy.c's release: a new generation, its new rows. */
-	u32 gen = smp_load_acquire(&vm->trace_trig_gen);
-	u32 rate;
-
-	if (now < READ_ONCE(vm->trace_trig_until[row]))
-		return true;
-	rate = READ_ONCE(vm->trace_trig_rate[row]);
-	if (!rate)
-		return false;
-	/* A new policy: its rate counts from here. */
-	if (unlikely(vcpu->trig_gen != gen)) {
-		vcpu->trig_gen = gen;
-		memset(vcpu->trig_start, 0, sizeof(vcpu->trig_start));
-		memset(vcpu->trig_count, 0, sizeof(vcpu->trig_count));
-	}
-	if (now - vcpu->trig_start[row] >= (u64)tsc_khz * MSEC_PER_SEC) {
-		vcpu->trig_start[row] = now;
-		vcpu->trig_count[row] = 0;
-	}
-	if (++vcpu->trig_count[row] < rate)
-		return false;
-	/* Over the threshold: on for the window, then count afresh. */
-	WRITE_ONCE(vm->trace_trig_until[row],
-		   now + READ_ONCE(vm->trace_trig_window[row]));
-	vcpu->trig_start[row] = now;
-	vcpu->trig_count[row] = 0;
-	return true;
-}
-
-/*
  * The sampling policy (trace/policy.h) for a VM exit: true if this exit
  * emits neither xvcpu_exit nor its detail events. Decided once per exit,
- * by the vCPU's count of its reason's exits since the last traced one:
- * with 1 in N, the N-th, 2N-th, ... are traced. The debug port's OUT is
- * never sampled out (nor are guest events, which are not exits). Counted
- * in the stats' traced_<R> and sampled_out_<R>.
+ * right after it. The common case is one countdown per vCPU and stats
+ * row: while it is above 1 the exit is sampled out here, counted in the
+ * stats' sampled_out_<R>, and nothing else happens; at 0, a count of
+ * "every N" ("all" is every 1) restarts here too and the exit is
+ * traced; everything else -- a count that starts, triggered windows,
+ * the debug port's OUT (never sampled out), a new policy (the VM's
+ * recheck flag for this vCPU) -- is policy.c's xvcpu_trace_sample(). The I/O row keeps a
+ * countdown of 1 here, so each I/O exit goes there, as do reasons past
+ * the table or with flag bits (failed entries).
  */
 static __always_inline bool trace_sampled_out(struct xvcpu_vcpu *vcpu,
 					      u32 reason)
 {
-	struct xvcpu_vcpu_counters *c = &vcpu->stats.c;
-	unsigned long row;
-	u32 n;
+	/*
+	 * The bound check is the index's only guard: no array_index_nospec()
+	 * (the reason is the CPU's, a few valid values; a mispredicted check
+	 * would touch a fixed, public offset).
+	 */
+	unsigned long i = reason;
 
-	/* A failed entry is no exit of its reason: always traced. */
-	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
-		return false;
-	row = array_index_nospec((reason & 0xffff) + 1UL, XVCPU_STATS_ROWS);
-	n = READ_ONCE(vcpu->vm->trace_every[row]);
-	if (likely(n == 1))
-		goto traced;
-	if (row == EXIT_REASON_IO_INSTRUCTION + 1 &&
-	    xvcpu_debug_port_exit(vcpu, vmcs_readl(EXIT_QUALIFICATION)))
-		goto traced;
-	if (n) {
-		if (++vcpu->trace_since[row] >= n) {
-			vcpu->trace_since[row] = 0;
-			goto traced;
+	if (likely(i < XVCPU_STATS_REASONS)) {
+		if (likely(--vcpu->trace_cd[i])) {
+			if (likely(!*vcpu->trace_recheck)) {
+				vcpu->stats.c.sampled_out[i + 1]++;
+				return true;
+			}
+		} else if (likely(vcpu->trace_period[i]) &&
+			   likely(!*vcpu->trace_recheck)) {
+			/* The N-th of "every N" ("all": every 1) */
+			vcpu->trace_cd[i] = vcpu->trace_period[i];
+			vcpu->stats.c.traced[i + 1]++;
+			return false;
 		}
-	} else if (unlikely(READ_ONCE(vcpu->vm->trace_trig_window[row])) &&
-		   trace_triggered(vcpu, row)) {
-		goto traced;
 	}
-	c->sampled_out[row]++;
-	return true;
-traced:
-	c->traced[row]++;
-	return false;
+	return xvcpu_trace_sample(vcpu, reason);
 }
 
 /*
- * Right after the exit, interrupts still off (@r: vcpu_enter_exit's,
- * exit_count not counting this exit yet): what only this moment knows.
- * Not called for an exit the policy samples out.
+ * What only the moment of the exit knows, for xvcpu_exit at the end of
+ * the handling, whether or not it is enabled now: it may be by then.
  */
-static noinline void trace_at_exit(struct xvcpu_vcpu *vcpu, int r)
+static __always_inline void trace_at_exit(struct xvcpu_vcpu *vcpu)
 {
 	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
 
-	t->cpuid = false;
-	if (r == 2 || !trace_xvcpu_exit_enabled())
-		return;		/* r 2: VMX is off, no VMCS to read */
-	t->armed = true;
-	/* A failed VMLAUNCH/VMRESUME (r 1) is not counted as an exit. */
-	t->exits = vcpu->exit_count + (r == 0);
-	t->cpu = smp_processor_id();
+	t->cpuid = false;	/* set again by trace_after_exit() for CPUID */
+	t->cpu = raw_smp_processor_id();
 	t->rip = vmcs_readl(GUEST_RIP);
 	t->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
 }
@@ -328,9 +274,10 @@ static noinline void trace_after_exit(struct xvcpu_vcpu *vcpu,
 				      const struct xvcpu_exit *e)
 {
 	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
-	u64 regs[XVCPU_TRACE_NR_REGS];
+	const u64 *old = vcpu->trace_regs;
 	unsigned int i;
 	u32 changed = 0;
+	u64 vmcs[3];
 
 	/* CPUID's input, which its handler overwrites with the output. */
 	if (e->basic == EXIT_REASON_CPUID && trace_xvcpu_cpuid_enabled()) {
@@ -342,48 +289,29 @@ static noinline void trace_after_exit(struct xvcpu_vcpu *vcpu,
 	if (!trace_xvcpu_regs_diff_enabled() ||
 	    vcpu->trace_regs_exit != vcpu->exit_count)
 		return;
-	read_regs(vcpu, regs);
-	for (i = 0; i < XVCPU_TRACE_NR_REGS; i++)
-		if (regs[i] != vcpu->trace_regs[i])
+	vmcs[0] = vmcs_readl(GUEST_RSP);
+	vmcs[1] = vmcs_readl(GUEST_RIP);
+	vmcs[2] = vmcs_readl(GUEST_RFLAGS);
+	for (i = 0; i < XR_NR; i++)
+		if (vcpu->regs.r[i] != old[i])
 			changed |= BIT(i);
-	trace_xvcpu_regs_diff(vcpu, changed, vcpu->trace_regs, regs);
+	/* RSP is in the VMCS, not in regs.r[] (its slot is stale). */
+	changed &= ~BIT(XR_RSP);
+	if (vmcs[0] != old[XR_RSP])
+		changed |= BIT(XR_RSP);
+	if (vmcs[1] != old[XVCPU_TRACE_RIP])
+		changed |= BIT(XVCPU_TRACE_RIP);
+	if (vmcs[2] != old[XVCPU_TRACE_RFLAGS])
+		changed |= BIT(XVCPU_TRACE_RFLAGS);
+	trace_xvcpu_regs_diff(vcpu, changed, vmcs);
 }
 
-/* The handling decided: @r as an exit handler returns it. */
-static noinline void trace_exit_done(struct xvcpu_vcpu *vcpu,
-				     const struct xvcpu_exit *e, int r)
+/* xvcpu_cpuid, once the handler has put its output in the registers. */
+static noinline void trace_cpuid(struct xvcpu_vcpu *vcpu, int r)
 {
-	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
-	u8 outcome = r == XVCPU_RESUME ? XVCPU_TRACE_KERNEL :
-		     r == XVCPU_USER ? XVCPU_TRACE_USER : XVCPU_TRACE_ERROR;
-	const unsigned long *gpr = vcpu->regs.r;
-
-	/* The CPUID handler only fills registers: its output is there. */
-	if (t->cpuid && r == XVCPU_RESUME)
-		trace_xvcpu_cpuid(vcpu, t->cpuid_fn, t->cpuid_index,
-				  gpr[XR_RAX], gpr[XR_RBX], gpr[XR_RCX],
-				  gpr[XR_RDX],
-				  xvcpu_cpuid_find(vcpu, t->cpuid_fn,
-						   t->cpuid_index));
-	t->cpuid = false;
-	/* Not if the event was enabled while this exit was handled. */
-	/*
-	 * The handling time from the TSC the stats read right after the
-	 * exit: one RDTSC here instead of two clock reads (make bench: the
-	 * xvcpu_exit event cost 861 instructions per CPUID exit with
-	 * ktime_get_ns() at both ends).
-	 */
-	if (trace_xvcpu_exit_enabled() && t->armed &&
-	    t->exits == vcpu->exit_count) {
-		s64 d = rdtsc() - vcpu->stats.t_exit;
-
-		/* An unstable TSC across a CPU change: never "negative". */
-		trace_xvcpu_exit(vcpu, e, t, outcome,
-				 mul_u64_u32_shr(max_t(s64, d, 0),
-						 (u32)xvcpu_stats_mult,
-						 XVCPU_STATS_SHIFT));
-	}
-	t->armed = false;
+	vcpu->trace_exit.cpuid = false;
+	if (r == XVCPU_RESUME)
+		trace_xvcpu_cpuid(vcpu);
 }
 
 /*
@@ -405,55 +333,20 @@ static __always_inline int handle_exit(struct xvcpu_vcpu *vcpu,
 }
 
 /*
- * One guest entry and the exit that ends it. Returns like an exit handler.
- * @traced: the copy with the tracing hooks (xvcpu_vcpu_run).
+ * What follows an exit, from giving the host back what the exit took to
+ * the handler's verdict (@r: vcpu_enter_exit()'s; @work: the entry's
+ * vcpu->work). Inlined three times: in the untraced copy of
+ * enter_guest() and, in the traced copy, for an exit the policy traced
+ * (@traced) and for one it sampled out, which runs exactly what the
+ * untraced copy runs. @have_reason: e->reason was read already.
  */
-static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
-				       struct xvcpu_exit *e, const bool traced)
+static __always_inline int finish_exit(struct xvcpu_vcpu *vcpu,
+				       struct xvcpu_exit *e, int r, u32 work,
+				       const bool traced,
+				       const bool have_reason)
 {
-	u32 work;
-	int r;
+	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
 
-	local_irq_disable();
-	/* One test of the thread flags, then the real checks if any is set. */
-	if (unlikely(read_thread_flags() & (_TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL |
-					    _TIF_NEED_RESCHED)) &&
-	    (signal_pending(current) || need_resched())) {
-		local_irq_enable();
-		return -EAGAIN;
-	}
-	/*
-	 * Most entries deliver no event (no VMCS write, event.c), switch
-	 * no XCR0 and load no debug registers: one test for all of it.
-	 */
-	work = vcpu->work;
-	if (unlikely(work & ~XVCPU_WORK_DEBUGCTL)) {
-		entry_work(vcpu, work);
-		/* The event's bit may have gone; the others stay as they were. */
-		work = vcpu->work;
-	}
-
-	if (vcpu->cr2 != native_read_cr2())
-		native_write_cr2(vcpu->cr2);
-	if (traced && (trace_xvcpu_entry_enabled() ||
-		       trace_xvcpu_regs_diff_enabled()))
-		trace_before_entry(vcpu);
-	mitigate_entry();
-	guest_timing_enter_irqoff();
-
-	r = vcpu_enter_exit(vcpu, vcpu->rcu_qs_due);
-	xvcpu_stats_exit(&vcpu->stats);
-	if (traced) {
-		/*
-		 * The policy decides here, once (vcpu->trace_skip); the traced
-		 * copy reads the exit reason for it, and only here.
-		 */
-		if (likely(r == 0))
-			e->reason = vmcs_read32(VM_EXIT_REASON);
-		vcpu->trace_skip = r == 0 && trace_sampled_out(vcpu, e->reason);
-		if (!vcpu->trace_skip)
-			trace_at_exit(vcpu, r);
-	}
 	vcpu->rcu_qs_due = false;
 
 	if (unlikely(hw_breakpoint_active()))
@@ -465,7 +358,7 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	/* VMLAUNCH/VMRESUME failed or faulted, or the entry failed: below. */
 	if (unlikely(r))
 		goto failed;
-	if (!traced)
+	if (!have_reason)
 		e->reason = vmcs_read32(VM_EXIT_REASON);
 	if (unlikely(e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 		goto failed;
@@ -497,7 +390,7 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	local_irq_enable();
 
 	vcpu->exit_count++;
-	if (traced && !vcpu->trace_skip)
+	if (traced && static_branch_unlikely(&xvcpu_trace_after_exit))
 		trace_after_exit(vcpu, e);
 	e->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 	e->idt_vectoring = vmcs_read32(IDT_VECTORING_INFO_FIELD);
@@ -540,8 +433,77 @@ failed:
 	e->qual = vmcs_readl(EXIT_QUALIFICATION);
 	r = failed_entry(vcpu, e->reason, 0, e->qual);
 out:
-	if (traced && !vcpu->trace_skip)
-		trace_exit_done(vcpu, e, r);
+	if (traced) {
+		if (static_branch_unlikely(&xvcpu_trace_after_exit) &&
+		    unlikely(t->cpuid))
+			trace_cpuid(vcpu, r);
+		/* The handling time ends here (trace.h: handle_ns). */
+		if (trace_xvcpu_exit_enabled()) {
+			t->tsc = rdtsc();
+			t->r = r;
+			trace_xvcpu_exit(vcpu, e);
+		}
+	}
+	return r;
+}
+
+/*
+ * One guest entry and the exit that ends it. Returns like an exit handler.
+ * @traced: the copy with the tracing hooks (xvcpu_vcpu_run).
+ */
+static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
+				       struct xvcpu_exit *e, const bool traced)
+{
+	u32 work;
+	int r;
+
+	local_irq_disable();
+	/* One test of the thread flags, then the real checks if any is set. */
+	if (unlikely(read_thread_flags() & (_TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL |
+					    _TIF_NEED_RESCHED)) &&
+	    (signal_pending(current) || need_resched())) {
+		local_irq_enable();
+		return -EAGAIN;
+	}
+	/*
+	 * Most entries deliver no event (no VMCS write, event.c), switch
+	 * no XCR0 and load no debug registers: one test for all of it.
+	 */
+	work = vcpu->work;
+	if (unlikely(work & ~XVCPU_WORK_DEBUGCTL)) {
+		entry_work(vcpu, work);
+		/* The event's bit may have gone; the others stay as they were. */
+		work = vcpu->work;
+	}
+
+	if (vcpu->cr2 != native_read_cr2())
+		native_write_cr2(vcpu->cr2);
+	if (traced && static_branch_unlikely(&xvcpu_trace_before_entry))
+		trace_before_entry(vcpu);
+	mitigate_entry();
+	guest_timing_enter_irqoff();
+
+	r = vcpu_enter_exit(vcpu, vcpu->rcu_qs_due);
+	xvcpu_stats_exit(&vcpu->stats);
+	if (!traced)
+		return finish_exit(vcpu, e, r, work, false, false);
+	/*
+	 * The policy decides here, once; the traced copy reads the exit
+	 * reason for it, and only here. A sampled-out exit goes on exactly
+	 * as with tracing off.
+	 */
+	if (likely(r == 0)) {
+		e->reason = vmcs_read32(VM_EXIT_REASON);
+		if (trace_sampled_out(vcpu, e->reason))
+			return finish_exit(vcpu, e, r, work, false, true);
+		trace_at_exit(vcpu);
+	} else if (r == 1) {
+		trace_at_exit(vcpu);	/* VMfail: r 2, VMX off, has no VMCS */
+	}
+	/* The handlers' detail events (xvcpu_trace_detail()). */
+	vcpu->trace_detail = true;
+	r = finish_exit(vcpu, e, r, work, true, true);
+	vcpu->trace_detail = false;
 	return r;
 }
 
