@@ -142,7 +142,11 @@ if want bochs; then
 	# booted with XSAVE kept on (Debian's kernel turns it off under
 	# Bochs' Skylake-X model otherwise, see Documentation/testvm.rst).
 	log "Bochs test VMs (VT-x): selftests, a Linux boot, the tools and the fuzzer, six VMs, two at a time"
-	{ bochs_vm bochs-module "" xvcpu_module_test xvcpu_install_test
+	# xvcpu_reboot_test last: it reboots this VM with guests running and
+	# checks the second boot (vm_check.sh runs it last, testvm.sh reads
+	# both boots).
+	{ bochs_vm bochs-module "" xvcpu_module_test xvcpu_install_test \
+		xvcpu_reboot_test
 	  echo $? >"$OUT/bochs-module.rc"
 	  # vcpuctl's record/top/metrics/latency test (about 5 min of Bochs)
 	  # rides here, where the other side's Linux boot leaves time.
@@ -153,7 +157,7 @@ if want bochs; then
 	  echo $? >"$OUT/bochs-tools.rc"; } &
 	pid_a=$!
 	{ bochs_vm bochs-guests "" $(cd build/selftests && ls xvcpu_*_test |
-		grep -vE "xvcpu_(module|novmx|install|record|fuzz)_test")
+		grep -vE "xvcpu_(module|novmx|install|record|fuzz|reboot)_test")
 	  echo $? >"$OUT/bochs-guests.rc"
 	  bochs_linux_vm
 	  echo $? >"$OUT/bochs-linux.rc"

@@ -13,6 +13,8 @@ KMEMLEAK=/sys/kernel/debug/kmemleak
 # Tests that take a budget (the fuzzer) take the small one here: every
 # kernel path runs several times slower under KASAN and lockdep.
 export XVCPU_FUZZ_BUDGET=${XVCPU_FUZZ_BUDGET:-small}
+# Each case's time ("# case NAME: N ms", lib/fixture.h): where the time goes.
+export XVCPU_CASE_TIMES=1
 
 t0=$(cut -d. -f1 /proc/uptime)
 # The test VM boots with nowatchdog (no lockup detector) for speed: turn

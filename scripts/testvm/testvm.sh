@@ -244,8 +244,9 @@ serial_text() { tr -d '\r' < "$OUT/serial.txt"; }
 # BOOT_S / RUN_S to the measured times.
 watch_vm() {
 	local t0 el cpu last_cpu=0 t_begin=0 t_first= t_kernel= begun=0
+	local t_reboot= cpu_reboot=0 nb nr
 	t0=$(ms_now)
-	BOOT_S= RUN_S=
+	BOOT_S= RUN_S= REBOOT_S=
 	while :; do
 		sleep 0.5
 		el=$(( $(ms_now) - t0 ))
@@ -262,6 +263,32 @@ watch_vm() {
 			begun=1 t_begin=$el BOOT_S=$(secs "$el")
 			log "$ENGINE booted in $BOOT_S s ($(secs "$last_cpu") s CPU; $KKIND kernel, $CPUS cpus;" \
 			    "first serial output at $(secs "${t_first:-0}") s, Linux banner at $(secs "${t_kernel:-0}") s)"
+		fi
+		# A test may reboot the VM once (xvcpu_reboot_test): the second
+		# boot must come (a hang is retried like a first-boot hang) and
+		# be the one /init recognised by the test's CMOS mark.
+		if [ $begun = 1 ] && [ -z "$t_reboot" ] &&
+		   grep -q '@@XVCPU-REBOOT@@' "$OUT/serial.txt"; then
+			t_reboot=$el cpu_reboot=$last_cpu
+			log "the VM reboots (a test asked for it) after $(secs "$el") s"
+		fi
+		if [ -n "$t_reboot" ]; then
+			nb=$(grep -c '@@XVCPU-BEGIN@@' "$OUT/serial.txt")
+			nr=$(grep -c '^xvcpu: rebooted by a test' "$OUT/serial.txt")
+			if [ "$nb" -gt 2 ] || [ "$nr" -gt 1 ]; then
+				STATUS=reboots; kill_vm; return
+			fi
+			if [ "$nb" = 2 ] && [ -z "$REBOOT_S" ]; then
+				REBOOT_S=$(secs $((el - t_reboot)))
+				log "second boot reached /init $REBOOT_S s after the reboot"
+				[ "$nr" = 1 ] || { STATUS=unmarked; kill_vm; return; }
+			fi
+			if [ "$nb" = 1 ] && [ $((el - t_reboot)) -gt $((BOOT_TIMEOUT * 1000)) ] &&
+			   [ $((last_cpu - cpu_reboot)) -gt $((BOOT_TIMEOUT * 1000)) ]; then
+				STATUS=hang; kill_vm; return
+			fi
+		elif [ $begun = 1 ] && [ "$(grep -c '@@XVCPU-BEGIN@@' "$OUT/serial.txt")" -gt 1 ]; then
+			STATUS=unmarked; kill_vm; return
 		fi
 		if grep -q '@@XVCPU-END rc=[0-9]*@@' "$OUT/serial.txt"; then
 			RUN_S=$(secs $((el - ${t_begin:-0})))
@@ -310,12 +337,39 @@ show_tails() {
 	echo "testvm: ----" >&2
 }
 
-# Lines strictly between the markers (to the end of the log if END is missing).
+# Lines strictly between the markers (to the end of the log if END is
+# missing). After a test rebooted the VM: what the console printed from
+# the test's @@XVCPU-REBOOT@@ to the second boot's BEGIN (the reboot
+# path, at every log level, and the second boot's kernel) as "# " lines,
+# then the second boot's lines.
 print_output() {
 	serial_text | awk '
 		/@@XVCPU-END rc=[0-9]*@@/ { if (on) { sub(/@@XVCPU-END rc=[0-9]*@@.*/, ""); if (length($0)) print; exit } }
+		/@@XVCPU-BEGIN@@/ && on { print "# testvm: ---- second boot (a test rebooted the VM) ----"; win = 0; next }
+		on && /@@XVCPU-REBOOT@@/ { win = 1; print "# testvm: ---- the reboot: console until the second boot ----" }
+		on && win { print "#   " $0; next }
 		on { print }
 		/@@XVCPU-BEGIN@@/ { on = 1 }'
+}
+
+# After a reboot: one KTAP line for the console between the test's
+# @@XVCPU-REBOOT@@ and the second boot's /init (the reboot path with
+# guests running, the second boot's kernel): no warning, bug or oops.
+# Numbered after the last result line. Sets REBOOT_BAD.
+REBOOT_BAD=0
+reboot_window_result() {
+	local n bad
+	grep -q '@@XVCPU-REBOOT@@' "$OUT/serial.txt" || return 0
+	n=$(print_output | sed -n 's/^\(not \)\{0,1\}ok \([0-9]*\) .*/\2/p' | tail -n1)
+	bad=$(serial_text | awk '/@@XVCPU-REBOOT@@/ { w = 1 } w && /@@XVCPU-BEGIN@@/ { exit } w' |
+		grep -E "WARNING:|BUG:|Oops|general protection|Call Trace|Kernel panic|UBSAN|KASAN|xvcpu: .*(VM-instruction error|VMREAD|VMWRITE|unhandled)")
+	if [ -n "$bad" ]; then
+		echo "not ok $((${n:-0} + 1)) reboot_console_clean"
+		echo "$bad" | head -n 20 | sed 's/^/# /'
+		REBOOT_BAD=1
+	else
+		echo "ok $((${n:-0} + 1)) reboot_console_clean"
+	fi
 }
 
 [ "$ENGINE" = bochs ] && prepare_bochs
@@ -339,9 +393,18 @@ while :; do
 	end)
 		rc=$(serial_text | sed -n 's/.*@@XVCPU-END rc=\([0-9]*\)@@.*/\1/p' | tail -n1)
 		print_output
-		log "command finished in $RUN_S s with rc=$rc"
-		if [ "$rc" = 0 ]; then RESULT=0; else RESULT=3; fi
+		reboot_window_result
+		log "command finished in $RUN_S s with rc=$rc${REBOOT_S:+ (rebooted once: second boot at /init after $REBOOT_S s)}"
+		if [ "$rc" = 0 ] && [ $REBOOT_BAD = 0 ]; then RESULT=0; else RESULT=3; fi
 		exit $RESULT ;;
+	reboots)
+		print_output
+		log "error: the VM rebooted more than once (a test may reboot it once)"
+		show_tails; exit 2 ;;
+	unmarked)
+		print_output
+		log "error: the VM rebooted without a test's CMOS mark (an unexpected reset)"
+		show_tails; exit 2 ;;
 	panic)
 		print_output
 		log "error: guest kernel panic"
