@@ -112,6 +112,7 @@ TEST_F(xvcpu, signal_timer_interrupts_run)
 	}
 	printf("# guest counted to %llu across %d timer signals (interval %ld us)\n",
 	       (unsigned long long)spin_counter, runs, us);
+	fflush(stdout);
 	stop_spinner(vcpu);
 	xt_vm_destroy(vm);
 }

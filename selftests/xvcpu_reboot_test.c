@@ -1,25 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Reboot with guests running (Documentation/hardening.rst): the VMX
- * reboot path (xvcpu's reboot notifier turns VMX off on every CPU, then
- * the kernel's machine_restart stops the CPUs) must bring the machine
- * down and up again cleanly while vCPUs are in XVCPU_RUN on both CPUs.
+ * Reboot with guests running (Documentation/hardening.rst): the machine
+ * must go down and come up again cleanly while vCPUs are in XVCPU_RUN on
+ * every CPU, through the orderly path (reboot(RB_AUTOBOOT), what "reboot
+ * -f" does: xvcpu's reboot notifier turns VMX off on every CPU, then
+ * machine_restart()) and the emergency one (sysrq b: no notifiers, the
+ * kernel's emergency-virtualization callback on every CPU, by NMI on the
+ * others).
  *
- * This binary runs twice, in two boots of the same test VM
- * (Documentation/testvm.rst, "A test that reboots"):
+ * This binary runs in three boots of the same test VM: vm_check.sh runs
+ * it last, and alone in the later boots.
  *  - boot 1: a VM with one vCPU per online CPU, each pinned and in a RUN
  *    loop; once every guest has counted, the kernel log since the tests
  *    began must be clean; then the CMOS mark (byte 0x7e of the RTC's
- *    NVRAM, which Bochs keeps across a reset) says "rebooted by this
- *    test", the console gets every message level, "@@XVCPU-REBOOT@@"
- *    goes to the kernel log and reboot(RB_AUTOBOOT) (what "reboot -f"
- *    does) resets the machine with the guests still running.
- *  - boot 2: /init found the mark, cleared it and set XVCPU_BOOT=2; the
- *    module loaded again (vm_check.sh), VMX is on on every online CPU
- *    with a single VMXON each, a guest runs on every CPU, and the kernel
- *    log of this boot is clean.
- * testvm.sh checks the console lines between the two boots (the reboot
- * path itself) for warnings, bugs and oopses.
+ *    NVRAM, which Bochs keeps across a reset: 0x58 + the next boot's
+ *    number) is written, the console gets every message level,
+ *    "@@XVCPU-REBOOT@@" goes to the kernel log and reboot(RB_AUTOBOOT)
+ *    resets the machine with the guests still running.
+ *  - boot 2 (/init found the mark, cleared it and set XVCPU_BOOT=2): the
+ *    module loaded again, VMX is on on every online CPU with a single
+ *    VMXON each, a guest runs on every CPU, the kernel log is clean; then
+ *    the same reset through sysrq b.
+ *  - boot 3: the same checks.
+ * testvm.sh checks the console between the boots (the reset paths) for
+ * warnings, bugs and oopses.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -45,7 +49,8 @@
 #define CMOS_INDEX	0x70
 #define CMOS_DATA	0x71
 #define CMOS_MARK_BYTE	0x7e
-#define CMOS_MARK	0x5a
+/* 0x58 + the number of the boot that follows: 0x5a, 0x5b. */
+#define CMOS_MARK_BASE	0x58
 
 #define CPUS_VIEW	"/sys/kernel/debug/xvcpu/cpus"
 /* syslog(2) actions (include/linux/syslog.h; glibc has no names). */
@@ -192,53 +197,61 @@ static int boot_number(void)
 	return b ? atoi(b) : 1;
 }
 
-/*
- * Boot 1: reboot with guests running. Boot 2: the machine came back and
- * xvcpu works on every CPU.
- */
-TEST_F_TIMEOUT(xvcpu, reboot_with_guests_running, 600)
+/* The machine came back: xvcpu loaded, VMX on everywhere, guests run. */
+static void check_came_back(struct __test_metadata *_metadata)
 {
 	struct runner t[MAX_CPUS];
 	pthread_t th[MAX_CPUS];
 	char log[8192], buf[4096], want[64];
-	int n = xt_online_cpus(), i, bad, kmsg;
+	int n = xt_online_cpus(), i, bad;
 	struct xt_vm *vm;
+
+	ASSERT_GE(n, 2) TH_LOG("the test VM must have 2 CPUs");
+	ASSERT_LE(n, MAX_CPUS);
+	/* The module is loaded (vm_check.sh), VMX on everywhere, once. */
+	ASSERT_TRUE(xt_module_present("xvcpu"));
+	ASSERT_GT(xt_read_file(CPUS_VIEW, buf, sizeof(buf)), 0);
+	printf("# boot %d: %s", boot_number(), buf);
+	for (i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "cpu%d online=1 vmx=on vmxon=1\n", i);
+		EXPECT_NE(NULL, strstr(buf, want))
+			TH_LOG("no '%.*s' in %s", (int)strlen(want) - 1, want,
+			       CPUS_VIEW);
+	}
+	/* A guest runs to its end on every CPU. */
+	vm = start_guests(t, th, n, SYNCS);
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < n; i++) {
+		EXPECT_STREQ("", t[i].err) TH_LOG("vCPU %d", i);
+		EXPECT_TRUE(t[i].done);
+		EXPECT_EQ(0, t[i].wrong_cpu);
+		EXPECT_EQ(SYNCS, t[i].syncs);
+	}
+	xt_vm_destroy(vm);
+	bad = kernel_log_bad_lines(log, sizeof(log));
+	EXPECT_EQ(0, bad) TH_LOG("boot %d's kernel log:\n%s", boot_number(), log);
+	printf("# boot %d: xvcpu loaded, VMX on %d CPUs, a guest ran %d syncs on each\n",
+	       boot_number(), n, SYNCS);
+}
+
+/*
+ * Guests in RUN on every CPU, then the machine resets: @sysrq 0 through
+ * reboot(RB_AUTOBOOT), 1 through sysrq b (emergency_restart()). Returns
+ * only on failure.
+ */
+static void reboot_with_guests(struct __test_metadata *_metadata, bool sysrq)
+{
+	struct runner t[MAX_CPUS];
+	pthread_t th[MAX_CPUS];
+	int n = xt_online_cpus(), next = boot_number() + 1, i, bad, kmsg;
+	const char *how = sysrq ? "sysrq b (emergency_restart())" :
+				  "reboot(RB_AUTOBOOT), as reboot -f";
+	char log[8192];
 	uint64_t deadline;
 
 	ASSERT_GE(n, 2) TH_LOG("the test VM must have 2 CPUs");
 	ASSERT_LE(n, MAX_CPUS);
-
-	if (boot_number() == 2) {
-		/* The module is loaded (vm_check.sh), VMX on everywhere, once. */
-		ASSERT_TRUE(xt_module_present("xvcpu"));
-		ASSERT_GT(xt_read_file(CPUS_VIEW, buf, sizeof(buf)), 0);
-		printf("# boot 2: %s", buf);
-		for (i = 0; i < n; i++) {
-			snprintf(want, sizeof(want),
-				 "cpu%d online=1 vmx=on vmxon=1\n", i);
-			EXPECT_NE(NULL, strstr(buf, want))
-				TH_LOG("no '%.*s' in %s", (int)strlen(want) - 1,
-				       want, CPUS_VIEW);
-		}
-		/* A guest runs to its end on every CPU. */
-		vm = start_guests(t, th, n, SYNCS);
-		for (i = 0; i < n; i++)
-			pthread_join(th[i], NULL);
-		for (i = 0; i < n; i++) {
-			EXPECT_STREQ("", t[i].err) TH_LOG("vCPU %d", i);
-			EXPECT_TRUE(t[i].done);
-			EXPECT_EQ(0, t[i].wrong_cpu);
-			EXPECT_EQ(SYNCS, t[i].syncs);
-		}
-		xt_vm_destroy(vm);
-		bad = kernel_log_bad_lines(log, sizeof(log));
-		EXPECT_EQ(0, bad) TH_LOG("boot 2's kernel log:\n%s", log);
-		printf("# boot 2: xvcpu loaded, VMX on %d CPUs, a guest ran %d syncs on each\n",
-		       n, SYNCS);
-		return;
-	}
-
-	ASSERT_EQ(1, boot_number());
 	/* No port I/O from user space (the debug kernel): no mark, no test. */
 	if (ioperm(CMOS_INDEX, 2, 1) && errno == ENOSYS)
 		SKIP(return, "ioperm: ENOSYS: this kernel has no CONFIG_X86_IOPL_IOPERM, the CMOS mark cannot be written");
@@ -246,7 +259,7 @@ TEST_F_TIMEOUT(xvcpu, reboot_with_guests_running, 600)
 	bad = kernel_log_bad_lines(log, sizeof(log));
 	ASSERT_EQ(0, bad) TH_LOG("kernel log before the reboot:\n%s", log);
 
-	vm = start_guests(t, th, n, 0);
+	start_guests(t, th, n, 0);
 	/* Every guest counts, on its CPU, before the reboot. */
 	deadline = xt_now_ms() + 120000;
 	for (i = 0; i < n; i++) {
@@ -257,33 +270,74 @@ TEST_F_TIMEOUT(xvcpu, reboot_with_guests_running, 600)
 		ASSERT_GE(READ_ONCE(t[i].syncs), 3)
 			TH_LOG("vCPU %d made no progress in 120 s", i);
 	}
-	ASSERT_EQ(0, cmos_write(CMOS_MARK_BYTE, CMOS_MARK))
+	ASSERT_EQ(0, cmos_write(CMOS_MARK_BYTE, CMOS_MARK_BASE + next))
 		TH_LOG("ioperm: cannot write the CMOS mark");
 	for (i = 0; i < n; i++)
 		printf("# vCPU %d on CPU%d: %d syncs, counter %llu\n", i,
-		       t[i].cpu, t[i].syncs,
+		       t[i].cpu, READ_ONCE(t[i].syncs),
 		       (unsigned long long)READ_ONCE(counters[i]));
-	printf("# rebooting (reboot(RB_AUTOBOOT), as reboot -f) with %d guests in RUN\n",
-	       n);
+	printf("# boot %d: resetting through %s with %d guests in RUN\n",
+	       boot_number(), how, n);
 	fflush(stdout);
 	/*
 	 * Every level to the console: what the reboot path logs reaches the
 	 * serial log even though this boot ends. The marker goes through
-	 * printk, synchronous, not through the tee that carries stdout.
+	 * printk, synchronous, not through the pipe that carries stdout.
 	 */
 	klogctl(SYSLOG_ACTION_CONSOLE_LEVEL, NULL, 8);
 	kmsg = open("/dev/kmsg", O_WRONLY);
 	if (kmsg >= 0) {
-		dprintf(kmsg, "xvcpu_reboot_test: @@XVCPU-REBOOT@@ %d guests in RUN\n",
-			n);
+		dprintf(kmsg, "xvcpu_reboot_test: @@XVCPU-REBOOT@@ boot %d: %s, %d guests in RUN\n",
+			boot_number(), how, n);
 		close(kmsg);
 	}
 	sync();
-	reboot(RB_AUTOBOOT);
-	/* Not reached unless reboot() failed. */
+	if (sysrq)
+		xt_write_file("/proc/sysrq-trigger", "b");
+	else
+		reboot(RB_AUTOBOOT);
+	/* Not reached unless the reset failed. */
 	cmos_write(CMOS_MARK_BYTE, 0);
-	TH_LOG("reboot(RB_AUTOBOOT): %s", strerror(errno));
+	TH_LOG("%s: %s", how, strerror(errno));
 	ASSERT_TRUE(false);
+}
+
+/*
+ * The orderly path: xvcpu's reboot notifier turns VMX off on every CPU
+ * (the vCPUs leave their guests), then machine_restart(). Boot 1 resets,
+ * boot 2 checks.
+ */
+TEST_F_TIMEOUT(xvcpu, reboot_with_guests_running, 600)
+{
+	switch (boot_number()) {
+	case 1:
+		reboot_with_guests(_metadata, false);
+		break;
+	case 2:
+		check_came_back(_metadata);
+		break;
+	default:
+		SKIP(return, "checked in boot 2");
+	}
+}
+
+/*
+ * The emergency path (sysrq b, as a panic reboot): no notifiers;
+ * emergency_restart() calls xvcpu's emergency callback (VMCLEAR and
+ * VMXOFF) on this CPU and by NMI on the others. Boot 2 resets, boot 3
+ * checks.
+ */
+TEST_F_TIMEOUT(xvcpu, emergency_restart_with_guests_running, 600)
+{
+	switch (boot_number()) {
+	case 1:
+		SKIP(return, "runs in boot 2, after reboot_with_guests_running's reboot");
+	case 2:
+		reboot_with_guests(_metadata, true);
+		break;
+	default:
+		check_came_back(_metadata);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -43,6 +43,9 @@ FIXTURE_TEARDOWN(xvcpu)
 	if (getenv("XVCPU_CASE_TIMES"))
 		printf("# case %s: %llu ms\n", _metadata->name,
 		       (unsigned long long)(xt_now_ms() - self->t0_ms));
+	/* The harness ends each case's process with _exit(): a case's own
+	 * printf() lines would be lost in a pipe's buffer. */
+	fflush(stdout);
 }
 
 #endif /* XVCPU_SELFTEST_FIXTURE_H */
