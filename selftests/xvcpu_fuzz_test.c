@@ -20,7 +20,7 @@
  * exit or errno; memory around the slots must stay untouched.
  *
  * Seeded: the seed is printed; XVCPU_FUZZ_SEED=0x... replays a run.
- * XVCPU_FUZZ_BUDGET=small|default|long picks the budget; XVCPU_FUZZ_CALLS
+ * XVCPU_FUZZ_BUDGET=debug|small|default|long picks the budget; XVCPU_FUZZ_CALLS
  * and XVCPU_FUZZ_GUESTS override the numbers.
  */
 #define _GNU_SOURCE
@@ -61,6 +61,8 @@ struct budget {
 };
 
 static const struct budget budgets[] = {
+	/* The debug kernel's (KASAN, lockdep, kmemleak) in make check. */
+	{ "debug", 5000, 100, 1, 2 },
 	{ "small", 20000, 500, 2, 4 },
 	{ "default", 200000, 5000, 4, 8 },
 	{ "long", 1000000, 10000, 12, 24 },
@@ -83,7 +85,7 @@ static void setup_budget(void)
 
 	if (budget.name)
 		return;
-	budget = budgets[1];
+	budget = budgets[2];	/* default */
 	for (i = 0; b && i < XT_ARRAY_SIZE(budgets); i++)
 		if (!strcmp(b, budgets[i].name))
 			budget = budgets[i];
