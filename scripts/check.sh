@@ -16,8 +16,8 @@
 # harness error.
 #
 # Environment: XVCPU_CHECK_ONLY="unit build bochs qemu debug" limits the
-# steps; XVCPU_DEBUG_TESTS="xvcpu_run_test ..." (or "all") the debug VM's
-# selftests (default: abi, cpu and dbgport).
+# steps; XVCPU_DEBUG_TESTS="xvcpu_run_test ..." (or "all") the debug VMs'
+# selftests (default: every guest selftest and the fuzzer, in two VMs).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -196,8 +196,11 @@ fi
 
 # The debug kernel's selftests, in two VMs side by side (measured
 # times: Documentation/testvm.rst, "The debug kernel").
-DEBUG_TESTS_A="xvcpu_abi_test xvcpu_cpu_test xvcpu_dbgport_test"
-DEBUG_TESTS_B=""
+# Not here: xvcpu_module_test (tens of module loads and unloads, KVM's
+# too), the shell tests, and xvcpu_reboot_test (the debug kernel has no
+# user port I/O for its CMOS mark).
+DEBUG_TESTS_A="xvcpu_abi_test xvcpu_cpu_test xvcpu_dbgport_test xvcpu_event_test xvcpu_isolation_test xvcpu_run_test"
+DEBUG_TESTS_B="xvcpu_mem_test xvcpu_smp_test xvcpu_stats_test xvcpu_trace_test xvcpu_fuzz_test"
 
 # One debug-kernel Bochs boot running some selftests under
 # debug_check.sh; $1 names it. In the background.
