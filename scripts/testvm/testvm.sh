@@ -127,7 +127,9 @@ CMDLINE+=" quiet loglevel=4 nokaslr"
 # full-reset bit, which Bochs turns into a hardware reset. Its other
 # resets (keyboard controller, ACPI) are software resets, which keep
 # IA32_FEATURE_CONTROL locked; the Bochs BIOS then writes that MSR
-# unconditionally, takes a #GP and triple-faults.
+# unconditionally, takes a #GP and triple-faults. (After the hardware
+# reset the BIOS stops at its keyboard self-test instead: "Keyboard
+# error:21", Documentation/testvm.rst, "A test that reboots".)
 [ "$ENGINE" = bochs ] && CMDLINE+=" reboot=pci"
 [ "$ENGINE" = qemu ] && CMDLINE+=" panic=-1"
 [ -z "$APPEND" ] || CMDLINE+=" $APPEND"
