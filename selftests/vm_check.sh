@@ -45,9 +45,27 @@ result() {
 	if [ "$2" = 0 ]; then echo "ok $n $1"; else echo "not ok $n $1"; fi
 }
 [ -n "$tests" ] || result "selftests_present" 1
+# xvcpu_reboot_test reboots the VM (the rest of this boot would not
+# run): it goes last. In a later boot (/init found its CMOS mark and
+# set XVCPU_BOOT=2 or 3) only it runs again: the machine came back.
+case " $tests " in
+*" xvcpu_reboot_test "*)
+	tests="$(echo $tests | tr ' ' '\n' | grep -vx xvcpu_reboot_test) xvcpu_reboot_test"
+	if [ "${XVCPU_BOOT:-1}" != 1 ]; then
+		echo "# xvcpu: boot $XVCPU_BOOT, after xvcpu_reboot_test rebooted the VM"
+		tests=xvcpu_reboot_test
+	fi ;;
+*)
+	if [ "${XVCPU_BOOT:-1}" != 1 ]; then
+		echo "# xvcpu: boot $XVCPU_BOOT, but no test here reboots the VM"
+		result "no_unexpected_reboot" 1
+		tests=
+	fi ;;
+esac
 
 for t in $tests; do
-	echo "# xvcpu: running $t"
+	t_start=$(cut -d' ' -f1 /proc/uptime)
+	echo "# xvcpu: running $t (uptime $t_start s)"
 	loaded=0
 	case $t in
 	xvcpu_module_test|xvcpu_novmx_test|xvcpu_install_test) ;;	# they load xvcpu themselves
@@ -66,7 +84,7 @@ for t in $tests; do
 		run_limited 60 "rmmod after $t" rmmod xvcpu
 		result "unload_after_$t" $?
 	fi
-	echo "# xvcpu: $t exit $rc"
+	echo "# xvcpu: $t exit $rc after $(awk -v t0="$t_start" '{ printf "%.1f", $1 - t0 }' /proc/uptime) s"
 done
 
 # Our own error lines too: a VMfail (VM-instruction error) or a failed

@@ -20,7 +20,7 @@
  * exit or errno; memory around the slots must stay untouched.
  *
  * Seeded: the seed is printed; XVCPU_FUZZ_SEED=0x... replays a run.
- * XVCPU_FUZZ_BUDGET=small|default|long picks the budget; XVCPU_FUZZ_CALLS
+ * XVCPU_FUZZ_BUDGET=debug|small|default|long picks the budget; XVCPU_FUZZ_CALLS
  * and XVCPU_FUZZ_GUESTS override the numbers.
  */
 #define _GNU_SOURCE
@@ -61,6 +61,8 @@ struct budget {
 };
 
 static const struct budget budgets[] = {
+	/* The debug kernel's (KASAN, lockdep, kmemleak) in make check. */
+	{ "debug", 5000, 100, 1, 2 },
 	{ "small", 20000, 500, 2, 4 },
 	{ "default", 200000, 5000, 4, 8 },
 	{ "long", 1000000, 10000, 12, 24 },
@@ -83,7 +85,7 @@ static void setup_budget(void)
 
 	if (budget.name)
 		return;
-	budget = budgets[1];
+	budget = budgets[2];	/* default */
 	for (i = 0; b && i < XT_ARRAY_SIZE(budgets); i++)
 		if (!strcmp(b, budgets[i].name))
 			budget = budgets[i];
@@ -302,6 +304,25 @@ static void fuzz_fail(struct fuzz *f, const char *what, long ret, int err,
 	TEST_FAIL("call %llu: %s returned %ld (%s), expected %s",
 		  (unsigned long long)f->calls, what, ret,
 		  ret < 0 ? strerror(err) : "ok", expect);
+}
+
+/*
+ * XVCPU_SET_MEMORY_REGION may return EINTR when a signal (the fuzzer's
+ * 20 ms ticker) arrives while the kernel registers the VM's MMU notifier
+ * (mm_take_all_locks() gives up on a pending signal, as it does for
+ * KVM_CREATE_VM): on the debug kernel that takes longer than 20 ms.
+ * The caller tries again, as a VMM would.
+ */
+static int set_region(int vm_fd, const void *mr)
+{
+	int i, r;
+
+	for (i = 0; i < 1000; i++) {
+		r = ioctl(vm_fd, XVCPU_SET_MEMORY_REGION, mr);
+		if (r != -1 || errno != EINTR)
+			break;
+	}
+	return r;
 }
 
 static void vcpu_close(struct fvm *v, struct fvcpu *c)
@@ -587,7 +608,7 @@ static void op_slot(struct fuzz *f)
 			    v->slots[i].gpa < end)
 				want = -EEXIST;
 
-	ret = done(f, "SET_MEMORY_REGION", ioctl(v->fd, XVCPU_SET_MEMORY_REGION, p));
+	ret = done(f, "SET_MEMORY_REGION", set_region(v->fd, p));
 	if (ret < 0 && errno == ENOMEM)	/* the notifier's allocation */
 		return;
 	expect(f, "SET_MEMORY_REGION", ret, want);
@@ -1699,7 +1720,7 @@ static void chaos_one(struct chaos *c, int sys_fd)
 	mr.slot = rn(&c->r, XVCPU_MAX_MEMSLOTS);
 	mr.memory_size = C_LOW_SIZE;
 	mr.userspace_addr = (uint64_t)(uintptr_t)c->low;
-	TEST_ASSERT(!ioctl(vm_fd, XVCPU_SET_MEMORY_REGION, &mr),
+	TEST_ASSERT(!set_region(vm_fd, &mr),
 		    "low slot: %s", strerror(errno));
 	if (chance(&c->r, 60)) {
 		chaos_scramble(c, c->high, C_HIGH_SIZE);
@@ -1712,7 +1733,7 @@ static void chaos_one(struct chaos *c, int sys_fd)
 			mr.guest_phys_addr += C_LOW_SIZE;
 		mr.userspace_addr = (uint64_t)(uintptr_t)c->high;
 		mr.flags = chance(&c->r, 30) ? XVCPU_MEM_READONLY : 0;
-		TEST_ASSERT(!ioctl(vm_fd, XVCPU_SET_MEMORY_REGION, &mr),
+		TEST_ASSERT(!set_region(vm_fd, &mr),
 			    "high slot: %s", strerror(errno));
 	}
 	if (chance(&c->r, 20)) {

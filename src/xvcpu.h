@@ -96,6 +96,7 @@ int xvcpu_vmx_cpus_init(void);
 void xvcpu_vmx_cpus_exit(void);
 /* Whether this module has VMXON done on @cpu (for the state view). */
 bool xvcpu_vmx_cpu_on(unsigned int cpu);
+bool xvcpu_vmx_rebooting(void);
 /* Whether this CPU is in VMX operation (ours). Preemption disabled. */
 bool xvcpu_this_cpu_vmx_on(void);
 /* How many times VMXON was executed on @cpu since load. */

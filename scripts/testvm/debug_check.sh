@@ -10,9 +10,13 @@
 # usage: debug_check.sh [TEST ...]   (default: every test in /xvcpu/tests)
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
-# Tests that take a budget (the fuzzer) take the small one here: every
-# kernel path runs several times slower under KASAN and lockdep.
-export XVCPU_FUZZ_BUDGET=${XVCPU_FUZZ_BUDGET:-small}
+# Every kernel path runs several times slower under KASAN and lockdep:
+# the fuzzer takes its "debug" budget, the selftests' iteration counts
+# are scaled to a fifth (lib/sys.h, xt_scaled()).
+export XVCPU_FUZZ_BUDGET=${XVCPU_FUZZ_BUDGET:-debug}
+export XVCPU_TEST_SCALE=${XVCPU_TEST_SCALE:-20}
+# Each case's time ("# case NAME: N ms", lib/fixture.h): where the time goes.
+export XVCPU_CASE_TIMES=1
 
 t0=$(cut -d. -f1 /proc/uptime)
 # The test VM boots with nowatchdog (no lockup detector) for speed: turn

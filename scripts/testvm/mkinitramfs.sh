@@ -137,6 +137,22 @@ mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
+# A test may reboot the VM (selftests/xvcpu_reboot_test.c): it leaves
+# 0x58 + the next boot's number in byte 0x7e of the RTC's CMOS NVRAM
+# (index port 0x70 = /dev/port offset 112, data 0x71), which Bochs keeps
+# across a reset. On such a mark: clear it, tell the command
+# (XVCPU_BOOT=N) and testvm.sh ("xvcpu: rebooted by a test").
+export XVCPU_BOOT=1
+if [ -c /dev/port ]; then
+	printf '\176' | dd of=/dev/port bs=1 seek=112 conv=notrunc 2>/dev/null
+	mark=$(dd if=/dev/port bs=1 skip=113 count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
+	if [ "${mark:-0}" -ge 90 ] && [ "$mark" -le 95 ]; then
+		printf '\176' | dd of=/dev/port bs=1 seek=112 conv=notrunc 2>/dev/null
+		dd if=/dev/zero of=/dev/port bs=1 seek=113 count=1 conv=notrunc 2>/dev/null
+		XVCPU_BOOT=$((mark - 88))
+		echo "xvcpu: rebooted by a test (CMOS mark found and cleared): boot $XVCPU_BOOT"
+	fi
+fi
 echo "xvcpu: init at uptime $(cut -d' ' -f1 /proc/uptime) s"
 cd /xvcpu
 echo "@@XVCPU-BEGIN@@"

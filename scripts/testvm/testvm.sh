@@ -42,6 +42,7 @@ die() { echo "testvm: error: $*" >&2; exit 1; }
 usage() { sed -n '4,34p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
 
 ENGINE=bochs CPUS= PAYLOAD= CMD=/xvcpu/check.sh TIMEOUT=900 BOOT_TIMEOUT=
+MAX_REBOOTS=2
 RETRIES=2 OUT= APPEND= STOCK=0 KMODS="irqbypass kvm kvm-intel" MEM=512 CDROM=
 OWN_KERNEL= OWN_MODDIR=
 while [ $# -gt 0 ]; do
@@ -122,6 +123,14 @@ CMDLINE+=" quiet loglevel=4 nokaslr"
 # synchronize_rcu until the sleeper's next timer, minutes later (the "CPU1
 # hang", and kvm/xvcpu load or unload taking 4+ minutes).  HLT idle gets IPIs.
 [ "$ENGINE" = bochs ] && CMDLINE+=" idle=halt"
+# reboot=pci: a reboot (xvcpu_reboot_test) through port 0xcf9 with the
+# full-reset bit, which Bochs turns into a hardware reset. Its other
+# resets (keyboard controller, ACPI) are software resets, which keep
+# IA32_FEATURE_CONTROL locked; the Bochs BIOS then writes that MSR
+# unconditionally, takes a #GP and triple-faults. (After the hardware
+# reset the BIOS stops at its keyboard self-test instead: "Keyboard
+# error:21", Documentation/testvm.rst, "A test that reboots".)
+[ "$ENGINE" = bochs ] && CMDLINE+=" reboot=pci"
 [ "$ENGINE" = qemu ] && CMDLINE+=" panic=-1"
 [ -z "$APPEND" ] || CMDLINE+=" $APPEND"
 
@@ -244,8 +253,9 @@ serial_text() { tr -d '\r' < "$OUT/serial.txt"; }
 # BOOT_S / RUN_S to the measured times.
 watch_vm() {
 	local t0 el cpu last_cpu=0 t_begin=0 t_first= t_kernel= begun=0
+	local t_reboot=0 cpu_reboot=0 nb nr nm n_reboots=0 n_boots=1
 	t0=$(ms_now)
-	BOOT_S= RUN_S=
+	BOOT_S= RUN_S= REBOOT_S=
 	while :; do
 		sleep 0.5
 		el=$(( $(ms_now) - t0 ))
@@ -262,6 +272,37 @@ watch_vm() {
 			begun=1 t_begin=$el BOOT_S=$(secs "$el")
 			log "$ENGINE booted in $BOOT_S s ($(secs "$last_cpu") s CPU; $KKIND kernel, $CPUS cpus;" \
 			    "first serial output at $(secs "${t_first:-0}") s, Linux banner at $(secs "${t_kernel:-0}") s)"
+		fi
+		# A test may reboot the VM (xvcpu_reboot_test), up to
+		# MAX_REBOOTS times: each @@XVCPU-REBOOT@@ must be followed by
+		# a boot that /init recognised by the test's CMOS mark ("xvcpu:
+		# rebooted by a test"); a hang there is retried from the start.
+		if [ $begun = 1 ]; then
+			# (grep -c exits 1 on no match: set -e)
+			nm=$(grep -c '@@XVCPU-REBOOT@@' "$OUT/serial.txt" || true)
+			nb=$(grep -c '@@XVCPU-BEGIN@@' "$OUT/serial.txt" || true)
+			nr=$(grep -c '^xvcpu: rebooted by a test' "$OUT/serial.txt" || true)
+			if [ "$nm" -gt "$n_reboots" ]; then
+				n_reboots=$nm t_reboot=$el cpu_reboot=$last_cpu
+				log "the VM reboots (a test asked for it, reboot $nm) after $(secs "$el") s"
+			fi
+			if [ "$nb" -gt "$n_boots" ]; then
+				n_boots=$nb
+				if [ "$nb" -gt 1 ]; then
+					REBOOT_S+="${REBOOT_S:+, }$(secs $((el - t_reboot)))"
+					log "boot $nb reached /init $(secs $((el - t_reboot))) s after the reboot"
+				fi
+			fi
+			if [ "$nb" -gt $((MAX_REBOOTS + 1)) ] || [ "$nm" -gt "$MAX_REBOOTS" ]; then
+				STATUS=reboots; kill_vm; return
+			fi
+			if [ "$nb" -gt $((nr + 1)) ] || [ "$nb" -gt $((nm + 1)) ]; then
+				STATUS=unmarked; kill_vm; return
+			fi
+			if [ "$nm" -ge "$nb" ] && [ $((el - t_reboot)) -gt $((BOOT_TIMEOUT * 1000)) ] &&
+			   [ $((last_cpu - cpu_reboot)) -gt $((BOOT_TIMEOUT * 1000)) ]; then
+				STATUS=hang; kill_vm; return
+			fi
 		fi
 		if grep -q '@@XVCPU-END rc=[0-9]*@@' "$OUT/serial.txt"; then
 			RUN_S=$(secs $((el - ${t_begin:-0})))
@@ -310,12 +351,46 @@ show_tails() {
 	echo "testvm: ----" >&2
 }
 
-# Lines strictly between the markers (to the end of the log if END is missing).
+# Lines strictly between the markers (to the end of the log if END is
+# missing). After a test rebooted the VM: what the console printed from
+# the test's @@XVCPU-REBOOT@@ to the next boot's BEGIN (the reboot path,
+# at every log level, and the next boot's kernel) as "# " lines, then
+# the next boot's lines.
 print_output() {
 	serial_text | awk '
 		/@@XVCPU-END rc=[0-9]*@@/ { if (on) { sub(/@@XVCPU-END rc=[0-9]*@@.*/, ""); if (length($0)) print; exit } }
+		/@@XVCPU-BEGIN@@/ && on { print "# testvm: ---- boot " ++boot " (a test rebooted the VM) ----"; win = 0; next }
+		on && /@@XVCPU-REBOOT@@/ { win = 1; print "# testvm: ---- reboot " boot ": the console until the next boot ----" }
+		on && win { print "#   " $0; next }
 		on { print }
-		/@@XVCPU-BEGIN@@/ { on = 1 }'
+		/@@XVCPU-BEGIN@@/ { on = 1; boot = 1 }'
+}
+
+# After each reboot a test asked for: one KTAP line for the console from
+# its @@XVCPU-REBOOT@@ to the next boot's /init (the reboot path with
+# guests running, the next boot's kernel): no warning, bug or oops.
+# Numbered after the last result line. Sets REBOOT_BAD.
+REBOOT_BAD=0
+reboot_window_results() {
+	local n i=0 bad nm
+	nm=$(grep -c '@@XVCPU-REBOOT@@' "$OUT/serial.txt" || true)
+	n=$(print_output | sed -n 's/^\(not \)\{0,1\}ok \([0-9]*\) .*/\2/p' | tail -n1)
+	n=${n:-0}
+	while [ $i -lt "$nm" ]; do
+		i=$((i + 1)) n=$((n + 1))
+		bad=$(serial_text | awk -v k=$i '
+			/@@XVCPU-REBOOT@@/ { if (++m == k) { w = 1; next } }
+			w && /@@XVCPU-BEGIN@@/ { exit }
+			w' |
+			grep -E "WARNING:|BUG:|Oops|general protection|Call Trace|Kernel panic|UBSAN|KASAN|xvcpu: .*(VM-instruction error|VMREAD|VMWRITE|unhandled)" || true)
+		if [ -n "$bad" ]; then
+			echo "not ok $n reboot_${i}_console_clean"
+			echo "$bad" | head -n 20 | sed 's/^/# /'
+			REBOOT_BAD=1
+		else
+			echo "ok $n reboot_${i}_console_clean"
+		fi
+	done
 }
 
 [ "$ENGINE" = bochs ] && prepare_bochs
@@ -339,9 +414,18 @@ while :; do
 	end)
 		rc=$(serial_text | sed -n 's/.*@@XVCPU-END rc=\([0-9]*\)@@.*/\1/p' | tail -n1)
 		print_output
-		log "command finished in $RUN_S s with rc=$rc"
-		if [ "$rc" = 0 ]; then RESULT=0; else RESULT=3; fi
+		reboot_window_results
+		log "command finished in $RUN_S s with rc=$rc${REBOOT_S:+ (a test rebooted the VM: the next boot at /init after $REBOOT_S s)}"
+		if [ "$rc" = 0 ] && [ $REBOOT_BAD = 0 ]; then RESULT=0; else RESULT=3; fi
 		exit $RESULT ;;
+	reboots)
+		print_output
+		log "error: the VM rebooted more than $MAX_REBOOTS times (the most a test may ask for)"
+		show_tails; exit 2 ;;
+	unmarked)
+		print_output
+		log "error: the VM rebooted without a test's CMOS mark (an unexpected reset)"
+		show_tails; exit 2 ;;
 	panic)
 		print_output
 		log "error: guest kernel panic"

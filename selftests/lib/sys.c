@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <time.h>
 
 const char *xt_module_path(void)
 {
@@ -295,4 +296,43 @@ int xt_kmsg_grep(struct xt_kmsg *k, const char *needle, char *buf,
 	const char *const needles[] = { needle, NULL };
 
 	return xt_kmsg_grep_any(k, needles, buf, size);
+}
+
+unsigned int xt_test_scale(void)
+{
+	static unsigned int scale;
+	const char *env;
+	char *end;
+	unsigned long v;
+
+	if (scale)
+		return scale;
+	scale = 100;
+	env = getenv("XVCPU_TEST_SCALE");
+	if (env && *env) {
+		errno = 0;
+		v = strtoul(env, &end, 10);
+		if (errno || *end || v < 1 || v > 100)
+			fprintf(stderr,
+				"# XVCPU_TEST_SCALE=%s is not a percentage 1..100: ignored\n",
+				env);
+		else
+			scale = v;
+	}
+	return scale;
+}
+
+uint64_t xt_scaled(uint64_t n)
+{
+	uint64_t v = n * xt_test_scale() / 100;
+
+	return v ? v : 1;
+}
+
+uint64_t xt_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }

@@ -77,4 +77,15 @@ int xt_online_cpus(void);
 int xt_set_cpu_online(int cpu, bool online);
 bool xt_path_exists(const char *path);
 
+/*
+ * A slow kernel (the debug kernel: KASAN, lockdep, kmemleak) runs every
+ * kernel path tens of times slower: tests scale their iteration counts
+ * with xt_scaled(). XVCPU_TEST_SCALE is a percentage (1..100, default
+ * 100); xt_scaled(n) is n times that, at least 1.
+ */
+unsigned int xt_test_scale(void);
+uint64_t xt_scaled(uint64_t n);
+/* Monotonic milliseconds. */
+uint64_t xt_now_ms(void);
+
 #endif /* XVCPU_SELFTEST_SYS_H */

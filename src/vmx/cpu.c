@@ -252,6 +252,7 @@ static void xvcpu_emergency_disable(void)
 		list_for_each_entry(vcpu, &p->loaded, loaded_link)
 			__xvcpu_vmclear(vcpu->vmcs_pa);
 	this_cpu_write(xvcpu_pcpu.vmx_on, false);
+	WRITE_ONCE(xvcpu_rebooting, true);
 	__cpu_emergency_vmxoff();
 }
 
@@ -273,6 +274,15 @@ static struct syscore_ops xvcpu_syscore_ops = {
 	.suspend = xvcpu_suspend,
 	.resume = xvcpu_resume,
 };
+
+/*
+ * VMX is being switched off for a reboot, kexec or emergency restart: a
+ * VMX instruction of a vCPU caught in the middle faults, expectedly.
+ */
+bool xvcpu_vmx_rebooting(void)
+{
+	return READ_ONCE(xvcpu_rebooting);
+}
 
 bool xvcpu_vmx_cpu_on(unsigned int cpu)
 {

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reboot with guests running (Documentation/hardening.rst): the machine
+ * must go down and come up again cleanly while vCPUs are in XVCPU_RUN on
+ * every CPU, through the orderly path (reboot(RB_AUTOBOOT), what "reboot
+ * -f" does: xvcpu's reboot notifier turns VMX off on every CPU, then
+ * machine_restart()) and the emergency one (sysrq b: no notifiers, the
+ * kernel's emergency-virtualization callback on every CPU, by NMI on the
+ * others).
+ *
+ * This binary runs in three boots of the same test VM: vm_check.sh runs
+ * it last, and alone in the later boots.
+ *  - boot 1: a VM with one vCPU per online CPU, each pinned and in a RUN
+ *    loop; once every guest has counted, the kernel log since the tests
+ *    began must be clean; then the CMOS mark (byte 0x7e of the RTC's
+ *    NVRAM, which Bochs keeps across a reset: 0x58 + the next boot's
+ *    number) is written, the console gets every message level,
+ *    "@@XVCPU-REBOOT@@" goes to the kernel log and reboot(RB_AUTOBOOT)
+ *    resets the machine with the guests still running.
+ *  - boot 2 (/init found the mark, cleared it and set XVCPU_BOOT=2): the
+ *    module loaded again, VMX is on on every online CPU with a single
+ *    VMXON each, a guest runs on every CPU, the kernel log is clean; then
+ *    the same reset through sysrq b.
+ *  - boot 3: the same checks.
+ * testvm.sh checks the console between the boots (the reset paths) for
+ * warnings, bugs and oopses.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/io.h>
+#include <sys/klog.h>
+#include <sys/reboot.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "lib/fixture.h"
+#include "lib/sys.h"
+#include "lib/ucall.h"
+#include "lib/vm.h"
+#include "lib/x86.h"
+
+/* The mark /init looks for (scripts/testvm/mkinitramfs.sh). */
+#define CMOS_INDEX	0x70
+#define CMOS_DATA	0x71
+#define CMOS_MARK_BYTE	0x7e
+/* 0x58 + the number of the boot that follows: 0x5a, 0x5b. */
+#define CMOS_MARK_BASE	0x58
+
+#define CPUS_VIEW	"/sys/kernel/debug/xvcpu/cpus"
+/* syslog(2) actions (include/linux/syslog.h; glibc has no names). */
+#define SYSLOG_ACTION_READ_ALL		3
+#define SYSLOG_ACTION_CONSOLE_LEVEL	8
+#define MAX_CPUS	8
+#define SYNCS		20
+
+static int cmos_write(uint8_t index, uint8_t value)
+{
+	if (ioperm(CMOS_INDEX, 2, 1))
+		return -errno;
+	outb(index, CMOS_INDEX);
+	outb(value, CMOS_DATA);
+	return 0;
+}
+
+static int pin_self(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static volatile uint64_t counters[MAX_CPUS];
+
+/* Count forever, syncing now and then: the host decides when to stop. */
+GUEST_CODE static void guest_count(uint64_t id, uint64_t syncs)
+{
+	uint64_t i;
+
+	for (i = 0;; i++) {
+		WRITE_ONCE(counters[id], counters[id] + 1);
+		if (i % 1000 == 999)
+			GUEST_SYNC_ARGS(id, counters[id], 0);
+		if (syncs && i / 1000 >= syncs)
+			break;
+	}
+	GUEST_DONE();
+}
+
+struct runner {
+	struct xt_vcpu *vcpu;
+	int cpu;
+	int syncs;
+	int wrong_cpu;
+	bool done;
+	char err[512];
+};
+
+static void *runner_fn(void *arg)
+{
+	struct runner *t = arg;
+	struct ucall uc;
+	uint64_t cmd;
+
+	if (pin_self(t->cpu)) {
+		snprintf(t->err, sizeof(t->err), "cannot pin to CPU%d", t->cpu);
+		return NULL;
+	}
+	for (;;) {
+		if (__xt_vcpu_run(t->vcpu)) {
+			snprintf(t->err, sizeof(t->err), "RUN on CPU%d: %s",
+				 t->cpu, strerror(errno));
+			return NULL;
+		}
+		if (sched_getcpu() != t->cpu)
+			t->wrong_cpu++;
+		cmd = get_ucall(t->vcpu, &uc);
+		if (cmd == UCALL_DONE) {
+			t->done = true;
+			return NULL;
+		}
+		if (cmd != UCALL_SYNC) {
+			if (cmd == UCALL_NONE)
+				xt_exit_describe(t->vcpu, t->err, sizeof(t->err));
+			else
+				xt_ucall_message(t->vcpu->vm, &uc, t->err,
+						 sizeof(t->err));
+			return NULL;
+		}
+		WRITE_ONCE(t->syncs, t->syncs + 1);
+	}
+}
+
+/* One vCPU per online CPU, each in RUN on its CPU; @syncs 0: forever. */
+static struct xt_vm *start_guests(struct runner *t, pthread_t *th, int n,
+				  uint64_t syncs)
+{
+	struct xt_vm *vm = xt_vm_create_x86();
+	int i;
+
+	for (i = 0; i < n; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		counters[i] = 0;
+		t[i].vcpu = xt_vm_add_vcpu(vm, i, guest_count);
+		t[i].cpu = i;
+		xt_vcpu_args_set(t[i].vcpu, 2, (uint64_t)i, syncs);
+	}
+	for (i = 0; i < n; i++)
+		TEST_ASSERT(!pthread_create(&th[i], NULL, runner_fn, &t[i]),
+			    "pthread_create");
+	return vm;
+}
+
+/* The kernel log since vm_check.sh cleared it: the lines it would flag. */
+static int kernel_log_bad_lines(char *out, size_t size)
+{
+	static const char *const bad[] = {
+		"BUG:", "WARNING:", "Oops", "general protection", "Call Trace",
+		"UBSAN", "KASAN", "detected stall", "blocked for more than",
+		"VM-instruction error", "unhandled", "misconfiguration", NULL,
+	};
+	static char buf[1 << 20];
+	char *line, *save;
+	int len, n = 0, i;
+	size_t used = 0;
+
+	len = klogctl(SYSLOG_ACTION_READ_ALL, buf, sizeof(buf) - 1);
+	if (len < 0)
+		return -errno;
+	buf[len] = 0;
+	out[0] = 0;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		for (i = 0; bad[i]; i++)
+			if (strstr(line, bad[i]))
+				break;
+		if (!bad[i])
+			continue;
+		n++;
+		if (used + strlen(line) + 2 < size)
+			used += snprintf(out + used, size - used, "%s\n", line);
+	}
+	return n;
+}
+
+static int boot_number(void)
+{
+	const char *b = getenv("XVCPU_BOOT");
+
+	return b ? atoi(b) : 1;
+}
+
+/* The machine came back: xvcpu loaded, VMX on everywhere, guests run. */
+static void check_came_back(struct __test_metadata *_metadata)
+{
+	struct runner t[MAX_CPUS];
+	pthread_t th[MAX_CPUS];
+	char log[8192], buf[4096], want[64];
+	int n = xt_online_cpus(), i, bad;
+	struct xt_vm *vm;
+
+	ASSERT_GE(n, 2) TH_LOG("the test VM must have 2 CPUs");
+	ASSERT_LE(n, MAX_CPUS);
+	/* The module is loaded (vm_check.sh), VMX on everywhere, once. */
+	ASSERT_TRUE(xt_module_present("xvcpu"));
+	ASSERT_GT(xt_read_file(CPUS_VIEW, buf, sizeof(buf)), 0);
+	printf("# boot %d: %s", boot_number(), buf);
+	for (i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "cpu%d online=1 vmx=on vmxon=1\n", i);
+		EXPECT_NE(NULL, strstr(buf, want))
+			TH_LOG("no '%.*s' in %s", (int)strlen(want) - 1, want,
+			       CPUS_VIEW);
+	}
+	/* A guest runs to its end on every CPU. */
+	vm = start_guests(t, th, n, SYNCS);
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < n; i++) {
+		EXPECT_STREQ("", t[i].err) TH_LOG("vCPU %d", i);
+		EXPECT_TRUE(t[i].done);
+		EXPECT_EQ(0, t[i].wrong_cpu);
+		EXPECT_EQ(SYNCS, t[i].syncs);
+	}
+	xt_vm_destroy(vm);
+	bad = kernel_log_bad_lines(log, sizeof(log));
+	EXPECT_EQ(0, bad) TH_LOG("boot %d's kernel log:\n%s", boot_number(), log);
+	printf("# boot %d: xvcpu loaded, VMX on %d CPUs, a guest ran %d syncs on each\n",
+	       boot_number(), n, SYNCS);
+}
+
+/*
+ * Guests in RUN on every CPU, then the machine resets: @sysrq 0 through
+ * reboot(RB_AUTOBOOT), 1 through sysrq b (emergency_restart()). Returns
+ * only on failure.
+ */
+static void reboot_with_guests(struct __test_metadata *_metadata, bool sysrq)
+{
+	struct runner t[MAX_CPUS];
+	pthread_t th[MAX_CPUS];
+	int n = xt_online_cpus(), next = boot_number() + 1, i, bad, kmsg;
+	const char *how = sysrq ? "sysrq b (emergency_restart())" :
+				  "reboot(RB_AUTOBOOT), as reboot -f";
+	char log[8192];
+	uint64_t deadline;
+
+	ASSERT_GE(n, 2) TH_LOG("the test VM must have 2 CPUs");
+	ASSERT_LE(n, MAX_CPUS);
+	/* No port I/O from user space (the debug kernel): no mark, no test. */
+	if (ioperm(CMOS_INDEX, 2, 1) && errno == ENOSYS)
+		SKIP(return, "ioperm: ENOSYS: this kernel has no CONFIG_X86_IOPL_IOPERM, the CMOS mark cannot be written");
+	/* Nothing bad logged in this boot before the reboot. */
+	bad = kernel_log_bad_lines(log, sizeof(log));
+	ASSERT_EQ(0, bad) TH_LOG("kernel log before the reboot:\n%s", log);
+
+	start_guests(t, th, n, 0);
+	/* Every guest counts, on its CPU, before the reboot. */
+	deadline = xt_now_ms() + 120000;
+	for (i = 0; i < n; i++) {
+		while (READ_ONCE(t[i].syncs) < 3 && !t[i].err[0] &&
+		       xt_now_ms() < deadline)
+			usleep(10000);
+		ASSERT_STREQ("", t[i].err) TH_LOG("vCPU %d", i);
+		ASSERT_GE(READ_ONCE(t[i].syncs), 3)
+			TH_LOG("vCPU %d made no progress in 120 s", i);
+	}
+	ASSERT_EQ(0, cmos_write(CMOS_MARK_BYTE, CMOS_MARK_BASE + next))
+		TH_LOG("ioperm: cannot write the CMOS mark");
+	for (i = 0; i < n; i++)
+		printf("# vCPU %d on CPU%d: %d syncs, counter %llu\n", i,
+		       t[i].cpu, READ_ONCE(t[i].syncs),
+		       (unsigned long long)READ_ONCE(counters[i]));
+	printf("# boot %d: resetting through %s with %d guests in RUN\n",
+	       boot_number(), how, n);
+	fflush(stdout);
+	/*
+	 * Every level to the console: what the reboot path logs reaches the
+	 * serial log even though this boot ends. The marker goes through
+	 * printk, synchronous, not through the pipe that carries stdout.
+	 */
+	klogctl(SYSLOG_ACTION_CONSOLE_LEVEL, NULL, 8);
+	kmsg = open("/dev/kmsg", O_WRONLY);
+	if (kmsg >= 0) {
+		dprintf(kmsg, "xvcpu_reboot_test: @@XVCPU-REBOOT@@ boot %d: %s, %d guests in RUN\n",
+			boot_number(), how, n);
+		close(kmsg);
+	}
+	sync();
+	if (sysrq)
+		xt_write_file("/proc/sysrq-trigger", "b");
+	else
+		reboot(RB_AUTOBOOT);
+	/* Not reached unless the reset failed. */
+	cmos_write(CMOS_MARK_BYTE, 0);
+	TH_LOG("%s: %s", how, strerror(errno));
+	ASSERT_TRUE(false);
+}
+
+/*
+ * The orderly path: xvcpu's reboot notifier turns VMX off on every CPU
+ * (the vCPUs leave their guests), then machine_restart(). Boot 1 resets,
+ * boot 2 checks.
+ */
+TEST_F_TIMEOUT(xvcpu, reboot_with_guests_running, 600)
+{
+	switch (boot_number()) {
+	case 1:
+		reboot_with_guests(_metadata, false);
+		break;
+	case 2:
+		check_came_back(_metadata);
+		break;
+	default:
+		SKIP(return, "checked in boot 2");
+	}
+}
+
+/*
+ * The emergency path (sysrq b, as a panic reboot): no notifiers;
+ * emergency_restart() calls xvcpu's emergency callback (VMCLEAR and
+ * VMXOFF) on this CPU and by NMI on the others. Boot 2 resets, boot 3
+ * checks.
+ */
+TEST_F_TIMEOUT(xvcpu, emergency_restart_with_guests_running, 600)
+{
+	switch (boot_number()) {
+	case 1:
+		SKIP(return, "runs in boot 2, after reboot_with_guests_running's reboot");
+	case 2:
+		reboot_with_guests(_metadata, true);
+		break;
+	default:
+		check_came_back(_metadata);
+	}
+}
+
+TEST_HARNESS_MAIN
