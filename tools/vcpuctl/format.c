@@ -257,20 +257,6 @@ static void ct_name_track(struct track *t)
 	       "\"args\":{\"name\":\"vCPU %u\"}}", t->vm, t->vcpu, t->vcpu);
 }
 
-static void json_text(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 static uint64_t fval(struct tep_handle *tep, struct tep_event *ev,
 		     const char *name, const struct xvt_view *v, bool *has)
 {
@@ -364,7 +350,7 @@ static int chrome_event(struct tep_handle *tep, const struct xvt_view *v,
 		       ev->name, vm, vcpu);
 		ct_us("ts", v->time);
 		printf(",\"args\":{\"fields\":");
-		json_text(s->buffer);
+		json_string(s->buffer);
 		printf("}}");
 	}
 	return 0;

@@ -679,20 +679,6 @@ static void print_text(struct report *r, const struct xvt_file *f,
 	}
 }
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 static void print_json(struct report *r, const struct xvt_file *f,
 		       const char *path, const int *order, int nslots)
 {
@@ -703,11 +689,11 @@ static void print_json(struct report *r, const struct xvt_file *f,
 	xvt_info(f, "kernel", kern, sizeof(kern));
 	xvt_info(f, "cpu_model", model, sizeof(model));
 	printf("{\"file\":");
-	json_str(path);
+	json_string(path);
 	printf(",\"kernel\":");
-	json_str(kern);
+	json_string(kern);
 	printf(",\"cpu_model\":");
-	json_str(model);
+	json_string(model);
 	printf(",\"flight\":%s,\"complete\":%s,\"events\":%llu,\"duration_ns\":%llu,"
 	       "\"lost\":%llu,\"lost_records\":%llu,"
 	       "\"exits\":{\"total\":%llu,\"kernel\":%llu,\"user\":%llu,\"error\":%llu},"
@@ -724,7 +710,7 @@ static void print_json(struct report *r, const struct xvt_file *f,
 		const struct hist *h = &s->all;
 
 		printf("%s{\"reason\":", i ? "," : "");
-		json_str(reason_name(s->nr, buf, sizeof(buf)));
+		json_string(reason_name(s->nr, buf, sizeof(buf)));
 		printf(",\"nr\":%u,\"count\":%llu,\"kernel\":%llu,\"user\":%llu,"
 		       "\"error\":%llu,\"total_ns\":%llu,\"min_ns\":%llu,"
 		       "\"mean_ns\":%llu,\"p50_ns\":%llu,\"p90_ns\":%llu,"
@@ -776,7 +762,7 @@ static void print_json(struct report *r, const struct xvt_file *f,
 	printf("],\"event_counts\":{");
 	for (k = 0; k < r->nevs; k++) {
 		printf("%s", k ? "," : "");
-		json_str(r->evs[k].name);
+		json_string(r->evs[k].name);
 		printf(":%llu", (unsigned long long)r->evs[k].n);
 	}
 	printf("},\"stats\":[");

@@ -195,3 +195,17 @@ int parse_seg_off(const char *s, uint16_t *seg, uint16_t *off)
 		return -EINVAL;
 	return 0;
 }
+
+void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}

@@ -68,6 +68,9 @@ int parse_seg_off(const char *s, uint16_t *seg, uint16_t *off);
  */
 int read_file(const char *path, void **bufp, size_t *lenp);
 
+/* @s as a JSON string to stdout: quoted, '"', '\\' and controls escaped. */
+void json_string(const char *s);
+
 /* do_<command>(argc, argv): argv[0] is the command name. */
 int do_run(int argc, char **argv);
 int do_boot(int argc, char **argv);
