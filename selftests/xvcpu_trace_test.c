@@ -488,26 +488,19 @@ GUEST_CODE static void guest_regs_diff(void)
 	GUEST_DONE();
 }
 
-extern char regs_diff_a[], regs_diff_b[], regs_diff_c[];
-
-TEST_F(xvcpu, regs_diff_exact)
+/*
+ * The regs_diff guests: run from their GUEST_SYNC(1) to their
+ * GUEST_SYNC(2) with xvcpu_regs_diff and xvcpu_exit on, until exactly
+ * @exits exits were traced (a host interrupt in between adds exits: up
+ * to 5 tries). Returns the trace, for the caller to free().
+ */
+static char *regs_diff_run(struct __test_metadata *_metadata,
+			   struct xt_vcpu *vcpu, long id, unsigned int exits)
 {
-	struct xt_vcpu *vcpu;
-	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_regs_diff);
-	char want_b[256], want_c[128], line[1024];
 	unsigned int attempt, n_exit = 0;
-	long id = vm_id(vm);
-	struct tr_iter it;
-	struct ucall uc;
 	char *trace = NULL;
+	struct ucall uc;
 
-	trace_all(_metadata, vm);
-	snprintf(want_b, sizeof(want_b),
-		 "vm_id=%ld vcpu_id=0 rax 0x40000000 -> 0x1f rsi 0x0 -> 0x1234 rip 0x%lx -> 0x%lx",
-		 id, (unsigned long)regs_diff_a, (unsigned long)regs_diff_b);
-	snprintf(want_c, sizeof(want_c), "vm_id=%ld vcpu_id=0 unchanged", id);
-	tr_reset(_metadata);
-	/* A host interrupt between A, B and C adds exits: try again then. */
 	for (attempt = 0; attempt < 5; attempt++) {
 		TEST_ASSERT_SYNC(vcpu, 1, &uc);
 		ASSERT_EQ(0, tr_clear());
@@ -518,11 +511,34 @@ TEST_F(xvcpu, regs_diff_exact)
 		free(trace);
 		trace = tr_read(_metadata);
 		n_exit = tr_count(trace, "xvcpu_exit", NULL);
-		if (n_exit == 4)
+		if (n_exit == exits)
 			break;
-		printf("# attempt %u: %u exits, not 4: again\n", attempt, n_exit);
+		printf("# attempt %u: %u exits, not %u: again\n", attempt,
+		       n_exit, exits);
 	}
-	ASSERT_EQ(4, n_exit);
+	ASSERT_EQ(exits, n_exit);
+	return trace;
+}
+
+extern char regs_diff_a[], regs_diff_b[], regs_diff_c[];
+
+TEST_F(xvcpu, regs_diff_exact)
+{
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_regs_diff);
+	char want_b[256], want_c[128], line[1024];
+	long id = vm_id(vm);
+	struct tr_iter it;
+	char *trace = NULL;
+
+	trace_all(_metadata, vm);
+	snprintf(want_b, sizeof(want_b),
+		 "vm_id=%ld vcpu_id=0 rax 0x40000000 -> 0x1f rsi 0x0 -> 0x1234 rip 0x%lx -> 0x%lx",
+		 id, (unsigned long)regs_diff_a, (unsigned long)regs_diff_b);
+	snprintf(want_c, sizeof(want_c), "vm_id=%ld vcpu_id=0 unchanged", id);
+	tr_reset(_metadata);
+	/* A, B, C and the GUEST_SYNC(2). */
+	trace = regs_diff_run(_metadata, vcpu, id, 4);
 	/* A, B, C, and the GUEST_SYNC(2): one diff per exit. */
 	EXPECT_EQ(4, tr_count(trace, "xvcpu_regs_diff", NULL));
 	EXPECT_EQ(3, tr_count(trace, "xvcpu_exit", MUST(EXIT_CPUID)));
@@ -1398,35 +1414,19 @@ TEST_F(xvcpu, regs_diff_past_the_slots)
 {
 	struct xt_vcpu *vcpu;
 	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_regs_diff_many);
-	unsigned int attempt, n_exit = 0, a, b, c;
+	unsigned int a, b, c;
 	char want[512], head[128], line[1024];
 	int end = -1;
 	long id = vm_id(vm);
-	struct ucall uc;
-	char *trace = NULL;
+	char *trace;
 	const char *p;
 
 	trace_all(_metadata, vm);
 	snprintf(want, sizeof(want),
 		 " -> 0x11 rcx 0x%%x -> 0x22 rdx 0x%%x -> 0x33 rbx 0x%%x -> 0x44 rsi 0x0 -> 0x9 rdi 0x0 -> 0xa r8 0x0 -> 0x1 r9 0x0 -> 0x2 r10 0x0 -> 0x3 r11 0x0 -> 0x4 r12 0x0 -> 0x5 r13 0x0 -> 0x6 r14 0x0 -> 0x7 r15 0x0 -> 0x8 +rip%%n");
 	tr_reset(_metadata);
-	/* A host interrupt between E and F adds exits: try again then. */
-	for (attempt = 0; attempt < 5; attempt++) {
-		TEST_ASSERT_SYNC(vcpu, 1, &uc);
-		ASSERT_EQ(0, tr_clear());
-		tr_enable(_metadata, "xvcpu_regs_diff", id);
-		tr_enable(_metadata, "xvcpu_exit", id);
-		TEST_ASSERT_SYNC(vcpu, 2, &uc);
-		ASSERT_EQ(0, tr_write("events/xvcpu/enable", "0"));
-		free(trace);
-		trace = tr_read(_metadata);
-		n_exit = tr_count(trace, "xvcpu_exit", NULL);
-		if (n_exit == 3)
-			break;
-		printf("# attempt %u: %u exits, not 3: again\n", attempt, n_exit);
-	}
 	/* E, F and the GUEST_SYNC(2). */
-	ASSERT_EQ(3, n_exit);
+	trace = regs_diff_run(_metadata, vcpu, id, 3);
 	tr_first(trace, "xvcpu_regs_diff", "r14 0x0 -> 0x7", line, sizeof(line));
 	printf("# %s\n", line);
 	ASSERT_NE(0, line[0]);
