@@ -472,7 +472,8 @@ bool xvcpu_trace_sample(struct xvcpu_vcpu *vcpu, u32 reason)
 
 	/* Undo the run loop's step: it counts only what it decides. */
 	if (reason < XVCPU_STATS_REASONS)
-		vcpu->trace_cd[reason]++;
+		vcpu->trace_cd[array_index_nospec(reason,
+						  XVCPU_STATS_REASONS)]++;
 	/* A failed entry is no exit of its reason: always traced. */
 	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 		return false;

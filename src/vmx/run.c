@@ -23,6 +23,7 @@
 #include "../xvcpu.h"
 
 #include <linux/kvm_host.h>
+#include <linux/nospec.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/static_key.h>
@@ -231,14 +232,11 @@ static noinline void trace_before_entry(struct xvcpu_vcpu *vcpu)
 static __always_inline bool trace_sampled_out(struct xvcpu_vcpu *vcpu,
 					      u32 reason)
 {
-	/*
-	 * The bound check is the index's only guard: no array_index_nospec()
-	 * (the reason is the CPU's, a few valid values; a mispredicted check
-	 * would touch a fixed, public offset).
-	 */
 	unsigned long i = reason;
 
 	if (likely(i < XVCPU_STATS_REASONS)) {
+		/* The guest picks its exit reasons (hardening.rst: Spectre v1). */
+		i = array_index_nospec(i, XVCPU_STATS_REASONS);
 		if (likely(--vcpu->trace_cd[i])) {
 			if (likely(!*vcpu->trace_recheck)) {
 				vcpu->stats.c.sampled_out[i + 1]++;
