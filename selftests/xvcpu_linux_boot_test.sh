@@ -104,6 +104,28 @@ rc=$?
 	grep -q 'exits to vcpuctl' $T/int.err
 result sigint_stops_cleanly $? "status $rc"
 
+# guest_failure STATUS SUMMARY CONSOLE: prints why a boot that should
+# have powered off cleanly did not, and returns 1; returns 0 otherwise.
+# A WARN() prints "WARNING: CPU: n PID: ..."; other "WARNING:" text is
+# an ordinary message.
+GUEST_BAD='unchecked MSR access|WARNING: CPU|BUG:|Oops|Call Trace|cut here'
+guest_failure() {
+	if [ "$1" != 0 ]; then
+		echo "status $1: $(grep -m1 'vcpuctl: error' "$2")"
+		return 1
+	fi
+	if ! grep -q 'guest powered off' "$2"; then
+		echo "status 0 but no 'guest powered off': $(tail -1 "$2")"
+		return 1
+	fi
+	if grep -qE "$GUEST_BAD" "$3"; then
+		echo "guest console: $(grep -m1 -E "$GUEST_BAD" "$3")"
+		grep -E -A12 "$GUEST_BAD" "$3" | head -40 | sed 's/^/# /' >&2
+		return 1
+	fi
+	return 0
+}
+
 # wait_for PATTERN FILE SECONDS: 0 once PATTERN is in FILE.
 wait_for() {
 	i=0
@@ -187,10 +209,9 @@ awk 'NR == FNR { s[$1] = $2; next } { r[$1] = $2; s[$1] = s[$1] }
 [ -s $T/reasons.stats ] && cmp -s $T/reasons.stats $T/reasons.report &&
 	grep -q '^lost: 0 events' $T/report
 result record_counts_equal_stats $?
-# A WARN() prints "WARNING: CPU: n PID: ..."; other "WARNING:" text is
-# an ordinary message.
-! grep -qE 'unchecked MSR access|WARNING: CPU|BUG:|Oops|Call Trace|cut here' $T/console
-result no_guest_warnings $?
+w=$(grep -m1 -E "$GUEST_BAD" $T/console)
+[ -z "$w" ]
+result no_guest_warnings $? "${w:+guest console: $w}"
 # The timeline: firmware 0x01, 0x1f, then init's 0x60, 0x61, 0x62 and
 # the shutdown's 0x7e, in that order, at times that never go down.
 # Timeline lines: component, code, ms since VM creation, delta ms.
@@ -245,9 +266,10 @@ echo 'poweroff' >&3
 wait $vpid
 rc=$?
 exec 3>&-
-[ $rc = 0 ] && grep -q 'guest powered off' $T/summary4 &&
-	! grep -qE 'unchecked MSR access|WARNING: CPU|BUG:|Oops|Call Trace|cut here' $T/console4
-result pvh_poweroff_status_0 $? "status $rc"
+# Each way to fail says which, with the line that shows it, on the
+# result line itself (make check repeats only that line).
+why=$(guest_failure $rc $T/summary4 $T/console4)
+result pvh_poweroff_status_0 $? "$why"
 # The same short boot on KVM in this VM, through vcpuctl's KVM backend
 # (tools/vcpuctl/tests/vmm_kvm.c): the cross-check and the ratio.
 wall() { sed -n 's/.*RAM, \([0-9.]*\) s wall time.*/\1/p' "$1"; }
