@@ -135,9 +135,15 @@ END {
 		k = v["kvm " L[i]]; x = v["xvcpu " L[i]]
 		printf "%-36s %9.1f %+9.1f %9.1f %+9.1f %7.3f\n", D[i], k, k - kb, x, x - xb, (x - xb) / (k - kb)
 	}
+	if (("xvcpu cpuid_ev_three") in v)
+		printf "%-36s %9.1f %+9.1f %9.1f %+9.1f %7.3f\n", "exit + entry + cpuid (KVM: all)", v["kvm cpuid_ev_all"], v["kvm cpuid_ev_all"] - kb, v["xvcpu cpuid_ev_three"], v["xvcpu cpuid_ev_three"] - xb, (v["xvcpu cpuid_ev_three"] - xb) / (v["kvm cpuid_ev_all"] - kb)
 	if (("xvcpu cpuid_ev_regs_diff") in v)
 		printf "%-36s %9s %9s %9.1f %+9.1f\n", "xvcpu_regs_diff alone", "-", "", v["xvcpu cpuid_ev_regs_diff"], v["xvcpu cpuid_ev_regs_diff"] - xb
 	printf "target: one xvcpu_exit (a whole exit) <= 0.5 x KVM exit+entry: %.1f vs %.1f\n", v["xvcpu cpuid_ev_exit"] - xb, 0.5 * (v["kvm cpuid_ev_exit_entry"] - kb)
+	printf "target: every xvcpu event of a CPUID exit < KVM'"'"'s three: %.1f vs %.1f", v["xvcpu cpuid_ev_all"] - xb, v["kvm cpuid_ev_all"] - kb
+	if (("xvcpu cpuid_ev_three") in v)
+		printf " (without xvcpu_regs_diff: %.1f)", v["xvcpu cpuid_ev_three"] - xb
+	printf "\n"
 }' "$OUT/bench.txt" | tee -a "$OUT/table.txt"
 # vcpuctl record writing every exit and entry (tools/vcpuctl record.c).
 awk '$1 == "bench" && $2 == "xvcpu" { v[$3] = $6 } $1 == "bench" && $2 == "xvcpu_recorded" { r[$3] = $6 }

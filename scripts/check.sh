@@ -147,9 +147,11 @@ if want bochs; then
 	# booted with XSAVE kept on (Debian's kernel turns it off under
 	# Bochs' Skylake-X model otherwise, see Documentation/testvm.rst).
 	log "Bochs test VMs (VT-x): selftests, a Linux boot, the tools and the fuzzer, six VMs, two at a time"
-	# Not xvcpu_reboot_test: Bochs' BIOS does not come back from the
-	# reset (Documentation/testvm.rst, "A test that reboots").
-	{ bochs_vm bochs-module "" xvcpu_module_test xvcpu_install_test
+	# xvcpu_reboot_test last, here: it kexecs the VM with guests
+	# running and checks the next boot (Bochs' BIOS does not come back
+	# from a reset: Documentation/testvm.rst, "A test that reboots").
+	{ bochs_vm bochs-module "" xvcpu_module_test xvcpu_install_test \
+		xvcpu_reboot_test
 	  echo $? >"$OUT/bochs-module.rc"
 	  # vcpuctl's record/top/metrics/latency test (about 5 min of Bochs)
 	  # rides here, where the other side's Linux boot leaves time.

@@ -38,6 +38,9 @@ run_limited() {
 
 tests=$*
 [ -n "$tests" ] || tests=$(ls tests 2>/dev/null)
+# One line, space-separated (ls gives one name per line), for the
+# " name " matches below.
+tests=$(echo $tests)
 n=0
 # result NAME OK?: one KTAP line of this script's own.
 result() {

@@ -153,6 +153,15 @@ if [ -c /dev/port ]; then
 		echo "xvcpu: rebooted by a test (CMOS mark found and cleared): boot $XVCPU_BOOT"
 	fi
 fi
+# Or the test kexec'ed this kernel again with xvcpu_boot=N appended to
+# the command line (no BIOS, no CMOS: the mark is the command line).
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	xvcpu_boot=[2-5])
+		XVCPU_BOOT=${arg#xvcpu_boot=}
+		echo "xvcpu: rebooted by a test (kexec, $arg on the command line): boot $XVCPU_BOOT" ;;
+	esac
+done
 echo "xvcpu: init at uptime $(cut -d' ' -f1 /proc/uptime) s"
 cd /xvcpu
 echo "@@XVCPU-BEGIN@@"

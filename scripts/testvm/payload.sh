@@ -26,6 +26,13 @@ mkpayload() {
 		mkdir -p "$p/guests" &&
 		cp build/unit/guests/*.bin "$p/guests/" || return 1 ;;
 	esac
+	# The reboot test kexecs the stock kernel (the fast-boot image has
+	# no 64-bit entry point), with this payload as its initramfs.
+	case " $* " in *" xvcpu_reboot_test "*)
+		# shellcheck disable=SC1091
+		. "${XVCPU_CACHE:-$HOME/.cache/xvcpu}/env.sh" &&
+		mkdir -p "$p/kexec" && cp "$VMLINUZ" "$p/kexec/vmlinuz" || return 1 ;;
+	esac
 	printf '#!/bin/sh\nexec /xvcpu/vm_check.sh\n' >"$p/check.sh"
 	chmod +x "$p/check.sh"
 }

@@ -23,6 +23,8 @@
  *   cpuid_ev_all    every event a CPUID exit emits (KVM: kvm_exit,
  *          kvm_entry, kvm_cpuid; xvcpu: xvcpu_exit, xvcpu_entry,
  *          xvcpu_cpuid, xvcpu_regs_diff)
+ *   cpuid_ev_three (xvcpu only)  the three that match KVM's three:
+ *          xvcpu_exit, xvcpu_entry, xvcpu_cpuid
  *   cpuid_ev_regs_diff (xvcpu only)  xvcpu_regs_diff alone
  * The events go into the ftrace ring (overwritten, nobody reading).
  * Prints one "bench <backend> <loop> <iterations> <ticks> <per-iter>"
@@ -345,14 +347,20 @@ static void bench_tracing(struct backend *b, uint32_t n)
 		"xvcpu/xvcpu_exit", "xvcpu/xvcpu_entry", "xvcpu/xvcpu_cpuid",
 		"xvcpu/xvcpu_regs_diff", NULL,
 	};
+	static const char *const xv_three[] = {
+		"xvcpu/xvcpu_exit", "xvcpu/xvcpu_entry", "xvcpu/xvcpu_cpuid",
+		NULL,
+	};
 	static const char *const xv_diff[] = { "xvcpu/xvcpu_regs_diff", NULL };
 	bool kvm = !strcmp(b->name, "kvm");
 
 	bench_events(b, n, "cpuid_ev_exit", kvm ? kvm_exit : xv_exit);
 	bench_events(b, n, "cpuid_ev_exit_entry", kvm ? kvm_ee : xv_ee);
 	bench_events(b, n, "cpuid_ev_all", kvm ? kvm_all : xv_all);
-	if (!kvm)
+	if (!kvm) {
+		bench_events(b, n, "cpuid_ev_three", xv_three);
 		bench_events(b, n, "cpuid_ev_regs_diff", xv_diff);
+	}
 }
 
 int main(int argc, char **argv)
