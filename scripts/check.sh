@@ -208,8 +208,8 @@ fi
 # mem, smp and trace tests and the fuzzer's debug budget passed there
 # too but double the step: XVCPU_DEBUG_TESTS=all runs them. Not here:
 # xvcpu_module_test (tens of module loads and unloads, KVM's too), the
-# shell tests, and xvcpu_reboot_test (the debug kernel has no user port
-# I/O for its CMOS mark).
+# shell tests, and xvcpu_reboot_test (its kexecs not tried with this
+# kernel).
 DEBUG_TESTS_A="xvcpu_abi_test xvcpu_cpu_test xvcpu_dbgport_test xvcpu_event_test"
 DEBUG_TESTS_B="xvcpu_isolation_test xvcpu_run_test xvcpu_stats_test"
 
