@@ -2190,27 +2190,13 @@ struct race {
 	char failure[256];
 };
 
-static int pin_self(int cpu)
-{
-	cpu_set_t set;
-	int i;
-
-	CPU_ZERO(&set);
-	if (cpu >= 0)
-		CPU_SET(cpu, &set);
-	else			/* any CPU again */
-		for (i = 0; i < CPU_SETSIZE; i++)
-			CPU_SET(i, &set);
-	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-}
-
 static void *race_runner(void *arg)
 {
 	struct race *ra = arg;
 	struct xvcpu_run *run = ra->vcpu->run;
 	struct ucall uc;
 
-	pin_self(ra->run_cpu);
+	xt_pin_self(ra->run_cpu);
 	while (!ra->stop) {
 		int ret = ioctl(ra->vcpu->fd, XVCPU_RUN, 0UL), err = errno;
 
@@ -2274,7 +2260,7 @@ static void race_round(struct __test_metadata *_metadata, struct rng *r,
 	xt_vcpu_args_set(ra.vcpu, 1, gpa);
 	ra.run_cpu = cpus >= 2 ? 1 : -1;
 	other = cpus >= 2 ? 0 : -1;
-	pin_self(other);
+	xt_pin_self(other);
 	ASSERT_EQ(0, pthread_create(&th, NULL, race_runner, &ra));
 	while (!ra.stop && now_us() < end) {
 		unsigned int op = rn(r, RACE_OPS);
@@ -2363,7 +2349,7 @@ static void race_round(struct __test_metadata *_metadata, struct rng *r,
 	/* A RUN that waits for nothing new: a signal makes it return. */
 	pthread_kill(th, SIGALRM);
 	pthread_join(th, NULL);
-	pin_self(-1);
+	xt_pin_self(-1);
 	ASSERT_EQ(0, ra.failure[0]) TH_LOG("%s", ra.failure);
 	ASSERT_GT(ra.runs, 0);
 	*runs += ra.runs;
@@ -2424,11 +2410,11 @@ TEST_F_TIMEOUT(xvcpu, cpu_offline_with_loaded_vcpu, 600)
 		SKIP(return, "needs a second CPU that can go offline");
 	vm = xt_vm_create_with_vcpu(&vcpu, guest_count_syncs);
 	for (round = 0; round < 3; round++) {
-		ASSERT_EQ(0, pin_self(1));
+		ASSERT_EQ(0, xt_pin_self(1));
 		for (i = 0; i < 3; i++)
 			TEST_ASSERT_SYNC(vcpu, n++, &uc);
 		xt_vcpu_get_regs(vcpu, &before);
-		ASSERT_EQ(0, pin_self(0));
+		ASSERT_EQ(0, xt_pin_self(0));
 		ASSERT_EQ(0, xt_set_cpu_online(1, false));
 		xt_vcpu_get_regs(vcpu, &after);
 		ASSERT_EQ(0, memcmp(&before, &after, sizeof(before)));
@@ -2436,9 +2422,9 @@ TEST_F_TIMEOUT(xvcpu, cpu_offline_with_loaded_vcpu, 600)
 			TEST_ASSERT_SYNC(vcpu, n++, &uc);
 		ASSERT_EQ(0, xt_set_cpu_online(1, true));
 	}
-	ASSERT_EQ(0, pin_self(1));
+	ASSERT_EQ(0, xt_pin_self(1));
 	TEST_ASSERT_SYNC(vcpu, n++, &uc);
-	pin_self(-1);
+	xt_pin_self(-1);
 	xt_vm_destroy(vm);
 	printf("# 3 rounds: CPU 1 offline with the vCPU last loaded there, %llu syncs in order\n",
 	       (unsigned long long)n);

@@ -92,15 +92,6 @@ static int cmos_write(uint8_t index, uint8_t value)
 	return 0;
 }
 
-static int pin_self(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-}
-
 static volatile uint64_t counters[MAX_CPUS];
 
 /* Count forever, syncing now and then: the host decides when to stop. */
@@ -118,52 +109,8 @@ GUEST_CODE static void guest_count(uint64_t id, uint64_t syncs)
 	GUEST_DONE();
 }
 
-struct runner {
-	struct xt_vcpu *vcpu;
-	int cpu;
-	int syncs;
-	int wrong_cpu;
-	bool done;
-	char err[512];
-};
-
-static void *runner_fn(void *arg)
-{
-	struct runner *t = arg;
-	struct ucall uc;
-	uint64_t cmd;
-
-	if (pin_self(t->cpu)) {
-		snprintf(t->err, sizeof(t->err), "cannot pin to CPU%d", t->cpu);
-		return NULL;
-	}
-	for (;;) {
-		if (__xt_vcpu_run(t->vcpu)) {
-			snprintf(t->err, sizeof(t->err), "RUN on CPU%d: %s",
-				 t->cpu, strerror(errno));
-			return NULL;
-		}
-		if (sched_getcpu() != t->cpu)
-			t->wrong_cpu++;
-		cmd = get_ucall(t->vcpu, &uc);
-		if (cmd == UCALL_DONE) {
-			t->done = true;
-			return NULL;
-		}
-		if (cmd != UCALL_SYNC) {
-			if (cmd == UCALL_NONE)
-				xt_exit_describe(t->vcpu, t->err, sizeof(t->err));
-			else
-				xt_ucall_message(t->vcpu->vm, &uc, t->err,
-						 sizeof(t->err));
-			return NULL;
-		}
-		WRITE_ONCE(t->syncs, t->syncs + 1);
-	}
-}
-
 /* One vCPU per online CPU, each in RUN on its CPU; @syncs 0: forever. */
-static struct xt_vm *start_guests(struct runner *t, pthread_t *th, int n,
+static struct xt_vm *start_guests(struct xt_pinned *t, pthread_t *th, int n,
 				  uint64_t syncs)
 {
 	struct xt_vm *vm = xt_vm_create_x86();
@@ -177,7 +124,7 @@ static struct xt_vm *start_guests(struct runner *t, pthread_t *th, int n,
 		xt_vcpu_args_set(t[i].vcpu, 2, (uint64_t)i, syncs);
 	}
 	for (i = 0; i < n; i++)
-		TEST_ASSERT(!pthread_create(&th[i], NULL, runner_fn, &t[i]),
+		TEST_ASSERT(!pthread_create(&th[i], NULL, xt_pinned_run, &t[i]),
 			    "pthread_create");
 	return vm;
 }
@@ -336,7 +283,7 @@ static int boot_number(void)
 /* The machine came back: xvcpu loaded, VMX on everywhere, guests run. */
 static void check_came_back(struct __test_metadata *_metadata)
 {
-	struct runner t[MAX_CPUS];
+	struct xt_pinned t[MAX_CPUS];
 	pthread_t th[MAX_CPUS];
 	char log[8192], buf[4096], want[64], *line, *save;
 	int n = xt_online_cpus(), i, bad;
@@ -392,7 +339,7 @@ static void check_came_back(struct __test_metadata *_metadata)
  */
 static void reboot_with_guests(struct __test_metadata *_metadata, bool sysrq)
 {
-	struct runner t[MAX_CPUS];
+	struct xt_pinned t[MAX_CPUS];
 	pthread_t th[MAX_CPUS];
 	int n = xt_online_cpus(), next = boot_number() + 1, i, bad;
 	bool kexec = use_kexec();
@@ -461,7 +408,7 @@ static void reboot_with_guests(struct __test_metadata *_metadata, bool sysrq)
 	 * out otherwise).
 	 */
 	if (sysrq && kexec)
-		ASSERT_EQ(0, pin_self(0));
+		ASSERT_EQ(0, xt_pin_self(0));
 	if (sysrq)
 		xt_write_file("/proc/sysrq-trigger", kexec ? "c" : "b");
 	else if (kexec)

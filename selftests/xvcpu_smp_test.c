@@ -25,23 +25,6 @@
 #include "lib/vm.h"
 #include "lib/x86.h"
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
-}
-
-static int pin_self(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-}
-
 /* ---- two vCPUs, two CPUs, one shared variable ------------------------------------ */
 
 #define PP_ROUNDS	1000
@@ -70,51 +53,10 @@ GUEST_CODE static void guest_pingpong(uint64_t id, uint64_t rounds)
 	GUEST_DONE();
 }
 
-struct pp_thread {
-	struct xt_vcpu *vcpu;
-	int cpu;
-	int wrong_cpu;		/* RUN returned on another CPU */
-	int syncs;
-	char err[512];
-};
-
-static void *pp_thread_fn(void *arg)
-{
-	struct pp_thread *t = arg;
-	struct ucall uc;
-	uint64_t cmd;
-
-	if (pin_self(t->cpu)) {
-		snprintf(t->err, sizeof(t->err), "cannot pin to CPU%d", t->cpu);
-		return NULL;
-	}
-	for (;;) {
-		if (__xt_vcpu_run(t->vcpu)) {
-			snprintf(t->err, sizeof(t->err), "RUN: %s",
-				 strerror(errno));
-			return NULL;
-		}
-		if (sched_getcpu() != t->cpu)
-			t->wrong_cpu++;
-		cmd = get_ucall(t->vcpu, &uc);
-		if (cmd == UCALL_DONE)
-			return NULL;
-		if (cmd != UCALL_SYNC) {
-			if (cmd == UCALL_NONE)
-				xt_exit_describe(t->vcpu, t->err, sizeof(t->err));
-			else
-				xt_ucall_message(t->vcpu->vm, &uc, t->err,
-						 sizeof(t->err));
-			return NULL;
-		}
-		t->syncs++;
-	}
-}
-
 TEST_F_TIMEOUT(xvcpu, two_vcpus_two_cpus, 300)
 {
 	struct xt_vm *vm;
-	struct pp_thread t[2];
+	struct xt_pinned t[2];
 	pthread_t th[2];
 	int i;
 
@@ -129,7 +71,7 @@ TEST_F_TIMEOUT(xvcpu, two_vcpus_two_cpus, 300)
 		xt_vcpu_args_set(t[i].vcpu, 2, (uint64_t)i, (uint64_t)PP_ROUNDS);
 	}
 	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, pthread_create(&th[i], NULL, pp_thread_fn, &t[i]));
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, xt_pinned_run, &t[i]));
 	for (i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
 	for (i = 0; i < 2; i++) {
@@ -422,7 +364,7 @@ static void child(int how, int ready_fd)
 {
 	struct xt_vcpu *vcpu;
 	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_spin_forever);
-	uint64_t deadline = now_ms() + 60000;
+	uint64_t deadline = xt_now_ms() + 60000;
 	pthread_t th;
 	char c = 'r';
 
@@ -430,7 +372,7 @@ static void child(int how, int ready_fd)
 	if (pthread_create(&th, NULL, run_forever, vcpu))
 		_exit(3);
 	while (READ_ONCE(exit_spin) < 100000) {
-		if (now_ms() > deadline)
+		if (xt_now_ms() > deadline)
 			_exit(4);
 		sched_yield();
 	}
@@ -460,10 +402,10 @@ static int module_refcnt(void)
 /* Wait for @pid up to @ms; the status, or -1 on timeout. */
 static int wait_child(pid_t pid, uint64_t ms)
 {
-	uint64_t deadline = now_ms() + ms;
+	uint64_t deadline = xt_now_ms() + ms;
 	int status;
 
-	while (now_ms() < deadline) {
+	while (xt_now_ms() < deadline) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 
 		if (r == pid)

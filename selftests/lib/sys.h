@@ -87,5 +87,7 @@ unsigned int xt_test_scale(void);
 uint64_t xt_scaled(uint64_t n);
 /* Monotonic milliseconds. */
 uint64_t xt_now_ms(void);
+/* Pin the calling thread to @cpu; @cpu < 0: any CPU again. */
+int xt_pin_self(int cpu);
 
 #endif /* XVCPU_SELFTEST_SYS_H */

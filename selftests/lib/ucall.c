@@ -8,9 +8,12 @@
 #define _GNU_SOURCE
 #include "ucall.h"
 
+#include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "sys.h"
 #include "vm.h"
 #include "x86.h"
 
@@ -192,4 +195,39 @@ void __xt_run_expect(const char *file, int line, struct xt_vcpu *vcpu,
 			     "vCPU %u: expected GUEST_SYNC(%llu), got GUEST_SYNC(%llu)",
 			     vcpu->id, (unsigned long long)step,
 			     (unsigned long long)uc->args[0]);
+}
+
+void *xt_pinned_run(void *arg)
+{
+	struct xt_pinned *t = arg;
+	struct ucall uc;
+	uint64_t cmd;
+
+	if (xt_pin_self(t->cpu)) {
+		snprintf(t->err, sizeof(t->err), "cannot pin to CPU%d", t->cpu);
+		return NULL;
+	}
+	for (;;) {
+		if (__xt_vcpu_run(t->vcpu)) {
+			snprintf(t->err, sizeof(t->err), "RUN on CPU%d: %s",
+				 t->cpu, strerror(errno));
+			return NULL;
+		}
+		if (sched_getcpu() != t->cpu)
+			t->wrong_cpu++;
+		cmd = get_ucall(t->vcpu, &uc);
+		if (cmd == UCALL_DONE) {
+			t->done = true;
+			return NULL;
+		}
+		if (cmd != UCALL_SYNC) {
+			if (cmd == UCALL_NONE)
+				xt_exit_describe(t->vcpu, t->err, sizeof(t->err));
+			else
+				xt_ucall_message(t->vcpu->vm, &uc, t->err,
+						 sizeof(t->err));
+			return NULL;
+		}
+		WRITE_ONCE(t->syncs, t->syncs + 1);
+	}
 }

@@ -17,6 +17,7 @@
 #ifndef XVCPU_SELFTEST_UCALL_H
 #define XVCPU_SELFTEST_UCALL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -89,6 +90,21 @@ void xt_ucall_message(struct xt_vm *vm, const struct ucall *uc, char *buf,
 		      size_t size);
 /* A NUL-terminated copy of a guest string (identity mapped), or "?". */
 void xt_read_guest_string(struct xt_vm *vm, uint64_t gva, char *buf, size_t size);
+
+/*
+ * A vCPU in RUN on its own thread pinned to one CPU (pthread_create()
+ * with xt_pinned_run): RUN again after each GUEST_SYNC until GUEST_DONE,
+ * or until anything else, which @err then describes.
+ */
+struct xt_pinned {
+	struct xt_vcpu *vcpu;
+	int cpu;
+	int syncs;		/* GUEST_SYNCs seen (READ_ONCE from others) */
+	int wrong_cpu;		/* RUN returned on another CPU */
+	bool done;		/* the guest reached GUEST_DONE */
+	char err[512];		/* why it stopped otherwise, or "" */
+};
+void *xt_pinned_run(void *arg);
 
 #define REPORT_GUEST_ASSERT(vcpu, uc)					\
 	__xt_report_guest_assert(__FILE__, __LINE__, (vcpu), (uc))
