@@ -196,7 +196,7 @@ static bool use_kexec(void)
  */
 static int kexec_prepare(int next, bool crash, char *err, size_t size)
 {
-	char cmdline[4096], line[4096], *tok, *save;
+	char cmdline[4096], line[4096], pack[256], *tok, *save;
 	int kfd, ifd, rc, len = 0;
 	bool xsave_set = false;
 
@@ -206,11 +206,10 @@ static int kexec_prepare(int next, bool crash, char *err, size_t size)
 	 * more (after a crash kexec nothing follows).
 	 */
 	printf("# packing / for kexec at uptime %s s\n", uptime_s());
-	rc = system(crash ?
-		    "cd / && find . -xdev -path ./xvcpu/kexec -prune -o -print |"
-		    " cpio -o -H newc >" KEXEC_INITRD " 2>/dev/null" :
-		    "cd / && find . -xdev | cpio -o -H newc >" KEXEC_INITRD
-		    " 2>/dev/null");
+	snprintf(pack, sizeof(pack),
+		 "cd / && find . -xdev %s-print | cpio -o -H newc >%s 2>/dev/null",
+		 crash ? "-path ./xvcpu/kexec -prune -o " : "", KEXEC_INITRD);
+	rc = system(pack);
 	if (rc) {
 		snprintf(err, size, "packing / into " KEXEC_INITRD ": status %d", rc);
 		return -1;
@@ -254,9 +253,14 @@ static int kexec_prepare(int next, bool crash, char *err, size_t size)
 	snprintf(cmdline + len, sizeof(cmdline) - len,
 		 "loglevel=7 xvcpu_boot=%d", next);
 	kfd = open(KEXEC_KERNEL, O_RDONLY);
+	if (kfd < 0) {
+		snprintf(err, size, KEXEC_KERNEL ": %s", strerror(errno));
+		return -1;
+	}
 	ifd = open(KEXEC_INITRD, O_RDONLY);
-	if (kfd < 0 || ifd < 0) {
-		snprintf(err, size, "open: %s", strerror(errno));
+	if (ifd < 0) {
+		snprintf(err, size, KEXEC_INITRD ": %s", strerror(errno));
+		close(kfd);
 		return -1;
 	}
 	rc = syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmdline) + 1,
@@ -294,17 +298,16 @@ static void check_came_back(struct __test_metadata *_metadata)
 	/* The module is loaded (vm_check.sh), VMX on everywhere, once. */
 	ASSERT_TRUE(xt_module_present("xvcpu"));
 	ASSERT_GT(xt_read_file(CPUS_VIEW, buf, sizeof(buf)), 0);
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
-		printf("# boot %d: %s\n", boot_number(), line);
-	/* strtok_r() cut it up: read it again for the checks. */
-	ASSERT_GT(xt_read_file(CPUS_VIEW, buf, sizeof(buf)), 0);
 	for (i = 0; i < n; i++) {
 		snprintf(want, sizeof(want), "cpu%d online=1 vmx=on vmxon=1\n", i);
 		EXPECT_NE(NULL, strstr(buf, want))
 			TH_LOG("no '%.*s' in %s", (int)strlen(want) - 1, want,
 			       CPUS_VIEW);
 	}
+	/* Then the view, line by line (strtok_r() cuts @buf up). */
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		printf("# boot %d: %s\n", boot_number(), line);
 	/* A guest runs to its end on every CPU. */
 	vm = start_guests(t, th, n, SYNCS);
 	for (i = 0; i < n; i++)
