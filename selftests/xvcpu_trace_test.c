@@ -403,6 +403,78 @@ TEST_F(xvcpu, exit_counts_and_times)
 	xt_vm_destroy(vm);
 }
 
+/* ---- xvcpu_cpuid.found on each lookup path ------------------------------------- */
+
+/* One leaf down each lookup path of the kernel's found flag. */
+GUEST_CODE static void guest_found(void)
+{
+	uint32_t a, b, c, d;
+
+	GUEST_SYNC(1);
+	xt_cpuid(0, 0, &a, &b, &c, &d);		/* a plain leaf: one load */
+	xt_cpuid(0, 7, &a, &b, &c, &d);		/* index ignored: no subleaves */
+	xt_cpuid(4, 1, &a, &b, &c, &d);		/* a subleaf: the scan */
+	xt_cpuid(4, 5, &a, &b, &c, &d);		/* a subleaf the table lacks */
+	xt_cpuid(0x40000001, 0, &a, &b, &c, &d);	/* in range, not in it */
+	xt_cpuid(0x12345678, 0, &a, &b, &c, &d);	/* in no range: the scan */
+	GUEST_DONE();
+}
+
+TEST_F(xvcpu, cpuid_event_found)
+{
+	static const struct xvcpu_cpuid_entry table[] = {
+		{ .function = 0, .eax = 0x1f, .ebx = 0x11, .ecx = 0x12,
+		  .edx = 0x13 },
+		{ .function = 4, .index = 0,
+		  .flags = XVCPU_CPUID_FLAG_SIGNIFICANT_INDEX, .eax = 0x40 },
+		{ .function = 4, .index = 1,
+		  .flags = XVCPU_CPUID_FLAG_SIGNIFICANT_INDEX, .eax = 0x41,
+		  .ebx = 0x42, .ecx = 0x43, .edx = 0x44 },
+	};
+	static const char *const want[] = {
+		"function=0x0 index=0x0 eax=0x1f ebx=0x11 ecx=0x12 edx=0x13 found=1",
+		"function=0x0 index=0x7 eax=0x1f ebx=0x11 ecx=0x12 edx=0x13 found=1",
+		"function=0x4 index=0x1 eax=0x41 ebx=0x42 ecx=0x43 edx=0x44 found=1",
+		"function=0x4 index=0x5 eax=0x0 ebx=0x0 ecx=0x0 edx=0x0 found=0",
+		"function=0x40000001 index=0x0 eax=0x0 ebx=0x0 ecx=0x0 edx=0x0 found=0",
+		"function=0x12345678 index=0x0 eax=0x0 ebx=0x0 ecx=0x0 edx=0x0 found=0",
+	};
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_found);
+	struct tr_iter it;
+	long id = vm_id(vm);
+	struct ucall uc;
+	unsigned int n = 0;
+	char *trace;
+
+	trace_all(_metadata, vm);
+	ASSERT_GE(id, 0);
+	ASSERT_EQ(0, __xt_vcpu_set_cpuid(vcpu, table, XT_ARRAY_SIZE(table)))
+		TH_LOG("SET_CPUID: %s", strerror(errno));
+	tr_reset(_metadata);
+	TEST_ASSERT_SYNC(vcpu, 1, &uc);
+	tr_enable(_metadata, "xvcpu_cpuid", id);
+	TEST_ASSERT_DONE(vcpu);
+	ASSERT_EQ(0, tr_write("events/xvcpu/enable", "0"));
+	trace = tr_read(_metadata);
+
+	/* Exactly these, in this order: the found flag and the output. */
+	it = (struct tr_iter){ .next = trace };
+	while (tr_next(&it)) {
+		if (strcmp(it.event, "xvcpu_cpuid"))
+			continue;
+		if (n < XT_ARRAY_SIZE(want))
+			EXPECT_NE(NULL, strstr(it.text, want[n]))
+				TH_LOG("event %u: '%s', want '%s'", n, it.text,
+				       want[n]);
+		n++;
+	}
+	EXPECT_EQ(XT_ARRAY_SIZE(want), n);
+	free(trace);
+	tr_reset(_metadata);
+	xt_vm_destroy(vm);
+}
+
 /* ---- filters: another VM's id keeps nothing of this one ----------------------- */
 
 #define F_CPUID		200

@@ -317,6 +317,7 @@ int xvcpu_create_vcpu(struct xvcpu_vm *vm, unsigned long id)
 		return -ENOMEM;
 	vcpu->vm = vm;
 	vcpu->id = id;
+	vcpu->vm_id = vm->id;
 	xvcpu_trace_vcpu_init(vcpu);
 	xvcpu_stats_vcpu_init(vcpu);
 	vcpu->cpu = -1;

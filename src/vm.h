@@ -189,14 +189,22 @@ enum {
 	XVCPU_INJ_IRQ,
 };
 
+/* The exit being handled (vcpu->exit), as its handler sees it. */
+struct xvcpu_exit {
+	u32 reason;		/* full exit reason field */
+	u32 basic;		/* reason & 0xffff */
+	unsigned long qual;	/* exit qualification */
+	u32 insn_len;
+	u32 intr_info;		/* VM-exit interruption information */
+	u32 idt_vectoring;	/* IDT-vectoring information */
+};
+
 /* What xvcpu_exit needs from the moment of the exit (run.c, trace.h). */
 struct xvcpu_exit_trace {
 	bool cpuid;		/* a CPUID exit, xvcpu_cpuid on: its input */
 	u32 cpu;
 	unsigned long rip;
 	u32 intr_info;
-	int r;			/* the handler's verdict, */
-	u64 tsc;		/* ... and the TSC then */
 	u32 cpuid_fn;
 	u32 cpuid_index;
 };
@@ -217,7 +225,9 @@ struct xvcpu_msr_state {
 
 struct xvcpu_vcpu {
 	struct xvcpu_vm *vm;		/* (c) */
-	u32 id;				/* (c) */
+	/* (c) vm->id and the vCPU's id, in this order as in the events */
+	u32 vm_id;
+	u32 id;
 	struct mutex mutex;		/* one ioctl at a time */
 	struct xvcpu_run *run;		/* (c) shared page */
 	struct page *run_page;		/* (c) */
@@ -300,6 +310,11 @@ struct xvcpu_vcpu {
 	u64 trace_ret_exits;		/* (u) */
 	u64 trace_regs_exit;		/* (u) */
 	u64 trace_regs[XR_NR + 2];	/* (u) GPRs, RIP, RFLAGS */
+	/*
+	 * (u) The exit the run loop handles (run.c), in the vCPU so that
+	 * xvcpu_exit reads it from the one pointer it is given.
+	 */
+	struct xvcpu_exit exit;
 	struct xvcpu_exit_trace trace_exit;	/* (u) */
 	/*
 	 * Trace sampling (trace/policy.c, xvcpu_trace_sample()), traced copy

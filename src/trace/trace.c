@@ -19,6 +19,9 @@ static_assert(XVCPU_TRACE_KERNEL == 0 && XVCPU_TRACE_USER == 1 &&
 
 noinline u64 xvcpu_trace_ticks_ns(u64 ticks)
 {
+	/* An unstable TSC across a CPU change: never "negative". */
+	if ((s64)ticks < 0)
+		return 0;
 	return mul_u64_u32_shr(ticks, (u32)xvcpu_stats_mult,
 			       XVCPU_STATS_SHIFT);
 }

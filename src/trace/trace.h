@@ -105,15 +105,26 @@ void xvcpu_trace_regs_diff_unreg(void);
  */
 u64 xvcpu_trace_ticks_ns(u64 ticks);
 
-static inline u64 xvcpu_trace_ns(s64 ticks)
+static inline u64 xvcpu_trace_ns(u64 ticks)
 {
-	/* An unstable TSC across a CPU change: never "negative". */
-	if (unlikely(ticks < 0))
-		return 0;
 	if (likely(ticks <= U32_MAX))
 		return (ticks * (u32)xvcpu_stats_mult) >> XVCPU_STATS_SHIFT;
 	return xvcpu_trace_ticks_ns(ticks);
 }
+
+/*
+ * An event's vm_id and vcpu_id, next to each other in the record as in
+ * the vCPU (vm.h): one 8-byte copy.
+ */
+#define xvcpu_trace_ids(entry, vcpu)					\
+	do {								\
+		BUILD_BUG_ON(offsetof(typeof(*(entry)), vcpu_id) !=	\
+			     offsetof(typeof(*(entry)), vm_id) + 4);	\
+		BUILD_BUG_ON(offsetof(struct xvcpu_vcpu, id) !=		\
+			     offsetof(struct xvcpu_vcpu, vm_id) + 4);	\
+		put_unaligned(get_unaligned((const u64 *)&(vcpu)->vm_id), \
+			      (u64 *)&(entry)->vm_id);			\
+	} while (0)
 
 /* xvcpu_regs_diff: registers in slots, the rest in "more" (trace.c). */
 #define XVCPU_TRACE_DIFF_SLOTS	14
@@ -132,6 +143,7 @@ void xvcpu_trace_regs_diff_fill(const struct xvcpu_vcpu *vcpu, u32 changed,
 
 #include <linux/math64.h>
 #include <linux/ktime.h>
+#include <asm/unaligned.h>
 #include <linux/tracepoint.h>
 #include <asm/vmx.h>
 
@@ -139,14 +151,15 @@ void xvcpu_trace_regs_diff_fill(const struct xvcpu_vcpu *vcpu, u32 changed,
 #include "../vmx/vmx.h"
 
 /*
- * The exit, once its handling is decided. Read here, only when the event
- * is recorded: @e, and in vcpu->trace_exit what only the moment of the
- * exit knows (CPU, RIP, interruption information) and the end of its
- * handling (the handler's verdict, the TSC then).
+ * The exit, once its handling is decided: @r is the handler's verdict
+ * (XVCPU_RESUME, XVCPU_USER or an errno). Read here, only when the event
+ * is recorded: the exit (vcpu->exit), what only its moment knows (CPU,
+ * RIP, interruption information: vcpu->trace_exit) and, in the stats,
+ * the TSC at the exit and at the decision.
  */
 TRACE_EVENT_FN(xvcpu_exit,
-	TP_PROTO(const struct xvcpu_vcpu *vcpu, const struct xvcpu_exit *e),
-	TP_ARGS(vcpu, e),
+	TP_PROTO(const struct xvcpu_vcpu *vcpu, int r),
+	TP_ARGS(vcpu, r),
 
 	TP_STRUCT__entry(
 		__field(u32, cpu)
@@ -164,18 +177,16 @@ TRACE_EVENT_FN(xvcpu_exit,
 
 	TP_fast_assign(
 		__entry->cpu = vcpu->trace_exit.cpu;
-		__entry->vm_id = vcpu->vm->id;
-		__entry->vcpu_id = vcpu->id;
-		__entry->exit_reason = e->reason & 0xffff;
-		__entry->reason_flags = e->reason >> 16;
-		__entry->insn_len = e->insn_len;
+		xvcpu_trace_ids(__entry, vcpu);
+		__entry->exit_reason = vcpu->exit.reason & 0xffff;
+		__entry->reason_flags = vcpu->exit.reason >> 16;
+		__entry->insn_len = vcpu->exit.insn_len;
 		__entry->guest_rip = vcpu->trace_exit.rip;
-		__entry->qual = e->qual;
+		__entry->qual = vcpu->exit.qual;
 		__entry->intr_info = vcpu->trace_exit.intr_info;
 		/* XVCPU_RESUME 1: kernel 0, XVCPU_USER 0: user 1, < 0: 2 */
-		__entry->outcome = (vcpu->trace_exit.r <= 0) +
-				   (vcpu->trace_exit.r < 0);
-		__entry->handle_ns = xvcpu_trace_ns(vcpu->trace_exit.tsc -
+		__entry->outcome = (r <= 0) + (r < 0);
+		__entry->handle_ns = xvcpu_trace_ns(vcpu->stats.t_dec -
 						    vcpu->stats.t_exit);
 	),
 
@@ -212,8 +223,7 @@ TRACE_EVENT_FN(xvcpu_entry,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vcpu->vm->id;
-		__entry->vcpu_id = vcpu->id;
+		xvcpu_trace_ids(__entry, vcpu);
 		__entry->guest_rip = vmcs_readl(GUEST_RIP);
 		__entry->inj_info = vcpu->intr_info_valid ?
 				    vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) : 0;
@@ -248,8 +258,7 @@ TRACE_EVENT_FN(xvcpu_io,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vcpu->vm->id;
-		__entry->vcpu_id = vcpu->id;
+		xvcpu_trace_ids(__entry, vcpu);
 		__entry->port = port;
 		__entry->size = size;
 		__entry->in = in;
@@ -284,8 +293,7 @@ TRACE_EVENT_FN(xvcpu_mmio,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vcpu->vm->id;
-		__entry->vcpu_id = vcpu->id;
+		xvcpu_trace_ids(__entry, vcpu);
 		__entry->gpa = gpa;
 		__entry->len = len;
 		__entry->is_write = write;
@@ -315,8 +323,7 @@ TRACE_EVENT_FN(xvcpu_msr,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vcpu->vm->id;
-		__entry->vcpu_id = vcpu->id;
+		xvcpu_trace_ids(__entry, vcpu);
 		__entry->index = index;
 		__entry->write = write;
 		__entry->outcome = outcome;
@@ -357,17 +364,16 @@ TRACE_EVENT_FN(xvcpu_cpuid,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vcpu->vm->id;
-		__entry->vcpu_id = vcpu->id;
+		xvcpu_trace_ids(__entry, vcpu);
 		__entry->function = vcpu->trace_exit.cpuid_fn;
 		__entry->index = vcpu->trace_exit.cpuid_index;
 		__entry->eax = vcpu->regs.r[XR_RAX];
 		__entry->ebx = vcpu->regs.r[XR_RBX];
 		__entry->ecx = vcpu->regs.r[XR_RCX];
 		__entry->edx = vcpu->regs.r[XR_RDX];
-		__entry->found = !!xvcpu_cpuid_find(vcpu,
-						    vcpu->trace_exit.cpuid_fn,
-						    vcpu->trace_exit.cpuid_index);
+		__entry->found = xvcpu_cpuid_found(vcpu,
+						   vcpu->trace_exit.cpuid_fn,
+						   vcpu->trace_exit.cpuid_index);
 	),
 
 	TP_printk("vm_id=%u vcpu_id=%u function=0x%x index=0x%x eax=0x%x ebx=0x%x ecx=0x%x edx=0x%x found=%u",
@@ -393,8 +399,7 @@ TRACE_EVENT_FN(xvcpu_cr,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vcpu->vm->id;
-		__entry->vcpu_id = vcpu->id;
+		xvcpu_trace_ids(__entry, vcpu);
 		__entry->cr = cr;
 		__entry->access = access;
 		__entry->outcome = outcome;
@@ -431,8 +436,7 @@ TRACE_EVENT_FN(xvcpu_ept_violation,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vcpu->vm->id;
-		__entry->vcpu_id = vcpu->id;
+		xvcpu_trace_ids(__entry, vcpu);
 		__entry->gpa = gpa;
 		__entry->qual = qual;
 		__entry->outcome = outcome;
@@ -462,8 +466,7 @@ TRACE_EVENT_FN(xvcpu_hypercall,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vcpu->vm->id;
-		__entry->vcpu_id = vcpu->id;
+		xvcpu_trace_ids(__entry, vcpu);
 		__entry->nr = vcpu->regs.r[XR_RAX];
 		__entry->args[0] = vcpu->regs.r[XR_RBX];
 		__entry->args[1] = vcpu->regs.r[XR_RCX];
@@ -502,8 +505,7 @@ TRACE_EVENT(xvcpu_inject,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vcpu->vm->id;
-		__entry->vcpu_id = vcpu->id;
+		xvcpu_trace_ids(__entry, vcpu);
 		__entry->vector = info & INTR_INFO_VECTOR_MASK;
 		__entry->type = (info & INTR_INFO_INTR_TYPE_MASK) >> 8;
 		__entry->has_error = !!(info & INTR_INFO_DELIVER_CODE_MASK);
@@ -549,8 +551,7 @@ TRACE_EVENT(xvcpu_entry_failed,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vcpu->vm->id;
-		__entry->vcpu_id = vcpu->id;
+		xvcpu_trace_ids(__entry, vcpu);
 		__entry->hardware_reason = reason;
 		__entry->insn_error = insn_error;
 		__entry->qual = qual;
@@ -648,8 +649,7 @@ TRACE_EVENT_FN(xvcpu_regs_diff,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vcpu->vm->id;
-		__entry->vcpu_id = vcpu->id;
+		xvcpu_trace_ids(__entry, vcpu);
 		__entry->changed = changed;
 		xvcpu_trace_regs_diff_fill(vcpu, changed, vmcs, __entry,
 					   __get_dynamic_array(more));
@@ -715,8 +715,7 @@ TRACE_EVENT(xvcpu_vcpu_create,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vcpu->vm->id;
-		__entry->vcpu_id = vcpu->id;
+		xvcpu_trace_ids(__entry, vcpu);
 	),
 
 	TP_printk("vm_id=%u vcpu_id=%u", __entry->vm_id, __entry->vcpu_id)

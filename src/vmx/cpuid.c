@@ -89,7 +89,7 @@ static __always_inline int first_slot(u32 fn)
 static_assert(XVCPU_CPUID_FIRST == 128);
 
 /* cpuid_first's bit 0: not a plain copy of the entry (cpuid_slow()). */
-#define FIRST_SLOW	1UL
+#define FIRST_SLOW	XVCPU_CPUID_FIRST_SLOW
 
 /* SET_CPUID or the default table: where each indexed leaf starts. */
 void xvcpu_cpuid_index(struct xvcpu_vcpu *vcpu)

@@ -202,7 +202,7 @@ static void read_regs(struct xvcpu_vcpu *vcpu, u64 *regs)
 }
 
 /* Interrupts off, right before the entry. */
-static noinline void trace_before_entry(struct xvcpu_vcpu *vcpu)
+static notrace noinline void trace_before_entry(struct xvcpu_vcpu *vcpu)
 {
 	/* xvcpu_entry reads the VMCS and the VMM's time itself. */
 	if (trace_xvcpu_entry_enabled()) {
@@ -221,13 +221,15 @@ static noinline void trace_before_entry(struct xvcpu_vcpu *vcpu)
  * emits neither xvcpu_exit nor its detail events. Decided once per exit,
  * right after it. The common case is one countdown per vCPU and stats
  * row: while it is above 1 the exit is sampled out here, counted in the
- * stats' sampled_out_<R>, and nothing else happens; at 0, a count of
- * "every N" ("all" is every 1) restarts here too and the exit is
- * traced; everything else -- a count that starts, triggered windows,
- * the debug port's OUT (never sampled out), a new policy (the VM's
- * recheck flag for this vCPU) -- is policy.c's xvcpu_trace_sample(). The I/O row keeps a
- * countdown of 1 here, so each I/O exit goes there, as do reasons past
- * the table or with flag bits (failed entries).
+ * stats' sampled_out_<R>, and nothing else happens; at 0, a row the VM
+ * has at "all" is traced (the VM's policy as it is now: no count, no
+ * recheck to wait for), and a count of "every N" restarts here too and
+ * the exit is traced; everything else -- a count that starts, triggered
+ * windows, the debug port's OUT (never sampled out), a new policy (the
+ * VM's recheck flag for this vCPU) -- is policy.c's
+ * xvcpu_trace_sample(). The I/O row keeps a countdown of 1 here, so
+ * each I/O exit not traced by "all" goes there, as do reasons past the
+ * table or with flag bits (failed entries).
  */
 static __always_inline bool trace_sampled_out(struct xvcpu_vcpu *vcpu,
 					      u32 reason)
@@ -242,9 +244,17 @@ static __always_inline bool trace_sampled_out(struct xvcpu_vcpu *vcpu,
 				vcpu->stats.c.sampled_out[i + 1]++;
 				return true;
 			}
-		} else if (likely(vcpu->trace_period[i]) &&
-			   likely(!*vcpu->trace_recheck)) {
-			/* The N-th of "every N" ("all": every 1) */
+			return xvcpu_trace_sample(vcpu, reason);
+		}
+		/* "all", the VM's policy of the moment: a racy read is enough */
+		if (likely(data_race(vcpu->vm->trace_every[i + 1]) == 1)) {
+			vcpu->trace_cd[i] = 1;
+			vcpu->stats.c.traced[i + 1]++;
+			return false;
+		}
+		/* The N-th of "every N" */
+		if (likely(vcpu->trace_period[i]) &&
+		    likely(!*vcpu->trace_recheck)) {
 			vcpu->trace_cd[i] = vcpu->trace_period[i];
 			vcpu->stats.c.traced[i + 1]++;
 			return false;
@@ -261,32 +271,19 @@ static __always_inline void trace_at_exit(struct xvcpu_vcpu *vcpu)
 {
 	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
 
-	t->cpuid = false;	/* set again by trace_after_exit() for CPUID */
 	t->cpu = raw_smp_processor_id();
 	t->rip = vmcs_readl(GUEST_RIP);
 	t->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
 }
 
-/* An exit that ran guest code, before its handler. */
-static noinline void trace_after_exit(struct xvcpu_vcpu *vcpu,
-				      const struct xvcpu_exit *e)
+/* What the guest changed, against the registers of this entry. */
+static noinline void trace_regs_diff(struct xvcpu_vcpu *vcpu)
 {
-	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
 	const u64 *old = vcpu->trace_regs;
 	unsigned int i;
 	u32 changed = 0;
 	u64 vmcs[3];
 
-	/* CPUID's input, which its handler overwrites with the output. */
-	if (e->basic == EXIT_REASON_CPUID && trace_xvcpu_cpuid_enabled()) {
-		t->cpuid = true;
-		t->cpuid_fn = vcpu->regs.r[XR_RAX];
-		t->cpuid_index = vcpu->regs.r[XR_RCX];
-	}
-	/* What the guest changed, against the registers of this entry. */
-	if (!trace_xvcpu_regs_diff_enabled() ||
-	    vcpu->trace_regs_exit != vcpu->exit_count)
-		return;
 	vmcs[0] = vmcs_readl(GUEST_RSP);
 	vmcs[1] = vmcs_readl(GUEST_RIP);
 	vmcs[2] = vmcs_readl(GUEST_RFLAGS);
@@ -304,8 +301,35 @@ static noinline void trace_after_exit(struct xvcpu_vcpu *vcpu,
 	trace_xvcpu_regs_diff(vcpu, changed, vmcs);
 }
 
+/*
+ * An exit that ran guest code, before its handler. Its own function,
+ * without the register diff's stack array, and notrace like the other
+ * hooks: each costs every traced exit (make bench).
+ */
+static notrace noinline void trace_after_exit(struct xvcpu_vcpu *vcpu,
+					      const struct xvcpu_exit *e)
+{
+	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
+
+	/*
+	 * CPUID's input, which its handler overwrites with the output. The
+	 * flag is set at every exit this hook sees and taken by
+	 * trace_cpuid(); an exit that skips the hook (a failed entry) ends
+	 * in XVCPU_USER, for which trace_cpuid() emits nothing.
+	 */
+	t->cpuid = e->basic == EXIT_REASON_CPUID &&
+		   trace_xvcpu_cpuid_enabled();
+	if (t->cpuid) {
+		t->cpuid_fn = vcpu->regs.r[XR_RAX];
+		t->cpuid_index = vcpu->regs.r[XR_RCX];
+	}
+	if (trace_xvcpu_regs_diff_enabled() &&
+	    vcpu->trace_regs_exit == vcpu->exit_count)
+		trace_regs_diff(vcpu);
+}
+
 /* xvcpu_cpuid, once the handler has put its output in the registers. */
-static noinline void trace_cpuid(struct xvcpu_vcpu *vcpu, int r)
+static notrace noinline void trace_cpuid(struct xvcpu_vcpu *vcpu, int r)
 {
 	vcpu->trace_exit.cpuid = false;
 	if (r == XVCPU_RESUME)
@@ -419,6 +443,8 @@ failed:
 	}
 	guest_timing_exit_irqoff();
 	local_irq_enable();
+	/* Decided here (the stats' t_dec: xvcpu_exit's handle_ns). */
+	vcpu->stats.t_dec = rdtsc();
 	if (r == 2)
 		return -EIO;	/* VMX switched off: the host reboots */
 	if (r == 1) {
@@ -435,12 +461,8 @@ out:
 		if (static_branch_unlikely(&xvcpu_trace_after_exit) &&
 		    unlikely(t->cpuid))
 			trace_cpuid(vcpu, r);
-		/* The handling time ends here (trace.h: handle_ns). */
-		if (trace_xvcpu_exit_enabled()) {
-			t->tsc = rdtsc();
-			t->r = r;
-			trace_xvcpu_exit(vcpu, e);
-		}
+		/* Its handling time ended at the stats' t_dec. */
+		trace_xvcpu_exit(vcpu, r);
 	}
 	return r;
 }
@@ -493,16 +515,20 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	if (likely(r == 0)) {
 		e->reason = vmcs_read32(VM_EXIT_REASON);
 		if (trace_sampled_out(vcpu, e->reason))
-			return finish_exit(vcpu, e, r, work, false, true);
+			return finish_exit(vcpu, e, 0, work, false, true);
 		trace_at_exit(vcpu);
-	} else if (r == 1) {
-		trace_at_exit(vcpu);	/* VMfail: r 2, VMX off, has no VMCS */
+		/*
+		 * The handlers' detail events (xvcpu_trace_detail()). A copy
+		 * of its own for r 0: the failure tests fold away.
+		 */
+		vcpu->trace_detail = true;
+		r = finish_exit(vcpu, e, 0, work, true, true);
+		vcpu->trace_detail = false;
+		return r;
 	}
-	/* The handlers' detail events (xvcpu_trace_detail()). */
-	vcpu->trace_detail = true;
-	r = finish_exit(vcpu, e, r, work, true, true);
-	vcpu->trace_detail = false;
-	return r;
+	if (r == 1)
+		trace_at_exit(vcpu);	/* VMfail: r 2, VMX off, has no VMCS */
+	return finish_exit(vcpu, e, r, work, true, true);
 }
 
 /*
@@ -566,7 +592,7 @@ static void report_readiness(struct xvcpu_vcpu *vcpu)
 int xvcpu_vcpu_run(struct xvcpu_vcpu *vcpu)
 {
 	struct xvcpu_run *run = vcpu->run;
-	struct xvcpu_exit e;
+	struct xvcpu_exit *e = &vcpu->exit;
 	int r;
 
 	if (run->padding1[0] | run->padding1[1] | run->padding1[2] |
@@ -590,11 +616,11 @@ int xvcpu_vcpu_run(struct xvcpu_vcpu *vcpu)
 
 	xvcpu_stats_resume(&vcpu->stats);
 	for (;;) {
-		memset(&e, 0, sizeof(e));
+		memset(e, 0, sizeof(*e));
 		if (static_branch_unlikely(&xvcpu_trace_run))
-			r = enter_guest_traced(vcpu, &e);
+			r = enter_guest_traced(vcpu, e);
 		else
-			r = enter_guest(vcpu, &e, false);
+			r = enter_guest(vcpu, e, false);
 		if (r == XVCPU_RESUME)
 			continue;
 		if (r != -EAGAIN)

@@ -109,14 +109,7 @@ int xvcpu_vcpu_run(struct xvcpu_vcpu *vcpu);
 #define XVCPU_RESUME	1
 #define XVCPU_USER	0
 
-struct xvcpu_exit {
-	u32 reason;		/* full exit reason field */
-	u32 basic;		/* reason & 0xffff */
-	unsigned long qual;	/* exit qualification */
-	u32 insn_len;
-	u32 intr_info;		/* VM-exit interruption information */
-	u32 idt_vectoring;	/* IDT-vectoring information */
-};
+/* struct xvcpu_exit, the exit being handled: vm.h (vcpu->exit). */
 
 int xvcpu_handle_exit(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
 
@@ -208,6 +201,27 @@ const struct xvcpu_cpuid_entry *xvcpu_cpuid_find(struct xvcpu_vcpu *vcpu,
 						 u32 fn, u32 index);
 /* After a new table: the index xvcpu_cpuid_find() starts from. */
 void xvcpu_cpuid_index(struct xvcpu_vcpu *vcpu);
+/* vcpu->cpuid_first[]: bit 0 of a leaf that needs cpuid.c's slow path. */
+#define XVCPU_CPUID_FIRST_SLOW	1UL
+
+/*
+ * Whether the table has leaf @fn.@index (xvcpu_cpuid.found): the
+ * handler's own lookup first (a leaf without subleaves or computed bits
+ * is one load), xvcpu_cpuid_find() for the rest. Any @fn indexes
+ * cpuid_first[] in bounds, even past a mispredicted branch.
+ */
+static inline bool xvcpu_cpuid_found(struct xvcpu_vcpu *vcpu, u32 fn,
+				     u32 index)
+{
+	if (likely(!(fn & ~0xc000001fu))) {
+		unsigned long first =
+			vcpu->cpuid_first[(fn >> 25) | (fn & 0x1f)];
+
+		if (likely(!(first & XVCPU_CPUID_FIRST_SLOW)))
+			return first;
+	}
+	return xvcpu_cpuid_find(vcpu, fn, index);
+}
 
 /* cr.c */
 int xvcpu_handle_cr(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e);
