@@ -300,7 +300,7 @@ TEST_F(xvcpu, exit_counts_and_times)
 	static const char *const evs[] = {
 		"xvcpu_exit", "xvcpu_entry", "xvcpu_cpuid", "xvcpu_io",
 	};
-	uint64_t *cpuid_ns, *user_ns;
+	uint64_t *cpuid_ns, *user_ns, ns0, ns1, sum_ns = 0, slack;
 	unsigned int i, n_exit = 0, n_entry = 0, n_user = 0, n_cpuid = 0;
 	unsigned int zero_handle = 0;
 	struct tr_iter it;
@@ -313,6 +313,7 @@ TEST_F(xvcpu, exit_counts_and_times)
 	ASSERT_GE(id, 0);
 	tr_reset(_metadata);
 	TEST_ASSERT_SYNC(vcpu, 1, &uc);
+	ns0 = xt_vcpu_stat(vcpu, "exit_ns_sum_CPUID");
 	for (i = 0; i < XT_ARRAY_SIZE(evs); i++)
 		tr_enable(_metadata, evs[i], id);
 	for (i = 0; i < M_OUT; i++) {
@@ -322,6 +323,7 @@ TEST_F(xvcpu, exit_counts_and_times)
 	}
 	TEST_ASSERT_SYNC(vcpu, 2, &uc);
 	ASSERT_EQ(0, tr_write("events/xvcpu/enable", "0"));
+	ns1 = xt_vcpu_stat(vcpu, "exit_ns_sum_CPUID");
 	trace = tr_read(_metadata);
 
 	/* N CPUID exits, each handled in the kernel, each with its event. */
@@ -372,6 +374,20 @@ TEST_F(xvcpu, exit_counts_and_times)
 	}
 	EXPECT_EQ(0, zero_handle) TH_LOG("%u of %u exits with handle_ns=0",
 					 zero_handle, n_exit);
+	/*
+	 * handle_ns is the interval the stats add up: the N CPUID exits'
+	 * sum against exit_ns_sum_CPUID's growth, apart from rounding (the
+	 * event's ns are truncated one by one, its factor rounded to 2^-16).
+	 */
+	for (i = 0; i < n_cpuid; i++)
+		sum_ns += cpuid_ns[i];
+	EXPECT_EQ(N_CPUID, n_cpuid);
+	slack = n_cpuid + (ns1 - ns0) / 1000;
+	EXPECT_LE(sum_ns, ns1 - ns0 + slack);
+	EXPECT_LE(ns1 - ns0, sum_ns + slack)
+		TH_LOG("handle_ns sum %llu, exit_ns_sum_CPUID grew %llu",
+		       (unsigned long long)sum_ns,
+		       (unsigned long long)(ns1 - ns0));
 	EXPECT_EQ(n_exit, n_entry);
 	/* RUN returned after each of the M OUTs: the next entry says how long. */
 	EXPECT_EQ(M_OUT, n_user);
