@@ -77,7 +77,7 @@
  * The slot of @fn in vcpu->cpuid_first: its range (bits 31:30: basic,
  * 0x4..., 0x8..., 0xc...) and its number in it, or -1 for a leaf past
  * the first 32 of its range. In bounds by construction: at most 127
- * (xvcpu_handle_cpuid() computes it the same way).
+ * (xvcpu_cpuid_first() in vmx.h computes it the same way).
  */
 static __always_inline int first_slot(u32 fn)
 {
@@ -211,12 +211,8 @@ static noinline void cpuid_slow(struct xvcpu_vcpu *vcpu, u32 fn, u32 index)
 int xvcpu_handle_cpuid(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e)
 {
 	u32 fn = vcpu->regs.r[XR_RAX];
-	unsigned long first = FIRST_SLOW;
-	const struct xvcpu_cpuid_entry *ent;
-
-	if (likely(!(fn & ~0xc000001fu)))
-		first = vcpu->cpuid_first[(fn >> 25) | (fn & 0x1f)];
-	ent = (const void *)first;
+	unsigned long first = xvcpu_cpuid_first(vcpu, fn);
+	const struct xvcpu_cpuid_entry *ent = (const void *)first;
 
 	if (unlikely(first & FIRST_SLOW))
 		cpuid_slow(vcpu, fn, vcpu->regs.r[XR_RCX]);

@@ -205,21 +205,31 @@ void xvcpu_cpuid_index(struct xvcpu_vcpu *vcpu);
 #define XVCPU_CPUID_FIRST_SLOW	1UL
 
 /*
+ * The handler's one-load lookup of leaf @fn: its cpuid_first[] word (the
+ * entry, NULL for none, or XVCPU_CPUID_FIRST_SLOW set), or
+ * XVCPU_CPUID_FIRST_SLOW for a leaf past the first 32 of its range. Any
+ * @fn indexes cpuid_first[] in bounds, even past a mispredicted branch
+ * (cpuid.c's first_slot() computes the slot the same way).
+ */
+static __always_inline unsigned long xvcpu_cpuid_first(struct xvcpu_vcpu *vcpu,
+						       u32 fn)
+{
+	if (likely(!(fn & ~0xc000001fu)))
+		return vcpu->cpuid_first[(fn >> 25) | (fn & 0x1f)];
+	return XVCPU_CPUID_FIRST_SLOW;
+}
+
+/*
  * Whether the table has leaf @fn.@index (xvcpu_cpuid.found): the
- * handler's own lookup first (a leaf without subleaves or computed bits
- * is one load), xvcpu_cpuid_find() for the rest. Any @fn indexes
- * cpuid_first[] in bounds, even past a mispredicted branch.
+ * handler's own lookup first, xvcpu_cpuid_find() for the rest.
  */
 static inline bool xvcpu_cpuid_found(struct xvcpu_vcpu *vcpu, u32 fn,
 				     u32 index)
 {
-	if (likely(!(fn & ~0xc000001fu))) {
-		unsigned long first =
-			vcpu->cpuid_first[(fn >> 25) | (fn & 0x1f)];
+	unsigned long first = xvcpu_cpuid_first(vcpu, fn);
 
-		if (likely(!(first & XVCPU_CPUID_FIRST_SLOW)))
-			return first;
-	}
+	if (likely(!(first & XVCPU_CPUID_FIRST_SLOW)))
+		return first;
 	return xvcpu_cpuid_find(vcpu, fn, index);
 }
 
