@@ -491,6 +491,71 @@ TEST_F(xvcpu, cpuid_event_found)
 	xt_vm_destroy(vm);
 }
 
+/* ---- intr_info: where the SDM defines it, and 0 elsewhere ---------------------- */
+
+static volatile uint64_t ii_db_count;
+
+GUEST_CODE static void ii_db_handler(struct xt_ex_regs *regs)
+{
+	ii_db_count++;
+}
+
+GUEST_CODE static void guest_intr_info(void)
+{
+	uint32_t a, b, c, d;
+
+	xt_cpuid(1, 0, &a, &b, &c, &d);
+	/* ICEBP (INT1): a #DB trap, which xvcpu intercepts and reflects. */
+	asm volatile(".byte 0xf1" : : : "memory");
+	GUEST_ASSERT_EQ(ii_db_count, 1);
+	xt_cpuid(1, 0, &a, &b, &c, &d);
+	GUEST_DONE();
+}
+
+/*
+ * xvcpu_exit.intr_info of the ICEBP's exit is exactly the SDM's: valid,
+ * privileged software exception (type 5), vector 1, no error code; every
+ * other exit, whose field is undefined, reports 0.
+ */
+TEST_F(xvcpu, exit_intr_info)
+{
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_intr_info);
+	unsigned int n_exc = 0, n_cpuid = 0;
+	struct tr_iter it;
+	long id = vm_id(vm);
+	char *trace;
+
+	ASSERT_GE(id, 0);
+	xt_vm_install_handler(vm, X86_VEC_DB, ii_db_handler);
+	trace_all(_metadata, vm);
+	tr_reset(_metadata);
+	tr_enable(_metadata, "xvcpu_exit", id);
+	TEST_ASSERT_DONE(vcpu);
+	ASSERT_EQ(0, tr_write("events/xvcpu/enable", "0"));
+	trace = tr_read(_metadata);
+
+	it = (struct tr_iter){ .next = trace };
+	while (tr_next(&it)) {
+		uint64_t info = field(it.text, "intr_info", ~0ULL);
+
+		if (strcmp(it.event, "xvcpu_exit"))
+			continue;
+		if (strstr(it.text, "reason=EXCEPTION_NMI ")) {
+			EXPECT_EQ(0x80000501ULL, info) TH_LOG("%s", it.text);
+			n_exc++;
+		} else {
+			EXPECT_EQ(0ULL, info) TH_LOG("%s", it.text);
+			n_cpuid += !!strstr(it.text, "reason=CPUID ");
+		}
+	}
+	EXPECT_EQ(1U, n_exc);
+	EXPECT_EQ(2U, n_cpuid);
+	free(trace);
+	tr_reset(_metadata);
+	xt_vm_destroy(vm);
+}
+
 /* ---- filters: another VM's id keeps nothing of this one ----------------------- */
 
 #define F_CPUID		200

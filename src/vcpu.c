@@ -45,6 +45,12 @@ static_assert(XVCPU_RUN_SIZE == PAGE_SIZE);
 static_assert(sizeof(struct xvcpu_stats_header) == 24);
 static_assert(sizeof(struct xvcpu_stats_desc) == 16);
 static_assert(offsetof(struct xvcpu_stats_desc, name) == 16);
+/* The entry's one test covers the recheck flag (vmx.h, little-endian). */
+static_assert(offsetof(struct xvcpu_vcpu, trace_recheck) ==
+	      offsetof(struct xvcpu_vcpu, work_word) + 3);
+static_assert(offsetof(struct xvcpu_vcpu, work) ==
+	      offsetof(struct xvcpu_vcpu, work_word));
+static_assert(XVCPU_WORK_RECHECK == 1U << 24);
 
 static void vcpu_free(struct xvcpu_vcpu *vcpu)
 {
@@ -65,7 +71,8 @@ static int vcpu_release(struct inode *inode, struct file *file)
 	struct xvcpu_vm *vm = vcpu->vm;
 
 	mutex_lock(&vm->lock);
-	vm->vcpus[vcpu->id] = NULL;
+	/* Readers under RCU may still write its trace_recheck: see vm.h. */
+	RCU_INIT_POINTER(vm->vcpus[vcpu->id], NULL);
 	vm->nr_vcpus--;
 	mutex_unlock(&vm->lock);
 	vcpu_free(vcpu);
@@ -325,7 +332,7 @@ int xvcpu_create_vcpu(struct xvcpu_vm *vm, unsigned long id)
 	mutex_init(&vcpu->mutex);
 
 	mutex_lock(&vm->lock);
-	if (vm->vcpus[id]) {
+	if (rcu_access_pointer(vm->vcpus[id])) {
 		r = -EEXIST;
 		goto err_unlock;
 	}
@@ -349,12 +356,12 @@ int xvcpu_create_vcpu(struct xvcpu_vm *vm, unsigned long id)
 		goto err_unlock;
 
 	refcount_inc(&vm->refs);
-	vm->vcpus[id] = vcpu;
+	rcu_assign_pointer(vm->vcpus[id], vcpu);
 	vm->nr_vcpus++;
 	fd = anon_inode_getfd("xvcpu-vcpu", &vcpu_fops, vcpu,
 			      O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		vm->vcpus[id] = NULL;
+		RCU_INIT_POINTER(vm->vcpus[id], NULL);
 		vm->nr_vcpus--;
 		refcount_dec(&vm->refs);
 		r = fd;

@@ -98,7 +98,12 @@ struct xvcpu_vm {
 	 */
 	atomic_long_t locked;		/* (a) */
 	atomic_long_t locked_stale;	/* (a) */
-	struct xvcpu_vcpu *vcpus[XVCPU_MAX_VCPUS];	/* (v) */
+	/*
+	 * (v) to change; RCU to read without it: a vCPU's memory outlives
+	 * its release by a grace period (kvfree_rcu()), so that another
+	 * vCPU's run loop can set its trace_recheck (trace/policy.c).
+	 */
+	struct xvcpu_vcpu __rcu *vcpus[XVCPU_MAX_VCPUS];
 	unsigned int nr_vcpus;		/* (v) */
 	bool user_msr_exits;		/* (v) XVCPU_CAP_USER_MSR_EXITS */
 	/* (v) XVCPU_CAP_USER_DEBUG_PORT; read without it (READ_ONCE) */
@@ -115,7 +120,7 @@ struct xvcpu_vm {
 	 * 1 all, 0 off. Written by XVCPU_SET_TRACE_POLICY, read by the
 	 * vCPUs' traced run loops (READ_ONCE).
 	 */
-	u32 trace_every[XVCPU_STATS_ROWS];
+	u32 trace_every[XVCPU_TRACE_SLOTS + 1];	/* rows past ROWS: 0 */
 	/*
 	 * Triggered sampling (trace_every 0): each row's window in TSC ticks
 	 * (0: the row is not in triggered mode), its rate threshold in exits
@@ -127,13 +132,6 @@ struct xvcpu_vm {
 	u64 trace_trig_until[XVCPU_STATS_ROWS];
 	/* Bumped by each policy change: the vCPUs restart their counts. */
 	u32 trace_trig_gen;
-	/*
-	 * Per vCPU id: decide afresh at the next exit (a policy change, a
-	 * window opened). Set by anyone (WRITE_ONCE), taken by the vCPU
-	 * (xchg); in the VM so that a vCPU opening a window can set the
-	 * others' without holding lock or reference (trace/policy.c).
-	 */
-	u8 trace_recheck[XVCPU_MAX_VCPUS];
 };
 
 /* What a linear-address access needs to know of the guest (mmio.c). */
@@ -195,7 +193,12 @@ struct xvcpu_exit {
 	u32 basic;		/* reason & 0xffff */
 	unsigned long qual;	/* exit qualification */
 	u32 insn_len;
-	u32 intr_info;		/* VM-exit interruption information */
+	/*
+	 * VM-exit interruption information, read where the SDM defines it
+	 * (27.2.2): exception or NMI exits; 0 for the others (no exit
+	 * acknowledges an external interrupt: the host takes it).
+	 */
+	u32 intr_info;
 	u32 idt_vectoring;	/* IDT-vectoring information */
 };
 
@@ -204,7 +207,6 @@ struct xvcpu_exit_trace {
 	bool cpuid;		/* a CPUID exit, xvcpu_cpuid on: its input */
 	u32 cpu;
 	unsigned long rip;
-	u32 intr_info;
 	u32 cpuid_fn;
 	u32 cpuid_index;
 };
@@ -228,6 +230,8 @@ struct xvcpu_vcpu {
 	/* (c) vm->id and the vCPU's id, in this order as in the events */
 	u32 vm_id;
 	u32 id;
+	/* xvcpu_stats_vcpu_put(): in the first 4 KiB, for kvfree_rcu() */
+	struct rcu_head rcu;
 	struct mutex mutex;		/* one ioctl at a time */
 	struct xvcpu_run *run;		/* (c) shared page */
 	struct page *run_page;		/* (c) */
@@ -251,11 +255,22 @@ struct xvcpu_vcpu {
 	unsigned long dr[8];		/* (u) guest DR0-3, DR6 (DR7 in VMCS) */
 	u64 host_debugctl;		/* (l) IA32_DEBUGCTL to put back */
 	/*
-	 * (u) What the entry and exit path must do beyond the common case,
-	 * XVCPU_WORK_* (vmx.h): one word tested once per entry, set where
-	 * the state changes, as KVM's vcpu->requests.
+	 * What the entry and exit path must do beyond the common case: one
+	 * word, read once per entry (run.c), as KVM's vcpu->requests. Its
+	 * low byte, work, is the vCPU's own, XVCPU_WORK_* (vmx.h), set where
+	 * the state changes; its top byte, trace_recheck, other threads set
+	 * (trace/policy.c: a new sampling policy, a window opened) and the
+	 * vCPU takes at its next entry (XVCPU_WORK_RECHECK in the word).
+	 * Each side stores only its own byte: neither undoes the other.
 	 */
-	u32 work;
+	union {
+		u32 work_word;		/* READ_ONCE */
+		struct {
+			u8 work;	/* (u) */
+			u8 work_unused[2];
+			u8 trace_recheck;	/* (a) WRITE_ONCE, xchg */
+		};
+	};
 	struct xvcpu_msr_state msr;	/* (u) */
 	struct fpu_guest fpu;		/* (c) guest FPU state */
 	bool msrs_switched;		/* (l) guest STAR.. in the hardware */
@@ -328,14 +343,13 @@ struct xvcpu_vcpu {
 	 * being handled is traced (its detail events emitted: set by the
 	 * traced run loop only, for the exits it traces).
 	 */
-	u32 trace_cd[XVCPU_STATS_REASONS];	/* (u) by reason: row - 1 */
-	u32 trace_period[XVCPU_STATS_REASONS];	/* (u) "every N": N, or 0 */
+	u32 trace_cd[XVCPU_TRACE_SLOTS];	/* (u) by reason: row - 1 */
+	u32 trace_period[XVCPU_TRACE_SLOTS];	/* (u) "every N": N, or 0 */
 	u32 trace_io_cd;			/* (u) */
 	u32 trace_row0_cd;			/* (u) */
 	DECLARE_BITMAP(trace_fresh, XVCPU_STATS_ROWS);	/* (u) */
 	u64 trig_start[XVCPU_STATS_ROWS];	/* (u) */
 	u32 trig_gen;			/* (u) the VM's trace_trig_gen seen */
-	u8 *trace_recheck;		/* (c) &vm->trace_recheck[id] */
 	bool trace_detail;		/* (u) */
 	bool rcu_qs_due;		/* (u) next entry reports an RCU QS */
 	/* (u) written; a stats fd keeps this memory (trace/stats.h) */

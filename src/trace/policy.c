@@ -12,6 +12,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/nospec.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -246,25 +247,35 @@ void xvcpu_trace_policy_vm_init(struct xvcpu_vm *vm)
 }
 
 /*
- * Every vCPU of @vm decides its next exit in xvcpu_trace_sample(), where
- * it sees the VM's rows as they are now: a policy change (a new
- * generation: every count starts afresh) or a window opened (triggered
- * rows decide afresh). The flags live in the VM, by vCPU id, so that a
- * vCPU can set the others' from its run loop (interrupts off, no lock).
+ * Every vCPU of @vm sees the VM's rows as they are now at its next entry
+ * (xvcpu_trace_recheck()): a policy change (a new generation: every
+ * count starts afresh) or a window opened (triggered rows decide
+ * afresh). The flag is the top byte of the vCPU's entry work word, so
+ * that the entry tests it with the rest; a vCPU opening a window sets
+ * the others' from its run loop (interrupts off, no lock): RCU keeps a
+ * vCPU released meanwhile in memory (xvcpu_stats_vcpu_put()). A vCPU
+ * published after this missed nothing: its rows start fresh.
  */
 static void recheck_all(struct xvcpu_vm *vm)
 {
+	struct xvcpu_vcpu *vcpu;
 	unsigned int i;
 
-	for (i = 0; i < XVCPU_MAX_VCPUS; i++)
-		WRITE_ONCE(vm->trace_recheck[i], 1);
+	rcu_read_lock();
+	for (i = 0; i < XVCPU_MAX_VCPUS; i++) {
+		vcpu = rcu_dereference(vm->vcpus[i]);
+		if (vcpu)
+			WRITE_ONCE(vcpu->trace_recheck, 1);
+	}
+	rcu_read_unlock();
 }
 
 /*
  * A row's countdown (xvcpu_trace_sample()): the run loop's, trace_cd[]
- * by reason, but for I/O, whose countdown there stays at 1 so that each
- * I/O exit comes here, and row 0 (reasons past the table, reasons with
- * flag bits), which the run loop never counts.
+ * by the reason's low byte (flag bits aside, a reason with them counts
+ * as its basic reason), but for I/O, whose countdown there stays at 1 so
+ * that each I/O exit comes here, and row 0 (reasons past the table),
+ * whose slots there stay at 1 too.
  */
 static u32 *row_cd(struct xvcpu_vcpu *vcpu, unsigned long row)
 {
@@ -380,12 +391,16 @@ static void row_afresh(struct xvcpu_vcpu *vcpu, unsigned long row)
 }
 
 /* What a vCPU's recheck flag asks for (recheck_all()). */
-static void recheck(struct xvcpu_vcpu *vcpu)
+void xvcpu_trace_recheck(struct xvcpu_vcpu *vcpu)
 {
 	struct xvcpu_vm *vm = vcpu->vm;
-	/* Pairs with the release in the policy ioctl: new gen, new rows. */
-	u32 gen = smp_load_acquire(&vm->trace_trig_gen);
 	unsigned long row;
+	u32 gen;
+
+	/* Taken before the rows are read (a full barrier): none is missed. */
+	xchg(&vcpu->trace_recheck, 0);
+	/* Pairs with the release in the policy ioctl: new gen, new rows. */
+	gen = smp_load_acquire(&vm->trace_trig_gen);
 
 	for (row = 0; row < XVCPU_STATS_ROWS; row++)
 		if (vcpu->trig_gen != gen ||
@@ -398,15 +413,13 @@ void xvcpu_trace_vcpu_init(struct xvcpu_vcpu *vcpu)
 {
 	unsigned long row;
 
-	vcpu->trace_recheck = &vcpu->vm->trace_recheck[vcpu->id];
-	/* I/O's stays 1 (row_cd()). */
-	for (row = 0; row < XVCPU_STATS_REASONS; row++)
+	/* I/O's stays 1 (row_cd()), as do the slots past the reasons. */
+	for (row = 0; row < XVCPU_TRACE_SLOTS; row++)
 		vcpu->trace_cd[row] = 1;
 	for (row = 0; row < XVCPU_STATS_ROWS; row++)
 		row_afresh(vcpu, row);
 	/* The policy of the moment: whatever came before this vCPU. */
 	vcpu->trig_gen = smp_load_acquire(&vcpu->vm->trace_trig_gen);
-	WRITE_ONCE(*vcpu->trace_recheck, 0);
 }
 
 /*
@@ -462,23 +475,25 @@ on:
  * down from U32_MAX, "triggered" counts blocks of its rate; a row in
  * trace_fresh starts over (a new vCPU, a new policy, a window).
  */
-bool xvcpu_trace_sample(struct xvcpu_vcpu *vcpu, u32 reason)
+bool xvcpu_trace_sample(struct xvcpu_vcpu *vcpu)
 {
 	struct xvcpu_vcpu_counters *c = &vcpu->stats.c;
 	struct xvcpu_vm *vm = vcpu->vm;
+	u32 reason = vcpu->exit.reason;
 	unsigned long row;
 	u32 every, *cd;
 	bool fresh;
 
-	/* Undo the run loop's step: it counts only what it decides. */
-	if (reason < XVCPU_STATS_REASONS)
-		vcpu->trace_cd[array_index_nospec(reason,
-						  XVCPU_STATS_REASONS)]++;
+	/*
+	 * Undo the run loop's step: it counts only what it decides. Its
+	 * slot is the reason's low byte, whatever the reason (run.c): the
+	 * slots it never counts down (failed entries', past the table's,
+	 * I/O's) stay at 1.
+	 */
+	vcpu->trace_cd[xvcpu_trace_slot(reason)]++;
 	/* A failed entry is no exit of its reason: always traced. */
 	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 		return false;
-	if (READ_ONCE(*vcpu->trace_recheck) && xchg(vcpu->trace_recheck, 0))
-		recheck(vcpu);
 	row = array_index_nospec((reason & 0xffff) + 1UL, XVCPU_STATS_ROWS);
 	/* The debug port's OUT is never sampled out. */
 	if (row == EXIT_REASON_IO_INSTRUCTION + 1 &&

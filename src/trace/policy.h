@@ -25,8 +25,13 @@ long xvcpu_trace_trigger_ioctl(struct xvcpu_vm *vm, void __user *argp);
 void xvcpu_trace_vcpu_init(struct xvcpu_vcpu *vcpu);
 /*
  * vmx/run.c, right after an exit the run loop does not sample out by
- * itself: true if it is sampled out.
+ * itself (the reason is vcpu->exit.reason): true if it is sampled out.
  */
-bool xvcpu_trace_sample(struct xvcpu_vcpu *vcpu, u32 reason);
+bool xvcpu_trace_sample(struct xvcpu_vcpu *vcpu);
+/*
+ * vmx/run.c, interrupts off before an entry, XVCPU_WORK_RECHECK set: the
+ * sampling policy changed, or a window opened; the countdowns start over.
+ */
+void xvcpu_trace_recheck(struct xvcpu_vcpu *vcpu);
 
 #endif /* XVCPU_TRACE_POLICY_H */

@@ -48,6 +48,8 @@
 #define NS_HIST		(XVCPU_STATS_TYPE_LOG_HIST | NS)
 
 static_assert(sizeof(struct xvcpu_vcpu_stats) <= 32 * 1024);
+static_assert(XVCPU_STATS_REASONS <= XVCPU_TRACE_SLOTS);
+static_assert((XVCPU_TRACE_SLOTS & (XVCPU_TRACE_SLOTS - 1)) == 0);
 
 /* Set at load from tsc_khz: ns << XVCPU_STATS_SHIFT per TSC tick. */
 u64 xvcpu_stats_mult __read_mostly;
@@ -410,8 +412,9 @@ void xvcpu_stats_vcpu_init(struct xvcpu_vcpu *vcpu)
 
 void xvcpu_stats_vcpu_put(struct xvcpu_vcpu *vcpu)
 {
+	/* After a grace period: recheck_all() (trace/policy.c), vm.h */
 	if (refcount_dec_and_test(&vcpu->stats.refs))
-		kvfree(vcpu);
+		kvfree_rcu(vcpu, rcu);
 }
 
 static long vcpu_stats_fd(struct xvcpu_vcpu *vcpu)
@@ -489,7 +492,7 @@ static struct stats_file *vm_snapshot(struct xvcpu_vm *vm, void **bufp)
 		return NULL;
 	mutex_lock(&vm->lock);
 	for (i = 0; i < XVCPU_MAX_VCPUS; i++)
-		n += !!vm->vcpus[i];
+		n += !!rcu_access_pointer(vm->vcpus[i]);
 	ndesc = vm_layout.ndesc + n * vcpu_layout.ndesc;
 	nval = vm_layout.nval + n * vcpu_layout.nval;
 	f->size = DESC_OFFSET + ndesc * DESC_SIZE + nval * sizeof(u64);
@@ -504,11 +507,15 @@ static struct stats_file *vm_snapshot(struct xvcpu_vm *vm, void **bufp)
 	k.prefix = "";
 	walk_vm(&k, vm);
 	for (i = 0; i < XVCPU_MAX_VCPUS; i++) {
-		if (!vm->vcpus[i])
+		struct xvcpu_vcpu *vcpu;
+
+		vcpu = rcu_dereference_protected(vm->vcpus[i],
+						 lockdep_is_held(&vm->lock));
+		if (!vcpu)
 			continue;
 		snprintf(prefix, sizeof(prefix), "vcpu%u/", i);
 		k.prefix = prefix;
-		walk_vcpu(&k, &vm->vcpus[i]->stats);
+		walk_vcpu(&k, &vcpu->stats);
 	}
 	mutex_unlock(&vm->lock);
 

@@ -45,6 +45,19 @@ struct xvcpu_vcpu;
 #define XVCPU_STATS_REASONS	(EXIT_REASON_NOTIFY + 1)
 /* Row 0 counts reasons past that table; row r + 1 counts reason r. */
 #define XVCPU_STATS_ROWS	(XVCPU_STATS_REASONS + 1)
+/*
+ * The run loop's sampling arrays (run.c, trace_sampled_out()) have a
+ * slot for each value of the exit reason's low byte: the guest-caused
+ * index is clamped by one MOVZBL, which the compiler cannot drop as it
+ * may a C cast once it knows the bound (array_index_nospec() is three
+ * instructions). Slots past XVCPU_STATS_REASONS take only speculative
+ * accesses.
+ */
+#define XVCPU_TRACE_SLOTS	256
+#define xvcpu_trace_slot(reason) ({				\
+	unsigned long __i;					\
+	asm("movzbl %b1, %k0" : "=r" (__i) : "r" ((u32)(reason))); \
+	__i; })
 /* Log2 histograms of nanoseconds: [0], [1,2), ... [2^30 (1.07 s), inf). */
 #define XVCPU_STATS_BUCKETS	32
 /* Exits to user space, by struct xvcpu_run.exit_reason. */
@@ -63,9 +76,12 @@ struct xvcpu_vcpu_counters {
 	u64 exit_ticks[XVCPU_STATS_ROWS];	/* handling time */
 	u64 exit_ticks_max[XVCPU_STATS_ROWS];
 	u64 exit_hist[XVCPU_STATS_ROWS][XVCPU_STATS_BUCKETS]; /* log2 ns */
-	/* The sampling policy's decisions, traced run loop only (run.c). */
-	u64 traced[XVCPU_STATS_ROWS];
-	u64 sampled_out[XVCPU_STATS_ROWS];
+	/*
+	 * The sampling policy's decisions, traced run loop only (run.c).
+	 * By row; rows past XVCPU_STATS_ROWS (xvcpu_trace_slot()) stay 0.
+	 */
+	u64 traced[XVCPU_TRACE_SLOTS + 1];
+	u64 sampled_out[XVCPU_TRACE_SLOTS + 1];
 	u64 user_exits[XVCPU_STATS_KINDS];
 	u64 user_ticks[XVCPU_STATS_KINDS];	/* RUN return -> next RUN */
 	u64 user_ticks_max[XVCPU_STATS_KINDS];

@@ -17,15 +17,6 @@ DEFINE_STATIC_KEY_FALSE(xvcpu_trace_run);
 static_assert(XVCPU_TRACE_KERNEL == 0 && XVCPU_TRACE_USER == 1 &&
 	      XVCPU_TRACE_ERROR == 2 && XVCPU_RESUME == 1 && XVCPU_USER == 0);
 
-noinline u64 xvcpu_trace_ticks_ns(u64 ticks)
-{
-	/* An unstable TSC across a CPU change: never "negative". */
-	if ((s64)ticks < 0)
-		return 0;
-	return mul_u64_u32_shr(ticks, (u32)xvcpu_stats_mult,
-			       XVCPU_STATS_SHIFT);
-}
-
 /* Under the tracepoint's registration mutex, which may sleep. */
 int xvcpu_trace_run_reg(void)
 {

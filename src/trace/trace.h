@@ -99,17 +99,24 @@ void xvcpu_trace_regs_diff_unreg(void);
 
 /*
  * xvcpu_exit.handle_ns from TSC ticks, as the stats convert them
- * (trace/stats.h). A 64-bit product while it cannot overflow (up to
- * 2^32 ticks, a second or more): the 128-bit one of mul_u64_u32_shr()
- * made the event's function realign its stack.
+ * (trace/stats.h): the 128-bit product of MULQ shifted by SHRD, three
+ * instructions for any count. In C, the 64-bit product needed a range
+ * test and mul_u64_u32_shr() made the event's function realign its
+ * stack. A "negative" count (an unstable TSC across a CPU change) is 0.
  */
-u64 xvcpu_trace_ticks_ns(u64 ticks);
-
-static inline u64 xvcpu_trace_ns(u64 ticks)
+static __always_inline u64 xvcpu_trace_ns(s64 ticks)
 {
-	if (likely(ticks <= U32_MAX))
-		return (ticks * (u32)xvcpu_stats_mult) >> XVCPU_STATS_SHIFT;
-	return xvcpu_trace_ticks_ns(ticks);
+	u64 ns, hi;
+
+	if (unlikely(ticks < 0))
+		return 0;
+	asm("mulq %[mult]\n\t"
+	    "shrd %[shift], %%rdx, %%rax"
+	    : "=a" (ns), "=d" (hi)
+	    : "0" (ticks), [mult] "m" (xvcpu_stats_mult),
+	      [shift] "i" (XVCPU_STATS_SHIFT)
+	    : "cc");
+	return ns;
 }
 
 /*
@@ -183,7 +190,7 @@ TRACE_EVENT_FN(xvcpu_exit,
 		__entry->insn_len = vcpu->exit.insn_len;
 		__entry->guest_rip = vcpu->trace_exit.rip;
 		__entry->qual = vcpu->exit.qual;
-		__entry->intr_info = vcpu->trace_exit.intr_info;
+		__entry->intr_info = vcpu->exit.intr_info;
 		/* XVCPU_RESUME 1: kernel 0, XVCPU_USER 0: user 1, < 0: 2 */
 		__entry->outcome = (r <= 0) + (r < 0);
 		__entry->handle_ns = xvcpu_trace_ns(vcpu->stats.t_dec -

@@ -133,13 +133,17 @@ static noinstr int vcpu_enter_exit(struct xvcpu_vcpu *vcpu, bool note_qs)
 }
 
 /*
- * Interrupts off, before the entry: what vcpu->work (@work, XVCPU_WORK_*)
- * asks for. The event first; then the guest's XCR0, and its DR0-3 while
- * its DR7 arms any of them. Everything else on this path is the same
+ * Interrupts off, before the entry: what vcpu->work_word (@work,
+ * XVCPU_WORK_*) asks for. A sampling policy that changed (its countdowns
+ * start afresh: the exit of this entry decides by the new policy); the
+ * event; then the guest's XCR0, and its DR0-3 while its DR7 arms any of
+ * them. Everything else on this path is the same
  * for every entry; a vCPU with nothing of this pays one test.
  */
 static noinline void entry_work(struct xvcpu_vcpu *vcpu, u32 work)
 {
+	if (work & XVCPU_WORK_RECHECK)
+		xvcpu_trace_recheck(vcpu);
 	if (work & XVCPU_WORK_EVENT)
 		xvcpu_commit_event(vcpu);
 	if (work & XVCPU_WORK_XCR0)
@@ -222,45 +226,55 @@ static notrace noinline void trace_before_entry(struct xvcpu_vcpu *vcpu)
  * right after it. The common case is one countdown per vCPU and stats
  * row: while it is above 1 the exit is sampled out here, counted in the
  * stats' sampled_out_<R>, and nothing else happens; at 0, a row the VM
- * has at "all" is traced (the VM's policy as it is now: no count, no
- * recheck to wait for), and a count of "every N" restarts here too and
- * the exit is traced; everything else -- a count that starts, triggered
- * windows, the debug port's OUT (never sampled out), a new policy (the
- * VM's recheck flag for this vCPU) -- is policy.c's
- * xvcpu_trace_sample(). The I/O row keeps a countdown of 1 here, so
- * each I/O exit not traced by "all" goes there, as do reasons past the
- * table or with flag bits (failed entries).
+ * has at "all" is traced (the VM's policy as it is now: no count), and
+ * a count of "every N" restarts here too and the exit is traced;
+ * everything else -- a count that starts, triggered windows, the debug
+ * port's OUT (never sampled out) -- is policy.c's xvcpu_trace_sample().
+ * A new policy reaches the countdowns at the entry (XVCPU_WORK_RECHECK),
+ * not here. The I/O row keeps a countdown of 1 here, so each I/O exit
+ * not traced by "all" goes there, as do reasons past the table or with
+ * flag bits (failed entries).
  */
-static __always_inline bool trace_sampled_out(struct xvcpu_vcpu *vcpu,
-					      u32 reason)
+static __always_inline bool trace_sampled_out(struct xvcpu_vcpu *vcpu)
 {
-	unsigned long i = reason;
+	unsigned long i;
 
-	if (likely(i < XVCPU_STATS_REASONS)) {
-		/* The guest picks its exit reasons (hardening.rst: Spectre v1). */
-		i = array_index_nospec(i, XVCPU_STATS_REASONS);
-		if (likely(--vcpu->trace_cd[i])) {
-			if (likely(!*vcpu->trace_recheck)) {
-				vcpu->stats.c.sampled_out[i + 1]++;
-				return true;
-			}
-			return xvcpu_trace_sample(vcpu, reason);
-		}
-		/* "all", the VM's policy of the moment: a racy read is enough */
-		if (likely(data_race(vcpu->vm->trace_every[i + 1]) == 1)) {
-			vcpu->trace_cd[i] = 1;
-			vcpu->stats.c.traced[i + 1]++;
-			return false;
-		}
-		/* The N-th of "every N" */
-		if (likely(vcpu->trace_period[i]) &&
-		    likely(!*vcpu->trace_recheck)) {
-			vcpu->trace_cd[i] = vcpu->trace_period[i];
-			vcpu->stats.c.traced[i + 1]++;
-			return false;
-		}
+	/*
+	 * The sampled-out exit, in the four instructions it needs, the
+	 * reason's low byte read from memory (vcpu->exit.reason, stored
+	 * right before): in C the compiler made nine of them (make bench:
+	 * register copies, a split decrement). The guest picks its exit
+	 * reasons (hardening.rst: Spectre v1): the slot is the reason's low
+	 * byte (MOVZBL), in bounds of the XVCPU_TRACE_SLOTS arrays by
+	 * construction.
+	 */
+	asm goto("movzbl %[reason], %%r11d\n\t"
+		 "subl $1, %c[cd](%[vcpu], %%r11, 4)\n\t"
+		 "jz %l[decide]\n\t"
+		 "addq $1, %c[out](%[vcpu], %%r11, 8)"
+		 : /* no outputs */
+		 : [reason] "m" (vcpu->exit.reason), [vcpu] "r" (vcpu),
+		   [cd] "i" (offsetof(struct xvcpu_vcpu, trace_cd)),
+		   [out] "i" (offsetof(struct xvcpu_vcpu,
+				       stats.c.sampled_out[1]))
+		 : "r11", "cc", "memory"
+		 : decide);
+	return true;
+decide:
+	i = xvcpu_trace_slot(vcpu->exit.reason);
+	/* "all", the VM's policy of the moment: a racy read is enough */
+	if (likely(data_race(vcpu->vm->trace_every[i + 1]) == 1)) {
+		vcpu->trace_cd[i] = 1;
+		vcpu->stats.c.traced[i + 1]++;
+		return false;
 	}
-	return xvcpu_trace_sample(vcpu, reason);
+	/* The N-th of "every N" */
+	if (likely(vcpu->trace_period[i])) {
+		vcpu->trace_cd[i] = vcpu->trace_period[i];
+		vcpu->stats.c.traced[i + 1]++;
+		return false;
+	}
+	return xvcpu_trace_sample(vcpu);
 }
 
 /*
@@ -273,7 +287,6 @@ static __always_inline void trace_at_exit(struct xvcpu_vcpu *vcpu)
 
 	t->cpu = raw_smp_processor_id();
 	t->rip = vmcs_readl(GUEST_RIP);
-	t->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
 }
 
 /* What the guest changed, against the registers of this entry. */
@@ -360,11 +373,12 @@ static __always_inline int handle_exit(struct xvcpu_vcpu *vcpu,
  * vcpu->work). Inlined three times: in the untraced copy of
  * enter_guest() and, in the traced copy, for an exit the policy traced
  * (@traced) and for one it sampled out, which runs exactly what the
- * untraced copy runs. @have_reason: e->reason was read already.
+ * untraced copy runs. @have_reason: e->reason was read already, and
+ * is @reason (for r 0), which the compiler then need not load again.
  */
 static __always_inline int finish_exit(struct xvcpu_vcpu *vcpu,
 				       struct xvcpu_exit *e, int r, u32 work,
-				       const bool traced,
+				       u32 reason, const bool traced,
 				       const bool have_reason)
 {
 	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
@@ -380,11 +394,13 @@ static __always_inline int finish_exit(struct xvcpu_vcpu *vcpu,
 	/* VMLAUNCH/VMRESUME failed or faulted, or the entry failed: below. */
 	if (unlikely(r))
 		goto failed;
-	if (!have_reason)
-		e->reason = vmcs_read32(VM_EXIT_REASON);
-	if (unlikely(e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+	if (!have_reason) {
+		reason = vmcs_read32(VM_EXIT_REASON);
+		e->reason = reason;
+	}
+	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 		goto failed;
-	e->basic = e->reason & 0xffff;
+	e->basic = reason & 0xffff;
 	vcpu->launched = true;
 	if (unlikely(vcpu->injected || vcpu->intr_info_valid))
 		xvcpu_event_delivered(vcpu);
@@ -489,7 +505,7 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	 * Most entries deliver no event (no VMCS write, event.c), switch
 	 * no XCR0 and load no debug registers: one test for all of it.
 	 */
-	work = vcpu->work;
+	work = READ_ONCE(vcpu->work_word);
 	if (unlikely(work & ~XVCPU_WORK_DEBUGCTL)) {
 		entry_work(vcpu, work);
 		/* The event's bit may have gone; the others stay as they were. */
@@ -506,7 +522,7 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	r = vcpu_enter_exit(vcpu, vcpu->rcu_qs_due);
 	xvcpu_stats_exit(&vcpu->stats);
 	if (!traced)
-		return finish_exit(vcpu, e, r, work, false, false);
+		return finish_exit(vcpu, e, r, work, 0, false, false);
 	/*
 	 * The policy decides here, once; the traced copy reads the exit
 	 * reason for it, and only here. A sampled-out exit goes on exactly
@@ -514,21 +530,26 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	 */
 	if (likely(r == 0)) {
 		e->reason = vmcs_read32(VM_EXIT_REASON);
-		if (trace_sampled_out(vcpu, e->reason))
-			return finish_exit(vcpu, e, 0, work, false, true);
+		/*
+		 * From here on the reason is read from memory: kept in a
+		 * register across the decision's asm, it was copied twice.
+		 */
+		if (trace_sampled_out(vcpu))
+			return finish_exit(vcpu, e, 0, work, e->reason, false,
+					   true);
 		trace_at_exit(vcpu);
 		/*
 		 * The handlers' detail events (xvcpu_trace_detail()). A copy
 		 * of its own for r 0: the failure tests fold away.
 		 */
 		vcpu->trace_detail = true;
-		r = finish_exit(vcpu, e, 0, work, true, true);
+		r = finish_exit(vcpu, e, 0, work, e->reason, true, true);
 		vcpu->trace_detail = false;
 		return r;
 	}
 	if (r == 1)
 		trace_at_exit(vcpu);	/* VMfail: r 2, VMX off, has no VMCS */
-	return finish_exit(vcpu, e, r, work, true, true);
+	return finish_exit(vcpu, e, r, work, 0, true, true);
 }
 
 /*

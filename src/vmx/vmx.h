@@ -139,19 +139,22 @@ int xvcpu_event_delivery_error(struct xvcpu_vcpu *vcpu, struct xvcpu_exit *e,
 
 /*
  * vcpu->work: what the next VM entry (and its exit) must do beyond the
- * common case, tested as one word per entry (run.c). A bit may be set
- * when there turns out to be nothing to do (the slow path clears it);
- * it is never clear while there is something to do.
+ * common case, tested with trace_recheck as one word per entry
+ * (vcpu->work_word, run.c). A bit may be set when there turns out to be
+ * nothing to do (the slow path clears it); it is never clear while
+ * there is something to do. The vCPU's own thread writes it.
  */
 #define XVCPU_WORK_EVENT	BIT(0)	/* xvcpu_commit_event(): see event.c */
 #define XVCPU_WORK_XCR0		BIT(1)	/* guest XCR0 loaded around the entry */
 #define XVCPU_WORK_DR		BIT(2)	/* guest DR7 arms a breakpoint: DR0-3 */
 #define XVCPU_WORK_DEBUGCTL	BIT(3)	/* host IA32_DEBUGCTL to restore */
+/* In work_word: vcpu->trace_recheck, other threads' (trace/policy.c) */
+#define XVCPU_WORK_RECHECK	BIT(24)
 /* The bits the exit side looks at (the event's has its own test). */
 #define XVCPU_WORK_EXIT		(XVCPU_WORK_XCR0 | XVCPU_WORK_DR | \
 				 XVCPU_WORK_DEBUGCTL)
 
-static inline void xvcpu_work_set(struct xvcpu_vcpu *vcpu, u32 bit, bool on)
+static inline void xvcpu_work_set(struct xvcpu_vcpu *vcpu, u8 bit, bool on)
 {
 	if (on)
 		vcpu->work |= bit;
