@@ -344,7 +344,7 @@ struct xvcpu_vcpu {
 	 * traced run loop only, for the exits it traces).
 	 */
 	u32 trace_cd[XVCPU_TRACE_SLOTS];	/* (u) by reason: row - 1 */
-	u32 trace_period[XVCPU_TRACE_SLOTS];	/* (u) "every N": N, or 0 */
+	u32 trace_period[XVCPU_STATS_REASONS];	/* (u) "every N": N, or 0 */
 	u32 trace_io_cd;			/* (u) */
 	u32 trace_row0_cd;			/* (u) */
 	DECLARE_BITMAP(trace_fresh, XVCPU_STATS_ROWS);	/* (u) */

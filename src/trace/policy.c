@@ -491,10 +491,13 @@ bool xvcpu_trace_sample(struct xvcpu_vcpu *vcpu)
 	 * I/O's) stay at 1.
 	 */
 	vcpu->trace_cd[xvcpu_trace_slot(reason)]++;
-	/* A failed entry is no exit of its reason: always traced. */
-	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
-		return false;
 	row = array_index_nospec((reason & 0xffff) + 1UL, XVCPU_STATS_ROWS);
+	/*
+	 * A failed entry is always traced, whatever its row's policy, and
+	 * counted there as the run loop counts one its row has at "all".
+	 */
+	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+		goto traced;
 	/* The debug port's OUT is never sampled out. */
 	if (row == EXIT_REASON_IO_INSTRUCTION + 1 &&
 	    xvcpu_debug_port_exit(vcpu, vmcs_readl(EXIT_QUALIFICATION)))

@@ -268,11 +268,15 @@ decide:
 		vcpu->stats.c.traced[i + 1]++;
 		return false;
 	}
-	/* The N-th of "every N" */
-	if (likely(vcpu->trace_period[i])) {
-		vcpu->trace_cd[i] = vcpu->trace_period[i];
-		vcpu->stats.c.traced[i + 1]++;
-		return false;
+	/* The N-th of "every N" (by reason: the vCPU stays in 32 KiB) */
+	if (likely(i < XVCPU_STATS_REASONS)) {
+		unsigned long r = array_index_nospec(i, XVCPU_STATS_REASONS);
+
+		if (likely(vcpu->trace_period[r])) {
+			vcpu->trace_cd[i] = vcpu->trace_period[r];
+			vcpu->stats.c.traced[i + 1]++;
+			return false;
+		}
 	}
 	return xvcpu_trace_sample(vcpu);
 }
