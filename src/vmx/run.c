@@ -137,8 +137,8 @@ static noinstr int vcpu_enter_exit(struct xvcpu_vcpu *vcpu, bool note_qs)
  * XVCPU_WORK_*) asks for. A sampling policy that changed (its countdowns
  * start afresh: the exit of this entry decides by the new policy); the
  * event; then the guest's XCR0, and its DR0-3 while its DR7 arms any of
- * them. Everything else on this path is the same
- * for every entry; a vCPU with nothing of this pays one test.
+ * them. Everything else on this path is the same for every entry; a
+ * vCPU with nothing of this pays one test.
  */
 static noinline void entry_work(struct xvcpu_vcpu *vcpu, u32 work)
 {
@@ -231,9 +231,11 @@ static notrace noinline void trace_before_entry(struct xvcpu_vcpu *vcpu)
  * everything else -- a count that starts, triggered windows, the debug
  * port's OUT (never sampled out) -- is policy.c's xvcpu_trace_sample().
  * A new policy reaches the countdowns at the entry (XVCPU_WORK_RECHECK),
- * not here. The I/O row keeps a countdown of 1 here, so each I/O exit
- * not traced by "all" goes there, as do reasons past the table or with
- * flag bits (failed entries).
+ * not here. The countdowns are by the reason's low byte: a reason with
+ * flag bits counts as its basic reason. The I/O row keeps a countdown
+ * of 1 here, so each I/O exit not traced by "all" goes there, as do
+ * failed entries (their reasons come only with the failed-entry bit)
+ * and reasons past the table: their countdowns stay at 1 too.
  */
 static __always_inline bool trace_sampled_out(struct xvcpu_vcpu *vcpu)
 {
