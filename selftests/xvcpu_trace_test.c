@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1594,6 +1595,95 @@ TEST_F(xvcpu, regs_diff_past_the_slots)
 	free(trace);
 	regs_diff_many_stop = 1;
 	TEST_ASSERT_DONE(vcpu);
+	tr_reset(_metadata);
+	xt_vm_destroy(vm);
+}
+
+/* ---- recheck flags while vCPUs come and go ------------------------------------ */
+
+#define R_CPUID		50000
+
+GUEST_CODE static void guest_recheck(void)
+{
+	uint32_t a, b, c, d;
+	unsigned int i;
+
+	for (i = 0; i < R_CPUID; i++)
+		xt_cpuid(0, 0, &a, &b, &c, &d);
+	GUEST_DONE();
+}
+
+struct recheck_churn {
+	struct xt_vm *vm;
+	volatile int stop;
+	unsigned int cycles, policies, errors;
+};
+
+/*
+ * Other vCPUs created and released, and policy changes (each sets every
+ * vCPU's recheck flag), while vCPU 0 runs.
+ */
+static void *recheck_churn_fn(void *arg)
+{
+	struct recheck_churn *c = arg;
+	int fd;
+
+	while (!READ_ONCE(c->stop)) {
+		fd = __xt_vcpu_create(c->vm, 1 + c->cycles % 8);
+		if (fd < 0)
+			c->errors++;
+		else
+			close(fd);
+		if (c->cycles & 1 ?
+		    set_policy(c->vm, EXIT_REASON_HLT, XVCPU_TRACE_ALL, 0) :
+		    set_policy(c->vm, EXIT_REASON_HLT, XVCPU_TRACE_EVERY, 2))
+			c->errors++;
+		else
+			c->policies++;
+		c->cycles++;
+	}
+	return NULL;
+}
+
+/*
+ * A vCPU opening triggered windows (CPUID at rate 1/s, 1 ms windows)
+ * sets every vCPU's recheck flag from its run loop, through RCU, while
+ * another thread creates and releases vCPUs and changes the policy:
+ * nothing is lost (each CPUID exit decided exactly once: traced +
+ * sampled out = exits) and nothing breaks (the kernel log stays clean;
+ * KASAN in the debug VM, XVCPU_DEBUG_TESTS).
+ */
+TEST_F(xvcpu, recheck_while_vcpus_come_and_go)
+{
+	struct recheck_churn churn = { 0 };
+	struct xt_vcpu *vcpu;
+	struct xt_vm *vm = xt_vm_create_with_vcpu(&vcpu, guest_recheck);
+	uint64_t t0, s0, t, so;
+	long id = vm_id(vm);
+	pthread_t th;
+
+	ASSERT_GE(id, 0);
+	trace_all(_metadata, vm);
+	ASSERT_EQ(0, set_triggered(vm, EXIT_REASON_CPUID, 1, 1));
+	tr_reset(_metadata);
+	tr_enable(_metadata, "xvcpu_exit", id);
+	t0 = xt_vcpu_stat(vcpu, "traced_CPUID");
+	s0 = xt_vcpu_stat(vcpu, "sampled_out_CPUID");
+	churn.vm = vm;
+	ASSERT_EQ(0, pthread_create(&th, NULL, recheck_churn_fn, &churn));
+	TEST_ASSERT_DONE(vcpu);
+	WRITE_ONCE(churn.stop, 1);
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(0, tr_write("events/xvcpu/enable", "0"));
+	t = xt_vcpu_stat(vcpu, "traced_CPUID") - t0;
+	so = xt_vcpu_stat(vcpu, "sampled_out_CPUID") - s0;
+	printf("# %u vCPU create/release cycles, %u policy changes during %u CPUID exits: traced %llu, sampled out %llu\n",
+	       churn.cycles, churn.policies, R_CPUID, (unsigned long long)t,
+	       (unsigned long long)so);
+	EXPECT_EQ(0U, churn.errors);
+	EXPECT_GT(churn.cycles, 0U);
+	EXPECT_EQ((uint64_t)R_CPUID, t + so);
+	EXPECT_GT(t, 0ULL);
 	tr_reset(_metadata);
 	xt_vm_destroy(vm);
 }
