@@ -379,12 +379,11 @@ static __always_inline int handle_exit(struct xvcpu_vcpu *vcpu,
  * vcpu->work). Inlined three times: in the untraced copy of
  * enter_guest() and, in the traced copy, for an exit the policy traced
  * (@traced) and for one it sampled out, which runs exactly what the
- * untraced copy runs. @have_reason: e->reason was read already, and
- * is @reason (for r 0), which the compiler then need not load again.
+ * untraced copy runs. @have_reason: e->reason was read already.
  */
 static __always_inline int finish_exit(struct xvcpu_vcpu *vcpu,
 				       struct xvcpu_exit *e, int r, u32 work,
-				       u32 reason, const bool traced,
+				       const bool traced,
 				       const bool have_reason)
 {
 	struct xvcpu_exit_trace *t = &vcpu->trace_exit;
@@ -400,13 +399,11 @@ static __always_inline int finish_exit(struct xvcpu_vcpu *vcpu,
 	/* VMLAUNCH/VMRESUME failed or faulted, or the entry failed: below. */
 	if (unlikely(r))
 		goto failed;
-	if (!have_reason) {
-		reason = vmcs_read32(VM_EXIT_REASON);
-		e->reason = reason;
-	}
-	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+	if (!have_reason)
+		e->reason = vmcs_read32(VM_EXIT_REASON);
+	if (unlikely(e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 		goto failed;
-	e->basic = reason & 0xffff;
+	e->basic = e->reason & 0xffff;
 	vcpu->launched = true;
 	if (unlikely(vcpu->injected || vcpu->intr_info_valid))
 		xvcpu_event_delivered(vcpu);
@@ -528,7 +525,7 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 	r = vcpu_enter_exit(vcpu, vcpu->rcu_qs_due);
 	xvcpu_stats_exit(&vcpu->stats);
 	if (!traced)
-		return finish_exit(vcpu, e, r, work, 0, false, false);
+		return finish_exit(vcpu, e, r, work, false, false);
 	/*
 	 * The policy decides here, once; the traced copy reads the exit
 	 * reason for it, and only here. A sampled-out exit goes on exactly
@@ -541,21 +538,20 @@ static __always_inline int enter_guest(struct xvcpu_vcpu *vcpu,
 		 * register across the decision's asm, it was copied twice.
 		 */
 		if (trace_sampled_out(vcpu))
-			return finish_exit(vcpu, e, 0, work, e->reason, false,
-					   true);
+			return finish_exit(vcpu, e, 0, work, false, true);
 		trace_at_exit(vcpu);
 		/*
 		 * The handlers' detail events (xvcpu_trace_detail()). A copy
 		 * of its own for r 0: the failure tests fold away.
 		 */
 		vcpu->trace_detail = true;
-		r = finish_exit(vcpu, e, 0, work, e->reason, true, true);
+		r = finish_exit(vcpu, e, 0, work, true, true);
 		vcpu->trace_detail = false;
 		return r;
 	}
 	if (r == 1)
 		trace_at_exit(vcpu);	/* VMfail: r 2, VMX off, has no VMCS */
-	return finish_exit(vcpu, e, r, work, 0, true, true);
+	return finish_exit(vcpu, e, r, work, true, true);
 }
 
 /*
