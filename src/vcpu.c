@@ -320,7 +320,7 @@ int xvcpu_create_vcpu(struct xvcpu_vm *vm, unsigned long id)
 	if (id >= XVCPU_MAX_VCPUS)
 		return -EINVAL;
 	id = array_index_nospec(id, XVCPU_MAX_VCPUS);
-	/* ~33 KiB with its stats; freed by xvcpu_stats_vcpu_put(). */
+	/* ~32 KiB with its stats; freed by xvcpu_stats_vcpu_put(). */
 	vcpu = kvzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
 	if (!vcpu)
 		return -ENOMEM;

@@ -343,7 +343,7 @@ struct xvcpu_vcpu {
 	 * being handled is traced (its detail events emitted: set by the
 	 * traced run loop only, for the exits it traces).
 	 */
-	u32 trace_cd[XVCPU_TRACE_SLOTS];	/* (u) by reason: row - 1 */
+	u32 trace_cd[XVCPU_TRACE_SLOTS];	/* (u) by reason's low byte */
 	u32 trace_period[XVCPU_STATS_REASONS];	/* (u) "every N": N, or 0 */
 	u32 trace_io_cd;			/* (u) */
 	u32 trace_row0_cd;			/* (u) */

@@ -73,19 +73,6 @@
 #define OSXSAVE		F(27)
 #define HYPERVISOR	F(31)
 
-/*
- * The slot of @fn in vcpu->cpuid_first: its range (bits 31:30: basic,
- * 0x4..., 0x8..., 0xc...) and its number in it, or -1 for a leaf past
- * the first 32 of its range. In bounds by construction: at most 127
- * (xvcpu_cpuid_first() in vmx.h computes it the same way).
- */
-static __always_inline int first_slot(u32 fn)
-{
-	if (fn & ~0xc000001fu)
-		return -1;
-	return (fn >> 25) | (fn & 0x1f);
-}
-
 static_assert(XVCPU_CPUID_FIRST == 128);
 
 /* cpuid_first's bit 0: not a plain copy of the entry (cpuid_slow()). */
@@ -101,7 +88,7 @@ void xvcpu_cpuid_index(struct xvcpu_vcpu *vcpu)
 	memset(vcpu->cpuid_first, 0, sizeof(vcpu->cpuid_first));
 	for (i = vcpu->cpuid_nent; i-- > 0;) {
 		e = &vcpu->cpuid[i];
-		slot = first_slot(e->function);
+		slot = xvcpu_cpuid_slot(e->function);
 		if (slot < 0)
 			continue;
 		/* The entries are 8-byte aligned: bit 0 is free. */
@@ -137,7 +124,7 @@ cpuid_scan(struct xvcpu_vcpu *vcpu, u32 fn, u32 index, u32 i)
 const struct xvcpu_cpuid_entry *xvcpu_cpuid_find(struct xvcpu_vcpu *vcpu,
 						 u32 fn, u32 index)
 {
-	int slot = first_slot(fn);
+	int slot = xvcpu_cpuid_slot(fn);
 	const struct xvcpu_cpuid_entry *e;
 
 	if (slot < 0)

@@ -208,17 +208,31 @@ void xvcpu_cpuid_index(struct xvcpu_vcpu *vcpu);
 #define XVCPU_CPUID_FIRST_SLOW	1UL
 
 /*
+ * The slot of leaf @fn in vcpu->cpuid_first[]: its range (bits 31:30:
+ * basic, 0x4..., 0x8..., 0xc...) and its number in it, or -1 for a leaf
+ * past the first 32 of its range. In bounds by construction: at most
+ * 127, whatever @fn, even past a mispredicted branch.
+ */
+static __always_inline int xvcpu_cpuid_slot(u32 fn)
+{
+	if (fn & ~0xc000001fu)
+		return -1;
+	return (fn >> 25) | (fn & 0x1f);
+}
+
+/*
  * The handler's one-load lookup of leaf @fn: its cpuid_first[] word (the
  * entry, NULL for none, or XVCPU_CPUID_FIRST_SLOW set), or
- * XVCPU_CPUID_FIRST_SLOW for a leaf past the first 32 of its range. Any
- * @fn indexes cpuid_first[] in bounds, even past a mispredicted branch
- * (cpuid.c's first_slot() computes the slot the same way).
+ * XVCPU_CPUID_FIRST_SLOW for a leaf without a slot.
  */
 static __always_inline unsigned long xvcpu_cpuid_first(struct xvcpu_vcpu *vcpu,
 						       u32 fn)
 {
-	if (likely(!(fn & ~0xc000001fu)))
-		return vcpu->cpuid_first[(fn >> 25) | (fn & 0x1f)];
+	int slot = xvcpu_cpuid_slot(fn);
+
+	/* Unsigned: the index needs no sign extension (a CPUID exit's). */
+	if (likely(slot >= 0))
+		return vcpu->cpuid_first[(unsigned int)slot];
 	return XVCPU_CPUID_FIRST_SLOW;
 }
 
